@@ -1,0 +1,1 @@
+"""Customer-focus checks: CCG engagement, intentions, interviews, surveys and SLAs."""

@@ -1,0 +1,187 @@
+"""The check machinery: how a check is declared (`@check`), what it receives (`Context`, typed `Params`) and
+how it states its conclusion (`judge`, `not_evidenced`, `not_applicable`).
+
+A check is a pure function `(Submission, Params, Context) -> Judgement`: no I/O, no clock, no settings. The
+engine owns everything around it: severity from the rule set, overrides, waivers, and turning an exception
+into an ERROR result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from csu_assure.domain import Checkpoint, Domain, Severity, Status
+from csu_assure.results import EvidenceRow, Judgement, PlanItem
+from csu_assure.submission import Submission
+
+DOC_SECTIONS: tuple[str, ...] = ("What it checks", "Why it matters", "Evidence used", "Source")
+CHECK_ID = re.compile(r"^CP(?P<cp>[123])-(?P<dom>[A-Z]{3})-(?P<num>\d{2})$")
+
+
+class CheckParams(BaseModel):
+    """Base for each check's thresholds; values come from the rule-set file, never from code."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NoParams(CheckParams):
+    """For checks with no threshold."""
+
+
+P = TypeVar("P", bound=CheckParams)
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a check may know besides the submission: supplied by the caller, never looked up."""
+
+    as_of: dt.date
+    deadline: dt.date | None = None  # this checkpoint's submission deadline
+    milestone_dates: Mapping[str, dt.date] = field(default_factory=dict)  # e.g. md_in_post_by
+    prior_plan: tuple[PlanItem, ...] = ()  # development plan carried from the previous checkpoint
+
+
+CheckFunction = Callable[[Submission, Any, Context], Judgement]
+
+
+@dataclass(frozen=True)
+class Check(Generic[P]):
+    id: str
+    name: str  # names the problem, e.g. "Too few CCGs intend to take most of their support from this CSS"
+    checkpoint: Checkpoint
+    domain: Domain
+    params: type[P]
+    action: str  # the development-plan action when this check fails
+    evidence_required: str  # what closes that action
+    function: Callable[[Submission, P, Context], Judgement]
+    doc: Mapping[str, str]
+    module: str
+
+    def run(self, submission: Submission, params: P, ctx: Context) -> Judgement:
+        return self.function(submission, params, ctx)
+
+    @property
+    def summary(self) -> str:
+        return self.doc.get("What it checks", "").split("\n\n")[0].strip()
+
+    @property
+    def source(self) -> str:
+        return " ".join(self.doc.get("Source", "").split())
+
+
+def parse_doc_sections(doc: str | None) -> dict[str, str]:
+    """Split a docstring into its `## Heading` sections."""
+    sections: dict[str, str] = {}
+    current: str | None = None
+    lines: list[str] = []
+    for raw in (doc or "").splitlines():
+        line = raw.strip()
+        if line.startswith("## "):
+            if current is not None:
+                sections[current] = "\n".join(lines).strip()
+            current, lines = line[3:].strip(), []
+        elif current is not None:
+            lines.append(line)
+    if current is not None:
+        sections[current] = "\n".join(lines).strip()
+    return sections
+
+
+def check(
+    *,
+    id: str,
+    name: str,
+    checkpoint: int,
+    domain: Domain,
+    params: type[P],
+    action: str,
+    evidence_required: str,
+) -> Callable[[Callable[[Submission, P, Context], Judgement]], Check[P]]:
+    """Declare a check. Returns a `Check` value; the catalogue collects it explicitly (no global registry)."""
+
+    def wrap(function: Callable[[Submission, P, Context], Judgement]) -> Check[P]:
+        return Check(
+            id=id,
+            name=name,
+            checkpoint=Checkpoint(checkpoint),
+            domain=domain,
+            params=params,
+            action=action,
+            evidence_required=evidence_required,
+            function=function,
+            doc=parse_doc_sections(function.__doc__),
+            module=function.__module__,
+        )
+
+    return wrap
+
+
+# ------------------------------------------------------------------------------------------ judging helpers
+
+
+def fmt(value: object) -> str:
+    """Render a value for a finding: money with thousands separators, shares as percentages."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    if isinstance(value, float):
+        return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def pct(share: float | Decimal) -> str:
+    return f"{float(share) * 100:.0f}%"
+
+
+def gbp(amount: Decimal | float | int) -> str:
+    return f"£{Decimal(str(amount)):,.2f}"
+
+
+def judge(
+    *,
+    passed: bool,
+    actual: object,
+    expected: str,
+    finding: str,
+    critical: bool = False,
+    severity: Severity | None = None,
+    evidence: Iterable[EvidenceRow] = (),
+) -> Judgement:
+    """PASS or FAIL. `critical=True` escalates a failure to critical whatever the rule set's default."""
+    escalated = Severity.CRITICAL if (critical and not passed) else (severity if not passed else None)
+    return Judgement(
+        status=Status.PASS if passed else Status.FAIL,
+        severity=escalated,
+        actual=fmt(actual) if actual is not None else None,
+        expected=expected,
+        finding=finding,
+        evidence=tuple(evidence),
+    )
+
+
+def not_evidenced(missing: str, expected: str = "") -> Judgement:
+    """The data the check needs was not submitted: scored as a failure, labelled insufficient evidence."""
+    return Judgement(
+        status=Status.NOT_EVIDENCED,
+        expected=expected,
+        finding=f"Insufficient evidence: {missing} not submitted.",
+    )
+
+
+def not_applicable(why: str) -> Judgement:
+    return Judgement(status=Status.NOT_APPLICABLE, finding=f"Not applicable: {why}.")
+
+
+def row(**cells: object) -> EvidenceRow:
+    """An evidence row with every cell rendered as text."""
+    return {k: fmt(v) if v is not None else "" for k, v in cells.items()}

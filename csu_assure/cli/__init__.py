@@ -1,0 +1,27 @@
+"""The `csu-assure` command line. Each command lives in its own module; they are added here explicitly."""
+
+from __future__ import annotations
+
+import typer
+
+from csu_assure.cli import validate_cmd
+
+app = typer.Typer(
+    name="csu-assure",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="Assurance of commissioning support units (CSUs) at the BDU checkpoints 1-3.",
+)
+
+
+@app.callback()
+def _root() -> None:
+    """Keeps typer in multi-command mode even while only one command is registered."""
+
+
+app.command("validate")(validate_cmd.validate)
+
+
+def main() -> None:
+    app()

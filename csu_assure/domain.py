@@ -1,0 +1,90 @@
+"""Closed vocabularies of the checkpoint process: checkpoints, domains, severities, statuses and outcomes."""
+
+from __future__ import annotations
+
+from enum import IntEnum, StrEnum
+
+
+class Checkpoint(IntEnum):
+    OUTLINE_PLAN = 1
+    VIABILITY = 2
+    FULL_BUSINESS_PLAN = 3
+
+    @property
+    def title(self) -> str:
+        return {
+            1: "Checkpoint 1 — outline plan",
+            2: "Checkpoint 2 — viability",
+            3: "Checkpoint 3 — full business plan",
+        }[self.value]
+
+
+class Domain(StrEnum):
+    EVIDENCE = "evidence"
+    LEADERSHIP = "leadership"
+    CUSTOMER = "customer"
+    BUSINESS = "business"
+    DELIVERY = "delivery"
+    SCALE = "scale"
+    OFFER = "offer"
+    GOVERNANCE = "governance"
+    PARTNERSHIP = "partnership"
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"  # failing it makes its domain RED
+    MAJOR = "major"  # AMBER: becomes a condition / development-plan item
+    MINOR = "minor"  # advisory note only
+
+
+class Status(StrEnum):
+    PASS = "PASS"
+    FAIL = "FAIL"
+    NOT_EVIDENCED = "NOT_EVIDENCED"  # the data the check needs is missing: scored as a FAIL
+    NOT_APPLICABLE = "NOT_APPLICABLE"
+    ERROR = "ERROR"  # the check itself raised; scored as a FAIL so a bug can never pass a CSU
+    WAIVED = "WAIVED"  # only the engine sets this, from an assessor's unexpired waiver
+
+    @property
+    def counts_as_failure(self) -> bool:
+        return self in (Status.FAIL, Status.NOT_EVIDENCED, Status.ERROR)
+
+
+class Rag(StrEnum):
+    GREEN = "GREEN"
+    AMBER = "AMBER"
+    RED = "RED"
+
+
+class Outcome(StrEnum):
+    PROCEED = "proceed"
+    PROCEED_CONSOLIDATE = "proceed_consolidate"
+    A = "A"
+    B = "B"
+    C = "C"
+    RECOMMEND = "recommend"
+    RECOMMEND_WITH_CONDITIONS = "recommend_with_conditions"
+    NOT_RECOMMENDED = "not_recommended"
+    NOT_SUBMITTED = "not_submitted"
+
+    @property
+    def label(self) -> str:
+        return OUTCOME_LABELS[self]
+
+    @property
+    def proceeds(self) -> bool:
+        """Whether the CSS goes on to the next checkpoint (and so gets a development plan)."""
+        return self not in (Outcome.C, Outcome.NOT_RECOMMENDED, Outcome.NOT_SUBMITTED)
+
+
+OUTCOME_LABELS: dict[Outcome, str] = {
+    Outcome.PROCEED: "Proceed",
+    Outcome.PROCEED_CONSOLIDATE: "Proceed, but consolidate",
+    Outcome.A: "A — proceed",
+    Outcome.B: "B — proceed, issues need rapid management",
+    Outcome.C: "C — stop",
+    Outcome.RECOMMEND: "Recommend hosting",
+    Outcome.RECOMMEND_WITH_CONDITIONS: "Recommend hosting with conditions",
+    Outcome.NOT_RECOMMENDED: "Not recommended for hosting",
+    Outcome.NOT_SUBMITTED: "Fail — not submitted",
+}

@@ -1,0 +1,328 @@
+"""The assessment engine: run a checkpoint's checks on a submission, apply assessor adjustments, decide,
+and build the development plan: one pure function from inputs to an `Assessment` record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import traceback
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from csu_assure import __version__
+from csu_assure.calendar import Calendar
+from csu_assure.catalogue import Catalogue
+from csu_assure.checking import Check, Context
+from csu_assure.decision import decide, domain_rag
+from csu_assure.domain import Checkpoint, Domain, Outcome, Rag, Severity, Status
+from csu_assure.figures import key_figures
+from csu_assure.results import (
+    Adjustment,
+    Assessment,
+    CheckResult,
+    Judgement,
+    Moderation,
+    PlanItem,
+    Provenance,
+)
+from csu_assure.ruleset import RuleSet
+from csu_assure.submission import InputFile, Role, Submission
+
+DEVELOPMENT_PLAN_CHECK = "CP2-GOV-01"  # its failure means "no agreed development plan" → C at checkpoint 2
+
+
+def make_context(
+    calendar: Calendar, checkpoint: Checkpoint, as_of: dt.date, prior_plan: Sequence[PlanItem] = ()
+) -> Context:
+    return Context(
+        as_of=as_of,
+        deadline=calendar.deadline(checkpoint),
+        milestone_dates=dict(calendar.milestones),
+        prior_plan=tuple(prior_plan),
+    )
+
+
+def input_digest(inputs: Iterable[InputFile]) -> str:
+    """One hash over every input file's name and SHA-256: identical inputs give the identical digest."""
+    text = "\n".join(sorted(f"{i.sha256}  {i.path}" for i in inputs))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _assessment_id(
+    csu_id: str,
+    checkpoint: Checkpoint,
+    digest: str,
+    ruleset: RuleSet,
+    as_of: dt.date,
+    adjustments: Sequence[Adjustment],
+) -> str:
+    payload = json.dumps(
+        [
+            csu_id,
+            int(checkpoint),
+            digest,
+            ruleset.sha256,
+            as_of.isoformat(),
+            [a.model_dump(mode="json") for a in adjustments],
+        ],
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:20]
+
+
+def run_check(
+    item: Check[Any], sub: Submission, ruleset: RuleSet, ctx: Context
+) -> tuple[Judgement | None, str]:
+    """Run one check, turning any exception into (None, description): a buggy check never stops an assessment."""
+    try:
+        return item.run(sub, ruleset.params[item.id], ctx), ""
+    except Exception as error:
+        frame = traceback.extract_tb(error.__traceback__)[-1]
+        return (
+            None,
+            f"{type(error).__name__}: {error} (at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})",
+        )
+
+
+def _apply(
+    item: Check[Any],
+    judgement: Judgement | None,
+    error: str,
+    ruleset: RuleSet,
+    adjustments: dict[str, Adjustment],
+    as_of: dt.date,
+) -> CheckResult:
+    severity = ruleset.severity[item.id]
+    if judgement is None:
+        computed, finding, note = (
+            Status.ERROR,
+            "The check could not be completed; the assessor must judge it.",
+            error,
+        )
+        base: dict[str, Any] = {}
+    else:
+        computed, finding, note = judgement.status, judgement.finding, None
+        severity = judgement.severity or severity
+        base = {"actual": judgement.actual, "expected": judgement.expected, "evidence": judgement.evidence}
+    status = computed
+    adjustment = adjustments.get(item.id)
+    if adjustment is not None:
+        if adjustment.kind == "override" and adjustment.status is not None:
+            status = Status(adjustment.status)
+        elif adjustment.expires is not None and adjustment.expires < as_of:
+            note = (
+                f"Waiver by {adjustment.assessor} expired on {adjustment.expires.isoformat()}; not applied."
+            )
+        else:
+            status = Status.WAIVED
+    return CheckResult(
+        check_id=item.id,
+        name=item.name,
+        domain=item.domain,
+        severity=severity,
+        computed_status=computed,
+        status=status,
+        finding=finding,
+        source=item.source,
+        adjustment=adjustment,
+        note=note,
+        **base,
+    )
+
+
+def _development_plan(
+    results: Sequence[CheckResult], catalogue: Catalogue, ruleset: RuleSet, owner: str, due: dt.date
+) -> tuple[PlanItem, ...]:
+    return tuple(
+        PlanItem(
+            item_id=f"{r.check_id}@{int(catalogue[r.check_id].checkpoint)}",
+            check_id=r.check_id,
+            finding=r.finding,
+            action=catalogue[r.check_id].action,
+            owner=owner,
+            due=due,
+            evidence_required=catalogue[r.check_id].evidence_required,
+            severity=r.severity,
+        )
+        for r in results
+        if r.rag is not Rag.GREEN
+    )
+
+
+def _plan_owner(sub: Submission | None, ruleset: RuleSet) -> str:
+    for person in (sub.senior_team or ()) if sub else ():
+        if person.role is Role.MANAGING_DIRECTOR and person.name:
+            return f"{person.name} (managing director)"
+    if sub and sub.plan.leadership.lead_name:
+        return f"{sub.plan.leadership.lead_name} (CSS lead)"
+    return ruleset.development_plan.default_owner
+
+
+def assess(
+    sub: Submission,
+    *,
+    catalogue: Catalogue,
+    ruleset: RuleSet,
+    calendar: Calendar,
+    as_of: dt.date,
+    assessor: str,
+    prior_plan: Sequence[PlanItem] = (),
+    adjustments: Sequence[Adjustment] = (),
+    moderation: Moderation | None = None,
+    flow_run_id: str | None = None,
+) -> Assessment:
+    """Assess one submission at its checkpoint. Pure: same inputs, rule set and `as_of` → same record."""
+    checkpoint = sub.checkpoint
+    ctx = make_context(calendar, checkpoint, as_of, prior_plan)
+    by_check = {a.check_id: a for a in adjustments}
+    results = []
+    for item in catalogue.for_checkpoint(checkpoint):
+        if not ruleset.enabled.get(item.id, True):
+            results.append(
+                CheckResult(
+                    check_id=item.id,
+                    name=item.name,
+                    domain=item.domain,
+                    severity=ruleset.severity[item.id],
+                    computed_status=Status.NOT_APPLICABLE,
+                    status=Status.NOT_APPLICABLE,
+                    source=item.source,
+                    finding=f"Not applicable: disabled in rule set {ruleset.name} {ruleset.version}.",
+                )
+            )
+            continue
+        judgement, error = run_check(item, sub, ruleset, ctx)
+        results.append(_apply(item, judgement, error, ruleset, by_check, as_of))
+    return _record(
+        csu_id=sub.csu_id,
+        csu_name=sub.plan.csu_name,
+        checkpoint=checkpoint,
+        results=results,
+        sub=sub,
+        catalogue=catalogue,
+        ruleset=ruleset,
+        calendar=calendar,
+        as_of=as_of,
+        assessor=assessor,
+        adjustments=adjustments,
+        moderation=moderation,
+        flow_run_id=flow_run_id,
+        inputs=sub.inputs,
+    )
+
+
+def assess_not_submitted(
+    csu_id: str,
+    csu_name: str,
+    checkpoint: Checkpoint,
+    *,
+    catalogue: Catalogue,
+    ruleset: RuleSet,
+    calendar: Calendar,
+    as_of: dt.date,
+    assessor: str,
+    flow_run_id: str | None = None,
+    moderation: Moderation | None = None,
+) -> Assessment:
+    """The deadline passed with no submission: the evidence checks fail critically, the rest lack evidence."""
+    deadline = calendar.deadline(checkpoint)
+    results = []
+    for item in catalogue.for_checkpoint(checkpoint):
+        if item.domain is Domain.EVIDENCE:
+            status, severity = Status.FAIL, Severity.CRITICAL
+            finding = f"No submission was received by the deadline ({deadline:%d %B %Y})."
+        else:
+            status, severity = Status.NOT_EVIDENCED, ruleset.severity[item.id]
+            finding = "Insufficient evidence: nothing was submitted."
+        results.append(
+            CheckResult(
+                check_id=item.id,
+                name=item.name,
+                domain=item.domain,
+                severity=severity,
+                computed_status=status,
+                status=status,
+                finding=finding,
+                source=item.source,
+                actual="no submission",
+                expected=f"submission by {deadline.isoformat()}",
+            )
+        )
+    return _record(
+        csu_id=csu_id,
+        csu_name=csu_name,
+        checkpoint=checkpoint,
+        results=results,
+        sub=None,
+        catalogue=catalogue,
+        ruleset=ruleset,
+        calendar=calendar,
+        as_of=as_of,
+        assessor=assessor,
+        adjustments=(),
+        moderation=moderation,
+        flow_run_id=flow_run_id,
+        inputs=(),
+        outcome=Outcome.NOT_SUBMITTED,
+    )
+
+
+def _record(
+    *,
+    csu_id: str,
+    csu_name: str,
+    checkpoint: Checkpoint,
+    results: list[CheckResult],
+    sub: Submission | None,
+    catalogue: Catalogue,
+    ruleset: RuleSet,
+    calendar: Calendar,
+    as_of: dt.date,
+    assessor: str,
+    adjustments: Sequence[Adjustment],
+    moderation: Moderation | None,
+    flow_run_id: str | None,
+    inputs: Sequence[InputFile],
+    outcome: Outcome | None = None,
+) -> Assessment:
+    domains = domain_rag(results)
+    plan_agreed = True
+    if checkpoint is Checkpoint.VIABILITY and DEVELOPMENT_PLAN_CHECK in catalogue.checks:
+        plan_agreed = next(
+            (not r.status.counts_as_failure for r in results if r.check_id == DEVELOPMENT_PLAN_CHECK), True
+        )
+    decision = decide(checkpoint, domains, development_plan_agreed=plan_agreed)
+    final = outcome or decision.outcome
+    due = calendar.next_deadline(checkpoint) or as_of + dt.timedelta(
+        days=ruleset.development_plan.default_due_days
+    )
+    plan = (
+        _development_plan(results, catalogue, ruleset, _plan_owner(sub, ruleset), due)
+        if final.proceeds
+        else ()
+    )
+    digest = input_digest(inputs)
+    return Assessment(
+        assessment_id=_assessment_id(csu_id, checkpoint, digest, ruleset, as_of, adjustments),
+        csu_id=csu_id,
+        csu_name=csu_name,
+        checkpoint=checkpoint,
+        outcome=final,
+        escalation=decision.escalation and outcome is None,
+        domains=domains,
+        results=tuple(results),
+        development_plan=plan,
+        figures=key_figures(sub) if sub is not None else None,
+        moderation=moderation or Moderation(status="draft"),
+        provenance=Provenance(
+            inputs=tuple(inputs),
+            ruleset_name=ruleset.name,
+            ruleset_version=ruleset.version,
+            ruleset_sha256=ruleset.sha256,
+            engine_version=__version__,
+            as_of=as_of,
+            assessor=assessor,
+            flow_run_id=flow_run_id,
+        ),
+    )

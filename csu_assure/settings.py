@@ -1,0 +1,38 @@
+"""Run settings, read once at the entry point (environment variables prefixed CSU_ASSURE_) and passed down."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_assessor() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name in some containers
+        return "unknown assessor"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CSU_ASSURE_", extra="ignore")
+
+    out_dir: Path = Field(Path("out"), description="Where reports, exports and the default register go.")
+    register_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the assessment register; default sqlite:///<out_dir>/register.sqlite. "
+        "Use postgresql+psycopg://… when several machines share one register.",
+    )
+    rules: Path | None = Field(
+        None, description="Alternative rule-set file (default: the shipped 2012 rule set)."
+    )
+    calendar: Path | None = Field(None, description="Alternative checkpoint calendar file.")
+    assessor: str = Field(
+        default_factory=_default_assessor, description="Named assessor recorded on assessments."
+    )
+
+    @property
+    def resolved_register_url(self) -> str:
+        return self.register_url or f"sqlite:///{(self.out_dir / 'register.sqlite').resolve()}"
