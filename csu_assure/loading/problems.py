@@ -55,5 +55,6 @@ def problems_from_validation(
             message = "unknown field (not part of the submission format; check the spelling)"
         elif err["type"] == "missing":
             message = "required field is missing"
-        value = None if err["type"] == "missing" else show_value(err.get("input"))
+        # A model-level rule (empty loc) has the whole row as its input: the message says enough.
+        value = None if err["type"] == "missing" or not err["loc"] else show_value(err.get("input"))
         yield Problem(file=file, where=where, message=message, value=value)

@@ -1,0 +1,37 @@
+# One entry point for people and CI. `make demo` sets up and runs the example cohort; `make test` sets up and
+# runs every check CI runs (format, lint, types, tests including the slow and end-to-end ones).
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: setup demo test fast-test lint system-deps bench clean
+
+$(BIN)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+setup: $(BIN)/.installed
+
+demo: setup
+	$(BIN)/csu-assure demo --out out
+
+system-deps:
+	bash scripts/install-system-deps.sh
+
+lint: setup
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+fast-test: setup
+	$(BIN)/pytest -m "not slow and not e2e and not scaleout"
+
+test: setup system-deps lint
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf out .pytest_cache .mypy_cache .ruff_cache
