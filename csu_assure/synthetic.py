@@ -7,6 +7,7 @@ through the same validation code the loaders use. Figures follow BRIEF.md's refe
 
 from __future__ import annotations
 
+import copy
 import csv
 import datetime as dt
 import random
@@ -302,6 +303,42 @@ def _add_full_plan(raw: RawSubmission, rng: random.Random) -> None:
     ]
 
 
+def deep_merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in patch.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _matches(row: dict[str, Any], where: dict[str, Any]) -> bool:
+    return all(str(row.get(k)) == str(v) for k, v in where.items())
+
+
+def apply_patch(raw: RawSubmission, patch: dict[str, Any]) -> RawSubmission:
+    plan = deep_merge(raw.plan, patch.get("plan", {}))
+    tables = copy.deepcopy(raw.tables)
+    for name in patch.get("drop", []):
+        tables.pop(name, None)
+    for name, rows in patch.get("rows", {}).items():
+        tables[name] = copy.deepcopy(rows)
+    for update in patch.get("update", []):
+        hits = [row for row in tables[update["table"]] if _matches(row, update.get("where", {}))]
+        hits = hits[: update["first"]] if "first" in update else hits
+        if not hits:  # a case whose patch changes nothing would pass or fail for the wrong reason
+            raise ValueError(f"update matched no rows of {update['table']}: {update.get('where')}")
+        for row in hits:
+            row.update(update["set"])
+    for name, count in patch.get("limit", {}).items():
+        tables[name] = tables[name][:count]
+    unknown = set(patch) - {"plan", "drop", "rows", "update", "limit"}
+    if unknown:
+        raise ValueError(f"unknown patch operation(s): {sorted(unknown)}")
+    return RawSubmission(plan=plan, tables=tables)
+
+
 def to_submission(raw: RawSubmission, source: str = "<generated>") -> Submission:
     """Parse a RawSubmission through the loaders' own validation (raises SubmissionInvalid)."""
     plan, problems = parse_business_plan(_jsonish(raw.plan), f"{source}/business_plan.yaml")
@@ -353,4 +390,4 @@ def write_folder(raw: RawSubmission, folder: Path) -> Path:
     return folder
 
 
-__all__ = ["RawSubmission", "SubmissionInvalid", "baseline", "to_submission", "write_folder"]
+__all__ = ["RawSubmission", "SubmissionInvalid", "apply_patch", "baseline", "to_submission", "write_folder"]
