@@ -144,7 +144,8 @@ def pct(share: float | Decimal) -> str:
 
 
 def gbp(amount: Decimal | float | int) -> str:
-    return f"£{Decimal(str(amount)):,.2f}"
+    value = Decimal(str(amount))
+    return f"-£{-value:,.2f}" if value < 0 else f"£{value:,.2f}"
 
 
 def judge(

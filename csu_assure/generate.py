@@ -7,6 +7,7 @@ random (seeded) so a large cohort has a realistic spread of outcomes.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from csu_assure.results import PlanItem
 from csu_assure.synthetic import RawSubmission, apply_patch, baseline, write_folder
 
 Patch = dict[str, Any]
@@ -30,21 +32,60 @@ PROFILES: dict[str, dict[int, Patch]] = {
     },
     # Checkpoint 2: two of the CCGs were not interviewed (coverage below 80%, major) → B.
     "interview_gaps": {
-        2: {"update": [{"table": "ccg_interviews", "first": 2, "set": {
-            "interviewed": "false", "understanding": "", "offer_clarity": "", "value_for_money": "",
-            "leadership_confidence": "", "responsiveness": "", "capability": "", "recommend": "",
-            "pct_from_css": "", "pct_in_house": "", "pct_shared": "", "pct_other": "", "intended_spend": ""}}]},
+        2: {
+            "update": [
+                {
+                    "table": "ccg_interviews",
+                    "first": 2,
+                    "set": {
+                        "interviewed": "false",
+                        "understanding": "",
+                        "offer_clarity": "",
+                        "value_for_money": "",
+                        "leadership_confidence": "",
+                        "responsiveness": "",
+                        "capability": "",
+                        "recommend": "",
+                        "pct_from_css": "",
+                        "pct_in_house": "",
+                        "pct_shared": "",
+                        "pct_other": "",
+                        "intended_spend": "",
+                    },
+                }
+            ]
+        },
     },
     # Checkpoint 2: CCGs have little confidence in the offer (mean below 2.5: critical) → one RED domain.
     "low_confidence": {
-        2: {"update": [{"table": "ccg_interviews", "set": {
-            "understanding": 2, "offer_clarity": 2, "value_for_money": 2, "leadership_confidence": 2,
-            "responsiveness": 2, "capability": 2, "recommend": 1}}]},
+        2: {
+            "update": [
+                {
+                    "table": "ccg_interviews",
+                    "set": {
+                        "understanding": 2,
+                        "offer_clarity": 2,
+                        "value_for_money": 2,
+                        "leadership_confidence": 2,
+                        "responsiveness": 2,
+                        "capability": 2,
+                        "recommend": 1,
+                    },
+                }
+            ]
+        },
     },
     # Checkpoint 2: no leader identified or interviewed (critical leadership failure).
     "no_leader": {
-        2: {"plan": {"leadership": {"leader_interviewed": False, "leader_interview_rating": None,
-                                    "lead_name": None}}},
+        2: {
+            "plan": {
+                "leadership": {
+                    "leader_interviewed": False,
+                    "leader_interview_rating": None,
+                    "lead_name": None,
+                }
+            }
+        },
     },
     # Checkpoint 2: year-1 deficit (critical business failure).
     "deficit": {
@@ -54,9 +95,16 @@ PROFILES: dict[str, dict[int, Patch]] = {
     "no_development_plan": {2: {"plan": {"development_plan_agreed": False}, "drop": ["development_plan"]}},
     # Checkpoint 3: the managing director was never appointed: binding milestone DP-01 missed (critical).
     "missed_milestone": {
-        3: {"update": [{"table": "development_plan", "where": {"milestone_id": "DP-01"}, "set": {"met": "false"}},
-                       {"table": "senior_team", "where": {"role": "managing_director"},
-                        "set": {"status": "interim"}}]},
+        3: {
+            "update": [
+                {"table": "development_plan", "where": {"milestone_id": "DP-01"}, "set": {"met": "false"}},
+                {
+                    "table": "senior_team",
+                    "where": {"role": "managing_director"},
+                    "set": {"status": "interim"},
+                },
+            ]
+        },
     },
     # Checkpoint 3: most SLAs unsigned by 31 August (critical below 50% of planned income).
     "unsigned_slas": {
@@ -66,9 +114,24 @@ PROFILES: dict[str, dict[int, Patch]] = {
     "low_efficiency": {3: {"update": [{"table": "financial_plan", "set": {"efficiency_pct": "3.00"}}]}},
     # Checkpoint 3: only 4 of 6 CCGs answered the survey (response below 75%, major).
     "survey_low_response": {
-        3: {"update": [{"table": "ccg_survey", "first": 2, "set": {
-            "responded": "false", "understanding": "", "offer_clarity": "", "value_for_money": "",
-            "leadership_confidence": "", "responsiveness": "", "capability": "", "recommend": ""}}]},
+        3: {
+            "update": [
+                {
+                    "table": "ccg_survey",
+                    "first": 2,
+                    "set": {
+                        "responded": "false",
+                        "understanding": "",
+                        "offer_clarity": "",
+                        "value_for_money": "",
+                        "leadership_confidence": "",
+                        "responsiveness": "",
+                        "capability": "",
+                        "recommend": "",
+                    },
+                }
+            ]
+        },
     },
     # Checkpoint 3: hosting charge above the 50p/head planning assumption (minor, advisory only).
     "hosting_high": {3: {"plan": {"hosting_charge_per_head": "0.65"}}},
@@ -89,14 +152,29 @@ class CsuSpec:
 
 
 def build_csu(spec: CsuSpec) -> dict[int, RawSubmission]:
-    """The CSU's submissions by checkpoint, each a baseline with the spec's profiles applied."""
+    """The CSU's submissions by checkpoint, each a baseline with the spec's profiles applied.
+
+    Like a real CSU, each submission reports on the development plan the BDU set at the previous checkpoint: the
+    generator assesses checkpoint N and writes its plan items into checkpoint N+1's `development_plan` as met
+    (a profile such as `missed_milestone` then marks what was missed).
+    """
     unknown = [p for p in spec.profiles if p not in PROFILES]
     if unknown:
         raise ValueError(f"unknown profile(s) {unknown}; known: {sorted(PROFILES)}")
     out: dict[int, RawSubmission] = {}
+    carried: tuple[PlanItem, ...] = ()
     for checkpoint in spec.checkpoints:
-        raw = baseline(spec.csu_id, spec.csu_name, checkpoint=checkpoint, seed=spec.seed, n_ccgs=spec.n_ccgs,
-                       population_per_ccg=spec.population_per_ccg, price_per_head=spec.price_per_head)
+        raw = baseline(
+            spec.csu_id,
+            spec.csu_name,
+            checkpoint=checkpoint,
+            seed=spec.seed,
+            n_ccgs=spec.n_ccgs,
+            population_per_ccg=spec.population_per_ccg,
+            price_per_head=spec.price_per_head,
+        )
+        if carried and "development_plan" in raw.tables:
+            raw.tables["development_plan"].extend(_reported_met(carried))
         for name in spec.profiles:
             patch = PROFILES[name].get(checkpoint)
             if patch:
@@ -104,7 +182,48 @@ def build_csu(spec: CsuSpec) -> dict[int, RawSubmission]:
         if checkpoint in spec.plan_overrides:
             raw = apply_patch(raw, spec.plan_overrides[checkpoint])
         out[checkpoint] = raw
+        if checkpoint + 1 in spec.checkpoints:
+            carried = _development_plan(raw, carried)
     return out
+
+
+def _development_plan(raw: RawSubmission, prior: tuple[PlanItem, ...]) -> tuple[PlanItem, ...]:
+    """The plan the BDU would set on this submission (assessed the day after its deadline)."""
+    from csu_assure.calendar import load_calendar
+    from csu_assure.catalogue import default_catalogue
+    from csu_assure.engine import assess
+    from csu_assure.ruleset import load_ruleset
+    from csu_assure.synthetic import to_submission
+
+    catalogue, calendar = default_catalogue(), load_calendar()
+    sub = to_submission(raw)
+    as_of = calendar.deadline(sub.checkpoint) + dt.timedelta(days=1)
+    record = assess(
+        sub,
+        catalogue=catalogue,
+        ruleset=load_ruleset(catalogue),
+        calendar=calendar,
+        as_of=as_of,
+        assessor="generator",
+        prior_plan=prior,
+    )
+    return record.development_plan
+
+
+def _reported_met(items: tuple[PlanItem, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "milestone_id": i.item_id,
+            "check_id": i.check_id,
+            "action": i.action,
+            "owner": i.owner,
+            "due": i.due.isoformat(),
+            "binding": "true" if i.binding else "false",
+            "met": "true",
+            "evidence_required": i.evidence_required,
+        }
+        for i in items
+    ]
 
 
 def write_cohort(specs: Iterable[CsuSpec], out: Path) -> list[Path]:
@@ -119,9 +238,18 @@ def write_cohort(specs: Iterable[CsuSpec], out: Path) -> list[Path]:
 
 
 _WEIGHTED_PROFILES: Sequence[tuple[str, float]] = (
-    ("outline_incomplete", 0.05), ("workforce_copy", 0.12), ("interview_gaps", 0.10), ("low_confidence", 0.06),
-    ("no_leader", 0.04), ("deficit", 0.04), ("no_development_plan", 0.03), ("missed_milestone", 0.05),
-    ("unsigned_slas", 0.05), ("low_efficiency", 0.10), ("survey_low_response", 0.08), ("hosting_high", 0.10),
+    ("outline_incomplete", 0.05),
+    ("workforce_copy", 0.12),
+    ("interview_gaps", 0.10),
+    ("low_confidence", 0.06),
+    ("no_leader", 0.04),
+    ("deficit", 0.04),
+    ("no_development_plan", 0.03),
+    ("missed_milestone", 0.05),
+    ("unsigned_slas", 0.05),
+    ("low_efficiency", 0.10),
+    ("survey_low_response", 0.08),
+    ("hosting_high", 0.10),
 )
 
 
@@ -132,9 +260,16 @@ def random_specs(count: int, seed: int) -> list[CsuSpec]:
     for i in range(count):
         profiles = tuple(name for name, weight in _WEIGHTED_PROFILES if rng.random() < weight)
         checkpoints = (1, 2) if rng.random() < 0.03 else (1, 2, 3)
-        specs.append(CsuSpec(
-            csu_id=f"csu-{seed}-{i:05d}", csu_name=f"Synthetic CSU {i + 1}", profiles=profiles,
-            checkpoints=checkpoints, n_ccgs=rng.randint(3, 12), population_per_ccg=rng.randint(150, 450) * 1000,
-            price_per_head=Decimal(rng.choice(["9.50", "10.00", "10.80", "11.20", "11.90", "12.40"])),
-            seed=seed * 100_003 + i))
+        specs.append(
+            CsuSpec(
+                csu_id=f"csu-{seed}-{i:05d}",
+                csu_name=f"Synthetic CSU {i + 1}",
+                profiles=profiles,
+                checkpoints=checkpoints,
+                n_ccgs=rng.randint(3, 12),
+                population_per_ccg=rng.randint(150, 450) * 1000,
+                price_per_head=Decimal(rng.choice(["9.50", "10.00", "10.80", "11.20", "11.90", "12.40"])),
+                seed=seed * 100_003 + i,
+            )
+        )
     return specs

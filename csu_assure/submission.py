@@ -354,7 +354,7 @@ class InterviewRow(_ScoredRow):
     def _shares_add_up(self) -> InterviewRow:
         parts = [self.pct_from_css, self.pct_in_house, self.pct_shared, self.pct_other]
         if all(p is not None for p in parts):
-            total = sum(p for p in parts if p is not None)
+            total = sum((p for p in parts if p is not None), Decimal(0))
             if abs(total - 100) > 1:
                 raise ValueError(
                     f"pct_from_css + pct_in_house + pct_shared + pct_other = {total}, expected 100"

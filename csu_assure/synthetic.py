@@ -279,7 +279,7 @@ def _add_full_plan(raw: RawSubmission, rng: random.Random) -> None:
             "annual_value": _money(income_y1[c["ccg_id"]]),
             "term_months": 36,
             "notice_months": 6,
-            "outcome_kpis": rng.randint(6, 12),
+            "outcome_kpis": rng.randint(10, 16),  # at least one outcome KPI per service line (CP3-CUS-02)
             "satisfaction_measured": "true",
         }
         for c in raw.tables["ccgs"]

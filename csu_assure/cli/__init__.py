@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from csu_assure.cli import validate_cmd
+from csu_assure.cli import generate_cmd, rules_cmd, schema_cmd, template_cmd, validate_cmd
 
 app = typer.Typer(
     name="csu-assure",
@@ -21,6 +21,10 @@ def _root() -> None:
 
 
 app.command("validate")(validate_cmd.validate)
+app.command("template")(template_cmd.template)
+app.command("schema")(schema_cmd.schema)
+app.command("generate")(generate_cmd.generate)
+app.add_typer(rules_cmd.rules_app, name="rules")
 
 
 def main() -> None:

@@ -35,7 +35,14 @@ class Located:
 
 
 def _is_submission(path: Path) -> bool:
-    return (path.is_dir() and (path / PLAN_FILE).exists()) or path.suffix.lower() in WORKBOOK_SUFFIXES
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        return True
+    if not path.is_dir():
+        return False
+    if (path / PLAN_FILE).exists():
+        return True
+    # A cpN folder holding files but no plan is a broken submission to report, not something to skip.
+    return _checkpoint_of(path) is not None and any(not p.name.startswith(".") for p in path.iterdir())
 
 
 def _checkpoint_of(path: Path) -> Checkpoint | None:

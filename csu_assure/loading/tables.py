@@ -91,13 +91,16 @@ def build_submission(
     `locate_row` maps a table name to (file, first data line, row label) so cross-table problems point at
     the right line of the right file or sheet.
     """
-    if "ccgs" not in tables and not any(p.file.endswith(("ccgs.csv", "ccgs")) for p in problems):
+    if "ccgs" not in tables and not any(
+        p.file.endswith(("ccgs.csv", "ccgs")) or p.where.startswith("sheet ccgs") for p in problems
+    ):
         problems.append(
             Problem(source, "ccgs", "the CCG customer table (ccgs) is required and was not found")
         )
     # Cross-table rules run even when other parts failed, so one pass reports everything wrong.
     parts: dict[str, Any] = {name: tables.get(name) for name in TABLES}
-    draft = Submission.model_construct(plan=plan, inputs=tuple(inputs), **parts)
+    parts["plan"] = plan  # may be None here: find_inconsistencies copes, and this draft is never returned
+    draft = Submission.model_construct(inputs=tuple(inputs), **parts)
     cross = find_inconsistencies(draft) if "ccgs" in tables else []
     for where, message in cross:
         table, _, row = where.partition(" row ")

@@ -1,0 +1,1 @@
+"""Benchmarks: measured figures for BENCHMARKS.md. Never part of the test pass/fail."""

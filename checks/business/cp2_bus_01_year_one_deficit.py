@@ -1,0 +1,73 @@
+"""The business plan does not break even in its first year."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from pydantic import Field
+
+from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, pct, row
+from csu_assure.domain import Domain
+from csu_assure.results import Judgement
+from csu_assure.submission import Submission
+
+
+class Params(CheckParams):
+    min_surplus_share: Decimal = Field(
+        ge=-1, le=1, description="Lowest year-1 surplus as a share of income that passes (0 = break even)."
+    )
+
+
+@check(
+    id="CP2-BUS-01",
+    name="Year-one deficit in the business plan",
+    checkpoint=2,
+    domain=Domain.BUSINESS,
+    params=Params,
+    action="Revise the year-1 plan to break even: reduce the cost base or secure the missing income, "
+    "service line by service line.",
+    evidence_required="A revised financial plan showing a year-1 surplus of at least break-even.",
+)
+def year_one_deficit(sub: Submission, p: Params, ctx: Context) -> Judgement:
+    """## What it checks
+    Year-1 (2013/14) surplus, total income minus total costs over every service line and customer, as a
+    share of income: it must be at least `min_surplus_share` (0 = break even).
+
+    ## Why it matters
+    A CSS hosted by the NHS Commissioning Board from April 2013 has no reserves to fund a deficit; the
+    sector was later held to a 5% surplus. A year-1 deficit at checkpoint 2 means the business does not
+    stand up before it starts, hence critical.
+
+    ## Evidence used
+    `financial_plan.csv`: `year`, `service_line`, `income`, `costs`. Evidence rows name each service line
+    that runs a year-1 deficit.
+
+    ## Source
+    [A] BRIEF.md CP2-BUS-01 (surplus ≥ 0); context [S] BRIEF.md reference figures (sector surplus 5.6%
+    against a 5% requirement).
+    """
+    expected = f"year-1 surplus ≥ {pct(p.min_surplus_share)} of income"
+    # One pass over year-1 rows only: totals and the per-line split (the engine assesses >1,000 CSUs a second).
+    income, costs = Decimal(0), Decimal(0)
+    by_line: dict[str, Decimal] = defaultdict(Decimal)
+    rows = 0
+    for r in sub.financial_plan or ():
+        if r.year == 1:
+            rows += 1
+            income += r.income
+            costs += r.costs
+            by_line[r.service_line.value] += r.income - r.costs
+    if not rows:
+        return not_evidenced("year-1 income and costs (financial_plan.csv)", expected)
+    surplus = income - costs
+    share = surplus / income if income else Decimal(-1 if surplus < 0 else 0)
+    result = "a surplus" if surplus >= 0 else "a deficit"
+    return judge(
+        passed=surplus >= p.min_surplus_share * income,
+        actual=pct(share),
+        expected=expected,
+        finding=f"Year-1 income of {gbp(income)} against costs of {gbp(costs)} gives {result} of "
+        f"{gbp(abs(surplus))} ({share * 100:.1f}% of income).",
+        evidence=[row(service_line=line, deficit=gbp(-v)) for line, v in sorted(by_line.items()) if v < 0],
+    )

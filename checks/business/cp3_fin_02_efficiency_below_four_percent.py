@@ -1,0 +1,75 @@
+"""The plan does not deliver the required 4% efficiency every year."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from pydantic import Field
+
+from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, row
+from csu_assure.domain import Domain
+from csu_assure.results import Judgement
+from csu_assure.submission import Submission
+
+
+class Params(CheckParams):
+    min_efficiency_pct: Decimal = Field(
+        ge=0, le=100, description="Cost-weighted efficiency needed each year (%)."
+    )
+
+
+@check(
+    id="CP3-FIN-02",
+    name="The plan does not deliver the required 4% efficiency every year",
+    checkpoint=3,
+    domain=Domain.BUSINESS,
+    params=Params,
+    action="Identify further cost improvements so that every plan year delivers at least the required efficiency.",
+    evidence_required="A revised financial model with efficiency by service line and the schemes behind it.",
+)
+def efficiency(sub: Submission, p: Params, ctx: Context) -> Judgement:
+    """## What it checks
+    For each plan year, the cost-weighted mean of the rows' `efficiency_pct` (planned cost improvement, %),
+    which must be at least `min_efficiency_pct` (4%). A row that states no efficiency counts as 0%: an unstated
+    saving is not a planned one.
+
+    ## Why it matters
+    Delivering efficiency and value for money is why commissioning support was moved to scale; the NHSCB's
+    financial planning guidance for checkpoint 3 told CSSs to include 4%, and CCGs were advised to treat it as
+    an absolute minimum.
+
+    ## Evidence used
+    `financial_plan.csv`: `year`, `costs`, `efficiency_pct`.
+
+    ## Source
+    [S] seed `003` ("in the financial planning guidance for Checkpoint 3 CSS are told to include a 4% figure …
+    use the 4% figure as an absolute minimum"); BRIEF.md CP3-FIN-02. Weighting by cost and counting a blank as
+    0% is our reading [A]: a 10% saving on a small line must not mask no saving on a large one.
+    """
+    rows = sub.financial_plan or ()
+    if not any(r.efficiency_pct is not None for r in rows):
+        return not_evidenced("planned efficiency (financial_plan.csv: efficiency_pct)")
+    costs: dict[int, Decimal] = defaultdict(Decimal)
+    saved: dict[int, Decimal] = defaultdict(Decimal)
+    blank: dict[int, int] = defaultdict(int)
+    for r in rows:
+        costs[r.year] += r.costs
+        saved[r.year] += r.costs * (r.efficiency_pct or Decimal(0))
+        blank[r.year] += r.efficiency_pct is None
+    mean = {
+        y: (saved[y] / costs[y] if costs[y] else Decimal(0)).quantize(Decimal("0.01")) for y in sorted(costs)
+    }
+    short = [y for y in mean if mean[y] < p.min_efficiency_pct]
+    lowest = min(mean, key=lambda y: mean[y])
+    return judge(
+        passed=not short,
+        actual=f"lowest {mean[lowest]}% (year {lowest})",
+        expected=f"≥ {p.min_efficiency_pct}% cost-weighted efficiency in every year",
+        finding=f"{len(short)} of {len(mean)} plan years fall below {p.min_efficiency_pct}% efficiency; the "
+        f"lowest is year {lowest} at {mean[lowest]}%.",
+        evidence=[
+            row(year=y, efficiency_pct=mean[y], costs=gbp(costs[y]), rows_without_efficiency=blank[y])
+            for y in short
+        ],
+    )

@@ -1,0 +1,94 @@
+"""Signed SLA prices are unaffordable for some CCGs within their running-cost allowance."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import Field
+
+from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, pct, row
+from csu_assure.domain import Domain
+from csu_assure.results import EvidenceRow, Judgement
+from csu_assure.submission import Submission
+
+
+class Params(CheckParams):
+    max_share_of_rca: Decimal = Field(
+        gt=0, le=1, description="The SLA price per head may be at most this share of the CCG's RCA per head."
+    )
+    critical_total_per_head: Decimal = Field(
+        gt=0, description="SLA + in-house cost per head above this (£) is critical."
+    )
+
+
+@check(
+    id="CP3-FIN-05",
+    name="Signed SLA prices are unaffordable for some CCGs within their running-cost allowance",
+    checkpoint=3,
+    domain=Domain.BUSINESS,
+    params=Params,
+    action="Re-price the SLAs, or agree with each affected CCG how it will fit its support within its "
+    "running-cost allowance.",
+    evidence_required="Per-CCG affordability statements signed by each affected CCG's chief finance officer.",
+)
+def sla_affordability(sub: Submission, p: Params, ctx: Context) -> Judgement:
+    """## What it checks
+    For each CCG with a signed SLA: the SLA's annual value per head of the CCG's population, which must be at
+    most `max_share_of_rca` (50%) of the CCG's running-cost allowance (RCA) per head; and that SLA price plus
+    the CCG's planned in-house cost per head, which must fit within its RCA per head. Either failure is major;
+    a total above `critical_total_per_head` (£35, the top of the 2011 envelope) is critical. CCGs without a
+    stated in-house cost are tested on the first rule only.
+
+    ## Why it matters
+    Checkpoint 1 tested affordability on indicative prices; by checkpoint 3 real prices are signed. A CCG that
+    cannot pay for its CSS and its own staff out of its £25 a head will cut the SLA or fail its own
+    authorisation, and either way the CSS loses income.
+
+    ## Evidence used
+    `slas.csv`: `ccg_id`, `signed_on`, `annual_value`; `ccgs.csv`: `population`, `rca_per_head`,
+    `in_house_cost_per_head`.
+
+    ## Source
+    [D] BRIEF.md CP3-FIN-05, re-using CP1-FIN-02/03: aim "below 50% of the CCG running-cost allocation" (seed
+    `000`), RCA £25 per head (2013/14) and £25–£35 envelope (2011). Testing against each CCG's own RCA rather
+    than a flat £25 is our refinement [D]: RCAs differed between CCGs.
+    """
+    ccgs = {c.ccg_id: c for c in sub.ccgs}
+    signed = [s for s in sub.slas or () if s.signed_on is not None]
+    if not signed:
+        return not_evidenced("signed SLAs (slas.csv: signed_on, annual_value)")
+    failing: list[EvidenceRow] = []
+    critical = False
+    for s in signed:
+        ccg = ccgs[s.ccg_id]
+        price = (s.annual_value / ccg.population).quantize(Decimal("0.01"))
+        cap = (ccg.rca_per_head * p.max_share_of_rca).quantize(Decimal("0.01"))
+        total = price + ccg.in_house_cost_per_head if ccg.in_house_cost_per_head is not None else None
+        issues = []
+        if price > cap:
+            issues.append(f"price {gbp(price)} > {gbp(cap)} ({pct(p.max_share_of_rca)} of RCA)")
+        if total is not None and total > ccg.rca_per_head:
+            issues.append(f"with in-house costs {gbp(total)} > RCA {gbp(ccg.rca_per_head)}")
+            critical = critical or total > p.critical_total_per_head
+        if issues:
+            failing.append(
+                row(
+                    ccg_id=s.ccg_id,
+                    sla_per_head=gbp(price),
+                    in_house_per_head=gbp(ccg.in_house_cost_per_head) if ccg.in_house_cost_per_head else None,
+                    rca_per_head=gbp(ccg.rca_per_head),
+                    issues="; ".join(issues),
+                )
+            )
+    untested = sum(1 for s in signed if ccgs[s.ccg_id].in_house_cost_per_head is None)
+    note = f" ({untested} without an in-house cost, tested on price only)" if untested else ""
+    return judge(
+        passed=not failing,
+        critical=critical,
+        actual=f"{len(failing)} of {len(signed)} CCGs unaffordable",
+        expected=f"SLA ≤ {pct(p.max_share_of_rca)} of RCA per head and SLA + in-house ≤ RCA per head "
+        f"(critical above {gbp(p.critical_total_per_head)})",
+        finding=f"{len(failing)} of {len(signed)} CCGs with signed SLAs cannot afford them within their "
+        f"running-cost allowance{note}.",
+        evidence=failing,
+    )

@@ -1,0 +1,73 @@
+"""The CSS depends too heavily on one customer."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from pydantic import Field
+
+from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, pct, row
+from csu_assure.domain import Domain
+from csu_assure.results import Judgement
+from csu_assure.submission import OTHER_CUSTOMER, Submission
+
+
+class Params(CheckParams):
+    max_share: Decimal = Field(
+        gt=0, le=1, description="Largest share of a year's income one customer may hold."
+    )
+
+
+@check(
+    id="CP3-FIN-06",
+    name="The CSS depends too heavily on one customer",
+    checkpoint=3,
+    domain=Domain.BUSINESS,
+    params=Params,
+    action="Broaden the customer base, or set out how the CSS would survive losing its largest customer.",
+    evidence_required="A sensitivity analysis of the financial model without the largest customer.",
+)
+def customer_concentration(sub: Submission, p: Params, ctx: Context) -> Judgement:
+    """## What it checks
+    For each plan year, the largest single CCG's share of that year's total income (including non-CCG
+    income), which must not exceed `max_share` (40%). OTHER is a bucket of non-CCG income, not one customer,
+    so it never counts as the largest customer.
+
+    ## Why it matters
+    From April 2013 CCGs could take services in house or buy elsewhere, and many planned to. A CSS that draws
+    much of its income from one CCG loses viability the day that CCG changes its mind.
+
+    ## Evidence used
+    `financial_plan.csv`: `year`, `customer`, `income`.
+
+    ## Source
+    [A] BRIEF.md CP3-FIN-06; the risk is sourced in seed `003` (CCGs "waiting for the opportunity to bring
+    services in house"). Testing every year, not just year 1, is our refinement [A]: growth plans can
+    concentrate income later.
+    """
+    income: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for r in sub.financial_plan or ():
+        income[r.year][r.customer] += r.income
+    if not income:
+        return not_evidenced("the financial model (financial_plan.csv)")
+    largest = []
+    for year in sorted(income):
+        total = sum(income[year].values(), Decimal(0))
+        ccg_only = {c: v for c, v in income[year].items() if c != OTHER_CUSTOMER}
+        if not total or not ccg_only:
+            continue
+        top = max(ccg_only, key=lambda c: ccg_only[c])
+        largest.append((year, top, ccg_only[top], ccg_only[top] / total))
+    if not largest:
+        return not_evidenced("income by CCG customer (financial_plan.csv)")
+    over = [x for x in largest if x[3] > p.max_share]
+    year, top, value, share = max(largest, key=lambda x: x[3])
+    return judge(
+        passed=not over,
+        actual=pct(share),
+        expected=f"≤ {pct(p.max_share)} of income from any one customer",
+        finding=f"The largest customer, {top}, brings {pct(share)} of year-{year} income ({gbp(value)}); "
+        f"{len(over)} of {len(largest)} plan years exceed {pct(p.max_share)}.",
+        evidence=[row(year=y, customer=c, income=gbp(v), share=pct(s)) for y, c, v, s in over],
+    )

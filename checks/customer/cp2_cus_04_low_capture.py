@@ -1,0 +1,88 @@
+"""The CSS plans to capture too small a share of its CCGs' running-cost allowances to be viable."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from pydantic import Field
+
+from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, pct, row
+from csu_assure.domain import Domain
+from csu_assure.figures import total_rca
+from csu_assure.results import Judgement
+from csu_assure.submission import OTHER_CUSTOMER, Submission
+
+
+class Params(CheckParams):
+    pass_at: Decimal = Field(ge=0, le=1, description="Year-1 CCG income ÷ total CCG RCA that passes.")
+    critical_below: Decimal = Field(ge=0, le=1, description="Below this capture the failure is critical.")
+
+
+@check(
+    id="CP2-CUS-04",
+    name="Planned CCG income captures too little of the footprint's running-cost allowances",
+    checkpoint=2,
+    domain=Domain.CUSTOMER,
+    params=Params,
+    action="Rebuild the income plan with the CCGs: secure more of their commissioning-support spend or "
+    "resize the cost base and footprint to the income that is realistic.",
+    evidence_required="Revised income plan by CCG, backed by CCG intentions, showing capture at the "
+    "required level.",
+)
+def low_capture(sub: Submission, p: Params, ctx: Context) -> Judgement:
+    """## What it checks
+    "Capture": year-1 planned income from the footprint's CCGs divided by those CCGs' total running-cost
+    allowance (population × RCA per head). At least `pass_at` passes; between `critical_below` and
+    `pass_at` is a major failure; below `critical_below` a critical one.
+
+    ## Why it matters
+    A CSS priced near the observed £8–£14 a head against a £25 RCA should capture roughly 30–50% of its
+    CCGs' running costs; a plan far below that means the CCGs are buying elsewhere or keeping work in house,
+    and the cost base inherited from the PCT clusters will not be covered.
+
+    ## Evidence used
+    `financial_plan.csv` (year-1 income by CCG, `OTHER` excluded) and `ccgs.csv` (`population`,
+    `rca_per_head`). Evidence rows name each CCG whose own capture is below `pass_at`.
+
+    ## Source
+    [D] BRIEF.md reference figures (RCA £25/head; prices £8–£14/head; aim below 50% of RCA, seed `000`).
+    Bands (≥30%; major 20–30%; critical <20%) [A] from BRIEF.md CP2-CUS-04.
+    """
+    expected = f"≥ {pct(p.pass_at)} of total CCG RCA (critical below {pct(p.critical_below)})"
+    by_ccg: dict[str, Decimal] = defaultdict(Decimal)
+    year1_rows = 0
+    for r in sub.financial_plan or ():
+        if r.year == 1:
+            year1_rows += 1
+            if r.customer != OTHER_CUSTOMER:
+                by_ccg[r.customer] += r.income
+    if not year1_rows:
+        return not_evidenced("year-1 income by CCG (financial_plan.csv)", expected)
+    rca = total_rca(sub)
+    if rca <= 0:
+        return not_evidenced("the CCGs' running-cost allowances (ccgs.csv rca_per_head)", expected)
+    income = sum(by_ccg.values(), Decimal(0))  # figures.ccg_income, summed in the same pass as by_ccg
+    capture = income / rca
+    low = []
+    for c in sub.ccgs:
+        allowance = c.rca_per_head * c.population
+        if allowance > 0 and by_ccg[c.ccg_id] / allowance < p.pass_at:
+            low.append((c, allowance))
+    return judge(
+        passed=capture >= p.pass_at,
+        critical=capture < p.critical_below,
+        actual=pct(capture),
+        expected=expected,
+        finding=f"Year-1 CCG income of {gbp(income)} is {pct(capture)} of the footprint CCGs' total "
+        f"running-cost allowance of {gbp(rca)}.",
+        evidence=[
+            row(
+                ccg_id=c.ccg_id,
+                planned_income=gbp(by_ccg[c.ccg_id]),
+                rca=gbp(allowance),
+                capture=pct(by_ccg[c.ccg_id] / allowance),
+            )
+            for c, allowance in low
+        ],
+    )

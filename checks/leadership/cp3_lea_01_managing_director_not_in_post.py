@@ -1,0 +1,114 @@
+"""No substantive managing director was in post by the end of June 2012."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, row
+from csu_assure.domain import Domain, Severity
+from csu_assure.results import Judgement
+from csu_assure.submission import AppointmentStatus, Role, Submission
+
+
+class Params(CheckParams):
+    milestone: str = Field(
+        min_length=1, description="Calendar milestone holding the date the MD must be in post by."
+    )
+    interim_severity: Severity = Field(description="Severity when only an interim MD is in post.")
+    late_severity: Severity = Field(
+        description="Severity when a substantive MD is in post but was appointed after the milestone "
+        "(or the appointment date is not stated)."
+    )
+
+
+@check(
+    id="CP3-LEA-01",
+    name="No substantive managing director was in post by the end of June 2012",
+    checkpoint=3,
+    domain=Domain.LEADERSHIP,
+    params=Params,
+    action="Appoint a substantive managing director, or agree a dated appointment plan with the BDU.",
+    evidence_required="The managing director's letter of appointment (substantive) and start date.",
+)
+def managing_director_in_post(sub: Submission, p: Params, ctx: Context) -> Judgement:
+    """## What it checks
+    Whether the senior team lists a named managing director in post on the assessment date, on what terms,
+    and since when. A substantive MD appointed on or before the calendar milestone `milestone`
+    (`md_in_post_by`, 30 June 2012) passes. A substantive MD appointed later, or with no appointment date, fails
+    at `late_severity`; an interim MD only fails at `interim_severity`; no MD (vacant, unnamed, or appointed
+    after the assessment date) fails at the rule set's severity (critical).
+
+    ## Why it matters
+    CSS leaders were to be appointed by the end of June 2012, and there was a national shortage of applicants
+    for MD posts. A CSS entering hosting with nobody accountable for it cannot give CCGs or the Board the
+    assurance the checkpoint exists to provide.
+
+    ## Evidence used
+    `senior_team.csv`: rows with `role` = managing_director: `name`, `status`, `appointed_on`; the calendar's
+    `md_in_post_by` milestone and the assessment date.
+
+    ## Source
+    [S] seed `002` ("CSS leaders to be appointed by end of June 2012"), seed `003` (shortage of applicants for
+    MD posts, HSJ 28 June 2012); BRIEF.md CP3-LEA-01 (interim = major, none = critical). A late substantive
+    appointment is treated like an interim one [A]: the post is filled, but the binding date was missed.
+    """
+    if sub.senior_team is None:
+        return not_evidenced("the senior team (senior_team.csv)")
+    due = ctx.milestone_dates.get(p.milestone)
+    if due is None:
+        return not_evidenced(f"the calendar milestone {p.milestone!r}")
+    directors = [
+        r
+        for r in sub.senior_team
+        if r.role is Role.MANAGING_DIRECTOR
+        and r.name
+        and r.status is not AppointmentStatus.VACANT
+        and (r.appointed_on is None or r.appointed_on <= ctx.as_of)
+    ]
+    substantive = [r for r in directors if r.status is AppointmentStatus.SUBSTANTIVE]
+    on_time = [r for r in substantive if r.appointed_on is not None and r.appointed_on <= due]
+    evidence = [
+        row(role=r.role.value, name=r.name, status=r.status.value, appointed_on=r.appointed_on)
+        for r in sub.senior_team
+        if r.role is Role.MANAGING_DIRECTOR
+    ]
+    expected = f"a substantive managing director appointed by {due.isoformat()}"
+    if on_time:
+        md = on_time[0]
+        return judge(
+            passed=True,
+            actual="substantive",
+            expected=expected,
+            finding=f"{md.name} is the substantive managing director, appointed on "
+            f"{md.appointed_on.isoformat() if md.appointed_on else '?'}.",
+        )
+    if substantive:
+        md = substantive[0]
+        when = f"on {md.appointed_on.isoformat()}" if md.appointed_on else "on an unstated date"
+        return judge(
+            passed=False,
+            severity=p.late_severity,
+            actual="substantive, late" if md.appointed_on else "substantive, date not stated",
+            expected=expected,
+            finding=f"{md.name} was appointed substantive managing director {when}, so the "
+            f"{due.isoformat()} milestone is not shown to be met.",
+            evidence=evidence,
+        )
+    if directors:
+        md = directors[0]
+        return judge(
+            passed=False,
+            severity=p.interim_severity,
+            actual="interim",
+            expected=expected,
+            finding=f"Only an interim managing director ({md.name}) is in post; no substantive appointment "
+            f"had been made by {ctx.as_of.isoformat()}.",
+            evidence=evidence,
+        )
+    return judge(
+        passed=False,
+        actual="none",
+        expected=expected,
+        finding=f"No managing director was in post on {ctx.as_of.isoformat()} (due by {due.isoformat()}).",
+        evidence=evidence,
+    )

@@ -1,0 +1,50 @@
+"""The prospective CCG customers cover too small a population for an economic CSS."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from csu_assure.checking import CheckParams, Context, check, fmt, judge
+from csu_assure.domain import Domain
+from csu_assure.results import Judgement
+from csu_assure.submission import Submission
+
+
+class Params(CheckParams):
+    min_population: int = Field(
+        ge=1, description="Smallest registered population, across the prospective CCGs, thought economic."
+    )
+
+
+@check(
+    id="CP1-SCL-01",
+    name="Prospective CCG customers cover too small a population",
+    checkpoint=1,
+    domain=Domain.SCALE,
+    params=Params,
+    action="Agree a route to scale: more CCG customers, or a merger or collaboration with a neighbouring CSS.",
+    evidence_required="Letters of intent from further CCGs, or an agreed merger or collaboration plan.",
+)
+def population_too_small(sub: Submission, p: Params, ctx: Context) -> Judgement:
+    """## What it checks
+    The total registered population of the CCGs listed as prospective customers, against `min_population`.
+
+    ## Why it matters
+    Commissioning support was judged not economic below about one million people, with economies of scale up
+    to about five million; the number of prospectuses fell as small CSSs were told to consolidate.
+
+    ## Evidence used
+    `ccgs.csv`: `population`.
+
+    ## Source
+    [S regional] BRIEF.md reference figures ("not economic below ~1 million population"); seed `000` (the
+    number of prospectuses "falling to reflect the need to keep costs down by providing services at scale").
+    """
+    population = sub.population
+    return judge(
+        passed=population >= p.min_population,
+        actual=population,
+        expected=f"≥ {fmt(p.min_population)}",
+        finding=f"The {len(sub.ccgs)} prospective CCGs cover a population of {fmt(population)} "
+        f"(at least {fmt(p.min_population)} expected).",
+    )

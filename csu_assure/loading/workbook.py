@@ -1,0 +1,325 @@
+"""Loading one checkpoint submission from an Excel workbook: a `business_plan` sheet plus one sheet per table.
+
+Cells are turned into the strings a CSV file would hold and then validated by `loading/tables.py`, the same
+code the folder loader uses, so a workbook and a folder with the same content yield the same `Submission`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import zipfile
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from csu_assure.contract_docs import LIST_SEPARATOR, PLAN_SHEET, plan_fields
+from csu_assure.loading.folder import _folder_naming_problems
+from csu_assure.loading.problems import Problem, SubmissionInvalid, show_value
+from csu_assure.loading.tables import MAX_ROWS, build_submission, parse_business_plan, parse_table
+from csu_assure.submission import TABLES, BusinessPlan, InputFile, Submission
+
+MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200  # real workbooks compress 5-20×; a zip bomb compresses thousands of times
+MAX_ZIP_MEMBERS = 2_000
+MAX_COLUMNS = 200
+README_SHEET = "README"  # the template's explanation sheet; ignored when loading
+PLAN_HEADER = ("field", "value", "help")
+
+
+def load_workbook(path: Path) -> Submission:
+    """Load a `.xlsx` checkpoint submission; raise SubmissionInvalid with every located problem."""
+    path = Path(path)
+    label = _label(path)
+    data = _read_checked(path, label)
+    from openpyxl import (
+        load_workbook as open_workbook,
+    )  # imported here: only paid for when a workbook is loaded
+
+    try:
+        book = open_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds (KeyError, ValueError, XML errors) on a bad file
+        raise SubmissionInvalid(
+            label, [Problem(label, "", f"is not a readable Excel workbook ({error.__class__.__name__})")]
+        ) from None
+    try:
+        return _load_sheets(book, path, label, hashlib.sha256(data).hexdigest())
+    finally:
+        book.close()
+
+
+def _label(path: Path) -> str:
+    """`csu/cp2.xlsx`: enough of the path to find the file in a cohort, as the folder loader shows CSVs."""
+    return f"{path.parent.name}/{path.name}" if path.parent.name else path.name
+
+
+def _read_checked(path: Path, label: str) -> bytes:
+    """Refuse what is not a bounded, plain zip before openpyxl sees it (oversized files and zip bombs)."""
+
+    def refuse(message: str) -> SubmissionInvalid:
+        return SubmissionInvalid(label, [Problem(label, "", message)])
+
+    if not path.is_file():
+        raise refuse("does not exist or is not a file")
+    size = path.stat().st_size
+    if size > MAX_WORKBOOK_BYTES:
+        raise refuse(f"is {size:,} bytes; the limit for a workbook is {MAX_WORKBOOK_BYTES:,}")
+    data = path.read_bytes()
+    if not zipfile.is_zipfile(path):
+        raise refuse("is not an Excel .xlsx workbook (the file is not a zip archive); save it as .xlsx")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as error:
+        raise refuse(f"is not a readable .xlsx workbook: {error}") from None
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise refuse(f"holds {len(members):,} parts; a workbook has far fewer (limit {MAX_ZIP_MEMBERS:,})")
+    # The sizes in the zip directory bound what Python's zipfile will inflate (it stops at the declared size),
+    # so checking them here bounds memory and time before any part is decompressed.
+    total = sum(m.file_size for m in members)
+    packed = sum(m.compress_size for m in members)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise refuse(
+            f"would expand to {total:,} bytes; the limit is {MAX_UNCOMPRESSED_BYTES:,} (a zip bomb?)"
+        )
+    worst = max(members, key=lambda m: m.file_size / max(m.compress_size, 1), default=None)
+    if worst is not None and worst.file_size > 1024 * 1024:
+        ratio = worst.file_size / max(worst.compress_size, 1)
+        if ratio > MAX_COMPRESSION_RATIO:
+            raise refuse(
+                f"part {worst.filename} is compressed {ratio:,.0f} times; more than "
+                f"{MAX_COMPRESSION_RATIO} is refused as a possible zip bomb"
+            )
+    if total > 1024 * 1024 and total / max(packed, 1) > MAX_COMPRESSION_RATIO:
+        raise refuse(
+            f"is compressed {total / max(packed, 1):,.0f} times; more than {MAX_COMPRESSION_RATIO} is "
+            "refused as a possible zip bomb"
+        )
+    return data
+
+
+def _load_sheets(book: Any, path: Path, label: str, sha256: str) -> Submission:
+    problems: list[Problem] = []
+    known = {PLAN_SHEET, README_SHEET, *TABLES}
+    for name in book.sheetnames:
+        if name not in known:
+            problems.append(
+                Problem(
+                    label,
+                    f"sheet {name!r}",
+                    f"unexpected sheet; expected {PLAN_SHEET} and some of: {', '.join(TABLES)}",
+                )
+            )
+    plan = None
+    if PLAN_SHEET not in book.sheetnames:
+        problems.append(
+            Problem(label, f"sheet {PLAN_SHEET}", "is missing: every submission needs a business plan")
+        )
+    else:
+        plan, plan_problems = _read_plan(book[PLAN_SHEET], label, path)
+        problems.extend(plan_problems)
+    tables: dict[str, tuple[BaseModel, ...]] = {}
+    locate: dict[str, tuple[str, int, str]] = {}
+    for name in TABLES:
+        if name not in book.sheetnames:
+            continue
+        header, rows, sheet_problems = _read_table_sheet(book[name], name, label)
+        problems.extend(sheet_problems)
+        if sheet_problems:
+            continue
+        if not header or not rows:
+            continue  # a blank template sheet means the table was not submitted (ccgs: reported below)
+        parsed, row_problems = parse_table(name, header, rows, label, 2, f"sheet {name}, row")
+        problems.extend(_in_sheet(p, name) for p in row_problems)
+        if parsed is not None:
+            tables[name] = parsed
+            locate[name] = (label, 2, f"sheet {name}, row")
+    inputs = (InputFile(path=label, sha256=sha256),)
+    return build_submission(label, plan, tables, inputs, problems, locate)
+
+
+def _in_sheet(problem: Problem, sheet: str) -> Problem:
+    """Header and size problems from `parse_table` name no sheet; a workbook has several."""
+    if problem.where.startswith("sheet "):
+        return problem
+    where = f"sheet {sheet}, {problem.where}" if problem.where else f"sheet {sheet}"
+    return Problem(problem.file, where, problem.message, problem.value)
+
+
+def _rows(sheet: Any) -> Iterator[tuple[int, list[str]]]:
+    """(sheet row number, cells as CSV-like strings) for every row, trailing empty cells dropped."""
+    sheet.reset_dimensions()  # a workbook's stored dimensions may be wrong or huge; read what is there
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        cells = [cell_text(v) for v in values[:MAX_COLUMNS]]
+        while cells and not cells[-1].strip():
+            cells.pop()
+        yield number, cells
+
+
+def _read_table_sheet(
+    sheet: Any, name: str, label: str
+) -> tuple[list[str], list[dict[str, str]], list[Problem]]:
+    where = f"sheet {name}"
+    header: list[str] = []
+    rows: list[dict[str, str]] = []
+    blank_row: int | None = None
+    for number, cells in _rows(sheet):
+        if number == 1:
+            header = [c.strip() for c in cells]
+            continue
+        if not cells:
+            blank_row = blank_row or number
+            continue
+        if number > MAX_ROWS + 1:
+            return (
+                header,
+                [],
+                [
+                    Problem(
+                        label,
+                        where,
+                        f"too many rows: data in row {number:,} (the limit is {MAX_ROWS:,} rows)",
+                    )
+                ],
+            )
+        if blank_row is not None:
+            return (
+                header,
+                [],
+                [Problem(label, f"{where}, row {blank_row}", "blank row inside the data; delete it")],
+            )
+        if not header and cells:
+            return header, [], [Problem(label, f"{where}, row 1", "the header row is empty")]
+        if len(cells) > len(header):
+            return (
+                header,
+                [],
+                [
+                    Problem(
+                        label,
+                        f"{where}, row {number}",
+                        f"has a value in column {len(cells)} but the header has only {len(header)} columns",
+                        show_value(cells[len(header)]),
+                    )
+                ],
+            )
+        cells += [""] * (len(header) - len(cells))
+        rows.append({h: c for h, c in zip(header, cells, strict=True) if h})
+    return header, rows, []
+
+
+def _read_plan(sheet: Any, label: str, path: Path) -> tuple[BusinessPlan | None, list[Problem]]:
+    """`field | value | help` rows with dotted field paths, turned into the mapping a YAML file would hold."""
+    where = f"sheet {PLAN_SHEET}"
+    lists = {f.path for f in plan_fields() if f.is_list}
+    data: dict[str, Any] = {}
+    row_of: dict[str, int] = {}
+    problems: list[Problem] = []
+    for number, cells in _rows(sheet):
+        if number == 1:
+            header = tuple(c.strip().lower() for c in cells[:2])
+            if header != PLAN_HEADER[:2]:
+                problems.append(
+                    Problem(label, f"{where}, row 1", "the header must be: field | value | help", repr(cells))
+                )
+                break
+            continue
+        if number > MAX_ROWS + 1:
+            problems.append(Problem(label, where, f"too many rows (the limit is {MAX_ROWS:,})"))
+            break
+        field = cells[0].strip() if cells else ""
+        value = cells[1].strip() if len(cells) > 1 else ""
+        if not field:
+            if value:
+                problems.append(Problem(label, f"{where}, row {number}", "a value without a field name"))
+            continue
+        if field in row_of:
+            problems.append(
+                Problem(
+                    label,
+                    f"{where}, row {number}",
+                    f"field {field} appears twice (first in row {row_of[field]})",
+                )
+            )
+            continue
+        row_of[field] = number
+        if not value:
+            continue  # blank = not stated, as a key left out of business_plan.yaml
+        parts = field.split(".")
+        if any(not part for part in parts):
+            problems.append(Problem(label, f"{where}, row {number}", "is not a field path", repr(field)))
+            continue
+        target = data
+        clash = False
+        for part in parts[:-1]:
+            existing = target.setdefault(part, {})
+            if not isinstance(existing, dict):
+                clash = True
+                break
+            target = existing
+        if clash or isinstance(target.get(parts[-1]), dict):
+            problems.append(
+                Problem(label, f"{where}, row {number}", f"field {field} clashes with another row")
+            )
+            continue
+        target[parts[-1]] = (
+            [item.strip() for item in value.split(LIST_SEPARATOR.strip()) if item.strip()]
+            if field in lists
+            else value
+        )
+    if problems:
+        return None, problems
+    plan, plan_problems = parse_business_plan(data, label)
+    if plan is not None:
+        # cpN.xlsx in a folder named after the CSU: the same naming rule as a cpN/ folder
+        plan_problems = _folder_naming_problems(
+            path.with_suffix(""), plan.csu_id, int(plan.checkpoint), label
+        )
+    return plan, [_locate_plan_problem(p, row_of, where) for p in plan_problems]
+
+
+def _locate_plan_problem(problem: Problem, row_of: dict[str, int], where: str) -> Problem:
+    """Point a business-plan problem (`leadership.lead_name`) at the sheet row holding that field."""
+    path = problem.where
+    candidates = [f for f in row_of if path == f or path.startswith(f + ".")]
+    if candidates:
+        field = max(candidates, key=len)
+        located = f"{where}, row {row_of[field]}, field {path}"
+    elif path:
+        # a section with a missing required field: point at the first row of that section, if any
+        section = [n for f, n in row_of.items() if f.startswith(path.rsplit(".", 1)[0] + ".")]
+        located = f"{where}, row {min(section)}" if section and "." in path else where
+        located += f", field {path}"
+    else:
+        located = where
+    return Problem(problem.file, located, problem.message, problem.value)
+
+
+def cell_text(value: object) -> str:
+    """A cell's value as the text a CSV file would hold: ISO dates, numbers without float noise, true/false."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return repr(value)  # "nan" / "inf": the models reject them with a located message
+        text = format(Decimal(repr(value)), "f")  # repr is the shortest exact form: 12.5, not 12.4999…
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+__all__ = ["MAX_WORKBOOK_BYTES", "cell_text", "load_workbook"]

@@ -1,0 +1,71 @@
+"""A whole cohort at one checkpoint: every CSU concurrently and isolated, then a cohort summary.
+
+CSUs are assessed in batches inside tasks (one task per CSU for cohorts up to `max_batches` CSUs), not one
+subflow each: a flow run costs about a second, a task a few milliseconds, and thousands of task runs in one
+process overflow Prefect's event queue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from prefect import flow
+from prefect.runtime import flow_run
+
+from csu_assure import pipeline
+from csu_assure.domain import Checkpoint
+from csu_assure.loading import csu_folders
+from flows import tasks
+from flows.moderation import moderate_in_person
+
+
+def _run_name() -> str:
+    params = flow_run.parameters
+    return f"cohort-{Path(str(params['cohort_dir'])).name}-cp{int(params['checkpoint'])}"
+
+
+@flow(name="assess-cohort", flow_run_name=_run_name, log_prints=True)
+def cohort_flow(
+    cohort_dir: str,
+    checkpoint: int,
+    as_of: dt.date | None = None,
+    moderation: bool = False,
+    force: bool = False,
+    max_batches: int = 32,
+    out_dir: str | None = None,
+    register_url: str | None = None,
+    rules: str | None = None,
+    calendar: str | None = None,
+    assessor: str | None = None,
+) -> pipeline.CohortSummary:
+    """Assess every CSU folder of a cohort at one checkpoint. A CSU with no submission once the deadline has
+    passed is recorded "not submitted"; one stopped at an earlier checkpoint is skipped; one whose assessment
+    raises is reported as an error without stopping the others."""
+    config = tasks.configure(tasks.build_settings(out_dir, register_url, rules, calendar, assessor))
+    cp = Checkpoint(checkpoint)
+    folders = csu_folders(Path(cohort_dir))
+    options = {"as_of": as_of, "force": force, "moderated": moderation, "flow_run_id": flow_run.id}
+    batches = pipeline.batches(folders, max_batches)
+    futures = [tasks.assess_batch.submit(batch, cp, config, options) for batch in batches]
+    outcomes: list[pipeline.CsuOutcome] = []
+    for batch, future in zip(batches, futures, strict=True):
+        state = future.wait() or future.state
+        if state.is_completed():
+            outcomes.extend(future.result())
+        else:  # the whole batch failed even after retries: every CSU in it is an error, the rest go on
+            error = state.result(raise_on_failure=False)
+            outcomes.extend(
+                pipeline.crashed(
+                    d, cp, error if isinstance(error, BaseException) else RuntimeError(str(error))
+                )
+                for d in batch
+            )
+    if moderation:
+        outcomes = [
+            pipeline.replace_assessment(o, moderate_in_person(o, config)) if o.awaiting_moderation else o
+            for o in outcomes
+        ]
+    summary = tasks.summarise(outcomes, cp, config, Path(cohort_dir).resolve().name)
+    tasks.publish_cohort(summary)
+    return summary

@@ -1,0 +1,149 @@
+"""The Prefect flows end to end on one shared test harness: one CSU, a progression that stops at checkpoint 2,
+a cohort with a crashing CSU and a missing submission, and moderation paused and resumed with an override."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+
+from csu_assure import pipeline
+from csu_assure.domain import Checkpoint, Outcome, Status
+from csu_assure.register import Register
+from tests.flows.cohort_data import STOP_AT_CP2, write_cohort, write_csu
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
+
+
+def _options(tmp_path: Path) -> dict[str, Any]:
+    return {
+        "out_dir": str(tmp_path / "out"),
+        "register_url": f"sqlite:///{tmp_path / 'register.sqlite'}",
+        "assessor": "Test Assessor",
+    }
+
+
+def _register(tmp_path: Path) -> Register:
+    return Register(f"sqlite:///{tmp_path / 'register.sqlite'}")
+
+
+def test_assess_flow_records_one_csu_with_its_flow_run(tmp_path: Path) -> None:
+    from flows.assess import assess_flow
+
+    csu = write_csu(tmp_path / "cohort", "alpha", checkpoints=(1,))
+    outcome = assess_flow(str(csu), 1, **_options(tmp_path))
+    recorded = _register(tmp_path).latest("alpha", 1)
+    assert recorded is not None and outcome.assessment == recorded
+    assert recorded.outcome is Outcome.PROCEED and recorded.moderation.status == "not_moderated"
+    assert recorded.provenance.flow_run_id is not None
+    assert recorded.report_path and Path(recorded.report_path).exists()
+
+
+def test_progress_flow_stops_at_checkpoint_2_with_the_plan_carried(tmp_path: Path) -> None:
+    from flows.progress import progress_flow
+
+    csu = write_csu(tmp_path / "cohort", "alpha", patches={2: STOP_AT_CP2})
+    outcomes = progress_flow(str(csu), **_options(tmp_path))
+    assert [o.assessment.outcome for o in outcomes if o.assessment] == [Outcome.PROCEED, Outcome.C]
+    register = _register(tmp_path)
+    assert register.latest("alpha", 3) is None
+    c = register.latest("alpha", 2)
+    assert c is not None and c.outcome is Outcome.C and c.development_plan == ()
+
+
+def test_cohort_flow_isolates_a_crash_and_records_a_missing_submission(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.cohort import cohort_flow
+
+    cohort = write_cohort(tmp_path / "cohort", ("alpha", "beta", "gamma"))
+    write_csu(cohort, "delta", checkpoints=(1,))  # nothing for checkpoint 2
+    real = pipeline.assess_submission
+
+    def crash_for_beta(sub, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if sub.csu_id == "beta":
+            raise RuntimeError("injected failure")
+        return real(sub, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "assess_submission", crash_for_beta)
+    summary = cohort_flow(str(cohort), 2, **_options(tmp_path))
+    assert {o.csu_id: o.status for o in summary.outcomes} == {
+        "alpha": "assessed",
+        "beta": "error",
+        "delta": "not_submitted",
+        "gamma": "assessed",
+    }
+    register = _register(tmp_path)
+    assert register.latest("beta", 2) is None
+    assert [(a.csu_id, a.outcome) for a in register.all_latest()] == [
+        ("alpha", Outcome.A),
+        ("delta", Outcome.NOT_SUBMITTED),
+        ("gamma", Outcome.A),
+    ]
+    assert summary.report_path is not None and summary.report_path.exists()
+
+
+def _wait_until_paused(run_id: uuid.UUID, timeout: float = 60) -> None:
+    from prefect.client.orchestration import get_client
+
+    deadline = time.monotonic() + timeout
+    with get_client(sync_client=True) as client:
+        while time.monotonic() < deadline:
+            state = client.read_flow_run(run_id).state
+            if state is not None and state.is_paused():
+                return
+            time.sleep(0.3)
+    raise AssertionError(f"flow run {run_id} did not pause")
+
+
+def test_moderation_pauses_and_a_resume_with_an_override_reaches_register_and_report(tmp_path: Path) -> None:
+    from prefect.flow_runs import resume_flow_run
+
+    from flows.assess import assess_flow
+
+    csu = write_csu(tmp_path / "cohort", "alpha", checkpoints=(2,))
+    result: dict[str, Any] = {}
+    runner = threading.Thread(
+        target=lambda: result.update(outcome=assess_flow(str(csu), 2, moderation=True, **_options(tmp_path)))
+    )
+    runner.start()
+    register = _register(tmp_path)
+    deadline = time.monotonic() + 60
+    while (draft := register.latest("alpha", 2)) is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert draft is not None and draft.moderation.status == "draft"
+    run_id = uuid.UUID(draft.provenance.flow_run_id)
+    _wait_until_paused(run_id)
+    resume_flow_run(
+        run_id,
+        run_input={
+            "assessor": "Dr Jane Smith",
+            "decision": "override",
+            "overrides": [
+                {"check_id": "CP2-CUS-03", "status": "FAIL", "reason": "Letters of intent withdrawn"}
+            ],
+        },
+    )
+    runner.join(timeout=60)
+    assert not runner.is_alive()
+    final = register.latest("alpha", 2)
+    assert final is not None and final == result["outcome"].assessment
+    assert final.moderation.status == "moderated" and final.moderation.assessor == "Dr Jane Smith"
+    overridden = final.result("CP2-CUS-03")
+    assert overridden.status is Status.FAIL and overridden.computed_status is Status.PASS
+    assert [(r["assessor"], r["reason"]) for r in register.adjustments_for(final.assessment_id)] == [
+        ("Dr Jane Smith", "Letters of intent withdrawn")
+    ]
+    assert [e.superseded for e in register.history("alpha")] == [True, False]
+    assert final.report_path is not None
+    text = "\n".join(
+        [p.text for p in docx.Document(final.report_path).paragraphs]
+        + [c.text for t in docx.Document(final.report_path).tables for r in t.rows for c in r.cells]
+    )
+    assert "Letters of intent withdrawn" in text and "Dr Jane Smith" in text
+    assert Checkpoint(final.checkpoint) is Checkpoint.VIABILITY

@@ -1,0 +1,338 @@
+"""Engine tests: errors, overrides, waivers, the development plan, non-submission and determinism.
+
+Most tests assess the real baseline submission against a small catalogue of fake checks whose conclusions are
+fixed, so each test states exactly which results the engine receives. The rule set is a real file loaded by
+`load_ruleset`, as an assessor's alternative rule set would be.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from csu_assure.calendar import Calendar, load_calendar
+from csu_assure.catalogue import Catalogue, build_catalogue, default_catalogue
+from csu_assure.checking import Check, Context, NoParams, check
+from csu_assure.domain import Checkpoint, Domain, Outcome, Rag, Severity, Status
+from csu_assure.engine import DEVELOPMENT_PLAN_CHECK, assess, assess_not_submitted
+from csu_assure.results import Adjustment, Assessment, Judgement
+from csu_assure.ruleset import RuleSet, load_ruleset
+from csu_assure.submission import Submission
+from csu_assure.synthetic import baseline, to_submission
+
+AS_OF = dt.date(2012, 4, 20)
+CODES = {
+    Domain.EVIDENCE: "EVD",
+    Domain.LEADERSHIP: "LEA",
+    Domain.CUSTOMER: "CUS",
+    Domain.BUSINESS: "BUS",
+    Domain.GOVERNANCE: "GOV",
+}
+
+PASS = Judgement(status=Status.PASS, finding="All is well.")
+FAIL = Judgement(status=Status.FAIL, finding="Something is wrong.", actual="1", expected="0")
+MISSING = Judgement(status=Status.NOT_EVIDENCED, finding="Insufficient evidence: table not submitted.")
+
+
+def fake(
+    checkpoint: int, domain: Domain, number: int, conclusion: Judgement | Exception, severity: Severity
+) -> tuple[Check[Any], Severity]:
+    """A check that always reaches `conclusion` (or raises it), named and filed as a real one would be."""
+    check_id = f"CP{checkpoint}-{CODES[domain]}-{number:02d}"
+
+    def conclude(sub: Submission, p: NoParams, ctx: Context) -> Judgement:
+        """## What it checks
+        A fixed conclusion.
+
+        ## Why it matters
+        It lets a test choose what the engine receives.
+
+        ## Evidence used
+        None.
+
+        ## Source
+        [A] test fixture.
+        """
+        if isinstance(conclusion, Exception):
+            raise conclusion
+        return conclusion
+
+    made = check(
+        id=check_id,
+        name=f"Fake problem {check_id}",
+        checkpoint=checkpoint,
+        domain=domain,
+        params=NoParams,
+        action=f"Fix {check_id}.",
+        evidence_required=f"Proof that {check_id} is fixed.",
+    )(conclude)
+    module = f"fakes.{check_id.lower().replace('-', '_')}_fake"
+    return dataclasses.replace(made, module=module), severity
+
+
+@pytest.fixture(scope="module")
+def calendar() -> Calendar:
+    return load_calendar()
+
+
+@pytest.fixture(scope="module")
+def cp2() -> Submission:
+    return to_submission(baseline(checkpoint=2))
+
+
+def setup(tmp_path: Path, *checks: tuple[Check[Any], Severity]) -> tuple[Catalogue, RuleSet]:
+    catalogue = build_catalogue([c for c, _ in checks])
+    spec = {"name": "test", "version": "t1", "checks": {c.id: {"severity": s.value} for c, s in checks}}
+    path = tmp_path / "rules.yaml"
+    path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    return catalogue, load_ruleset(catalogue, path)
+
+
+def run(sub: Submission, catalogue: Catalogue, ruleset: RuleSet, calendar: Calendar, **kw: Any) -> Assessment:
+    return assess(
+        sub, catalogue=catalogue, ruleset=ruleset, calendar=calendar, as_of=AS_OF, assessor="A. Tester", **kw
+    )
+
+
+# ------------------------------------------------------------------------------------------------ errors
+
+
+def test_a_check_that_raises_gives_error_without_stopping_the_others(
+    tmp_path: Path, cp2: Submission, calendar: Calendar
+) -> None:
+    catalogue, ruleset = setup(
+        tmp_path,
+        fake(2, Domain.CUSTOMER, 91, PASS, Severity.MAJOR),
+        fake(2, Domain.CUSTOMER, 92, ZeroDivisionError("division by zero"), Severity.MAJOR),
+        fake(2, Domain.BUSINESS, 93, FAIL, Severity.MINOR),
+    )
+    record = run(cp2, catalogue, ruleset, calendar)
+    broken = record.result("CP2-CUS-92")
+    assert broken.status is broken.computed_status is Status.ERROR
+    assert broken.note is not None and "ZeroDivisionError: division by zero" in broken.note
+    assert "assessor must judge" in broken.finding
+    assert record.result("CP2-CUS-91").status is Status.PASS
+    assert record.result("CP2-BUS-93").status is Status.FAIL
+    assert record.domains[Domain.CUSTOMER] is Rag.AMBER  # an ERROR counts as a failure of its severity
+    assert record.outcome is Outcome.B
+
+
+# ------------------------------------------------------------------------------------- overrides and waivers
+
+
+def test_an_override_keeps_the_computed_and_the_final_status_side_by_side(
+    tmp_path: Path, cp2: Submission, calendar: Calendar
+) -> None:
+    catalogue, ruleset = setup(
+        tmp_path,
+        fake(2, Domain.LEADERSHIP, 91, FAIL, Severity.CRITICAL),
+        fake(2, Domain.CUSTOMER, 92, PASS, Severity.MAJOR),
+    )
+    to_pass = Adjustment(
+        kind="override",
+        check_id="CP2-LEA-91",
+        assessor="J. Smith",
+        reason="Panel re-interviewed.",
+        status=Status.PASS,
+    )
+    to_fail = Adjustment(
+        kind="override",
+        check_id="CP2-CUS-92",
+        assessor="J. Smith",
+        reason="CCG withdrew.",
+        status=Status.FAIL,
+    )
+    record = run(cp2, catalogue, ruleset, calendar, adjustments=[to_pass, to_fail])
+    lifted, lowered = record.result("CP2-LEA-91"), record.result("CP2-CUS-92")
+    assert (lifted.computed_status, lifted.status, lifted.adjustment) == (Status.FAIL, Status.PASS, to_pass)
+    assert (lowered.computed_status, lowered.status, lowered.adjustment) == (
+        Status.PASS,
+        Status.FAIL,
+        to_fail,
+    )
+    assert lifted.finding == FAIL.finding  # the check's own finding stays on the record
+    assert record.domains == {Domain.LEADERSHIP: Rag.GREEN, Domain.CUSTOMER: Rag.AMBER}
+    assert record.outcome is Outcome.B
+
+
+def test_a_valid_waiver_gives_waived_and_the_check_stops_counting(
+    tmp_path: Path, cp2: Submission, calendar: Calendar
+) -> None:
+    catalogue, ruleset = setup(tmp_path, fake(2, Domain.LEADERSHIP, 91, FAIL, Severity.CRITICAL))
+    waiver = Adjustment(
+        kind="waiver", check_id="CP2-LEA-91", assessor="J. Smith", reason="MD starts 1 May.", expires=AS_OF
+    )  # the last day it applies is the assessment day itself
+    record = run(cp2, catalogue, ruleset, calendar, adjustments=[waiver])
+    result = record.result("CP2-LEA-91")
+    assert (result.computed_status, result.status) == (Status.FAIL, Status.WAIVED)
+    assert result.note is None
+    assert record.domains == {Domain.LEADERSHIP: Rag.GREEN}
+    assert record.outcome is Outcome.A
+    assert record.development_plan == ()
+
+
+def test_an_expired_waiver_no_longer_applies(tmp_path: Path, cp2: Submission, calendar: Calendar) -> None:
+    catalogue, ruleset = setup(tmp_path, fake(2, Domain.LEADERSHIP, 91, FAIL, Severity.CRITICAL))
+    waiver = Adjustment(
+        kind="waiver",
+        check_id="CP2-LEA-91",
+        assessor="J. Smith",
+        reason="MD starts 1 May.",
+        expires=AS_OF - dt.timedelta(days=1),
+    )
+    record = run(cp2, catalogue, ruleset, calendar, adjustments=[waiver])
+    result = record.result("CP2-LEA-91")
+    assert result.status is result.computed_status is Status.FAIL
+    assert result.note is not None and "expired on 2012-04-19" in result.note and "J. Smith" in result.note
+    assert record.domains == {Domain.LEADERSHIP: Rag.RED}
+    assert (record.outcome, record.escalation) == (Outcome.B, True)
+
+
+def test_a_check_disabled_in_the_rule_set_is_not_applicable(
+    tmp_path: Path, cp2: Submission, calendar: Calendar
+) -> None:
+    catalogue, ruleset = setup(tmp_path, fake(2, Domain.LEADERSHIP, 91, FAIL, Severity.CRITICAL))
+    ruleset = dataclasses.replace(ruleset, enabled={"CP2-LEA-91": False})
+    result = run(cp2, catalogue, ruleset, calendar).result("CP2-LEA-91")
+    assert result.status is Status.NOT_APPLICABLE
+    assert "disabled" in result.finding
+
+
+# ------------------------------------------------------------------------------------- development plan
+
+
+def test_development_plan_items_come_only_from_amber_and_red_results(
+    tmp_path: Path, cp2: Submission, calendar: Calendar
+) -> None:
+    catalogue, ruleset = setup(
+        tmp_path,
+        fake(2, Domain.LEADERSHIP, 91, FAIL, Severity.CRITICAL),  # RED → item
+        fake(2, Domain.CUSTOMER, 92, FAIL, Severity.MAJOR),  # AMBER → item
+        fake(2, Domain.CUSTOMER, 93, MISSING, Severity.MAJOR),  # insufficient evidence → item
+        fake(2, Domain.BUSINESS, 94, FAIL, Severity.MINOR),  # advisory → no item
+        fake(2, Domain.BUSINESS, 95, PASS, Severity.CRITICAL),  # pass → no item
+    )
+    record = run(cp2, catalogue, ruleset, calendar)
+    assert (record.outcome, record.escalation) == (Outcome.B, True)
+    assert [i.check_id for i in record.development_plan] == ["CP2-CUS-92", "CP2-CUS-93", "CP2-LEA-91"]
+    item = next(i for i in record.development_plan if i.check_id == "CP2-LEA-91")
+    assert item.item_id == "CP2-LEA-91@2"
+    assert item.severity is Severity.CRITICAL
+    assert item.action == "Fix CP2-LEA-91."
+    assert item.evidence_required == "Proof that CP2-LEA-91 is fixed."
+    assert item.finding == FAIL.finding
+    assert item.due == calendar.deadline(Checkpoint.FULL_BUSINESS_PLAN)  # due by the next checkpoint
+    assert item.owner == "Alex Morgan (managing director)"
+    assert item.binding
+
+
+def test_a_stopped_csu_gets_no_development_plan(tmp_path: Path, cp2: Submission, calendar: Calendar) -> None:
+    catalogue, ruleset = setup(
+        tmp_path,
+        fake(2, Domain.LEADERSHIP, 91, FAIL, Severity.CRITICAL),
+        fake(2, Domain.CUSTOMER, 92, FAIL, Severity.CRITICAL),
+        fake(2, Domain.BUSINESS, 93, FAIL, Severity.MAJOR),
+    )
+    record = run(cp2, catalogue, ruleset, calendar)
+    assert (record.outcome, record.escalation) == (Outcome.C, False)
+    assert record.development_plan == ()
+    assert len(record.conditions) == 3  # the reasons for stopping are still on the record
+
+
+def test_a_failed_development_plan_check_stops_the_csu_whatever_the_colours(
+    tmp_path: Path, cp2: Submission, calendar: Calendar
+) -> None:
+    plan_check, severity = fake(2, Domain.GOVERNANCE, 1, FAIL, Severity.MINOR)
+    assert plan_check.id == DEVELOPMENT_PLAN_CHECK
+    catalogue, ruleset = setup(
+        tmp_path, (plan_check, severity), fake(2, Domain.CUSTOMER, 92, PASS, Severity.MAJOR)
+    )
+    record = run(cp2, catalogue, ruleset, calendar)
+    assert set(record.domains.values()) == {Rag.GREEN}
+    assert record.outcome is Outcome.C
+
+
+def test_at_the_last_checkpoint_plan_items_fall_due_after_the_rule_sets_default_days(
+    tmp_path: Path, calendar: Calendar
+) -> None:
+    catalogue, ruleset = setup(tmp_path, fake(3, Domain.CUSTOMER, 91, FAIL, Severity.MAJOR))
+    record = run(to_submission(baseline(checkpoint=3)), catalogue, ruleset, calendar)
+    assert record.outcome is Outcome.RECOMMEND_WITH_CONDITIONS
+    (item,) = record.development_plan
+    assert item.due == AS_OF + dt.timedelta(days=ruleset.development_plan.default_due_days)
+
+
+def test_not_recommended_gets_no_development_plan(tmp_path: Path, calendar: Calendar) -> None:
+    catalogue, ruleset = setup(tmp_path, fake(3, Domain.CUSTOMER, 91, FAIL, Severity.CRITICAL))
+    record = run(to_submission(baseline(checkpoint=3)), catalogue, ruleset, calendar)
+    assert record.outcome is Outcome.NOT_RECOMMENDED
+    assert record.development_plan == ()
+
+
+# ------------------------------------------------------------------------------------------ not submitted
+
+
+def test_no_submission_by_the_deadline_is_recorded_as_not_submitted(
+    tmp_path: Path, calendar: Calendar
+) -> None:
+    catalogue, ruleset = setup(
+        tmp_path,
+        fake(2, Domain.EVIDENCE, 91, PASS, Severity.CRITICAL),
+        fake(2, Domain.CUSTOMER, 92, PASS, Severity.MAJOR),
+    )
+    record = assess_not_submitted(
+        "late-csu",
+        "Late CSU",
+        Checkpoint.VIABILITY,
+        catalogue=catalogue,
+        ruleset=ruleset,
+        calendar=calendar,
+        as_of=AS_OF,
+        assessor="A. Tester",
+    )
+    assert record.outcome is Outcome.NOT_SUBMITTED
+    assert not record.escalation
+    evidence, customer = record.result("CP2-EVD-91"), record.result("CP2-CUS-92")
+    assert (evidence.status, evidence.severity) == (Status.FAIL, Severity.CRITICAL)
+    assert "31 March 2012" in evidence.finding
+    assert (customer.status, customer.severity) == (Status.NOT_EVIDENCED, Severity.MAJOR)
+    assert record.development_plan == ()
+    assert record.figures is None
+    assert record.provenance.inputs == ()
+
+
+# ------------------------------------------------------------------------------------------- determinism
+
+
+def test_the_same_inputs_give_an_identical_record(cp2: Submission, calendar: Calendar) -> None:
+    catalogue = default_catalogue()
+    ruleset = load_ruleset(catalogue)
+    waiver = Adjustment(kind="waiver", check_id="CP2-CUS-03", assessor="J. Smith", reason="r", expires=AS_OF)
+    first = run(cp2, catalogue, ruleset, calendar, adjustments=[waiver])
+    second = run(to_submission(baseline(checkpoint=2)), catalogue, ruleset, calendar, adjustments=[waiver])
+    assert first.model_dump_json() == second.model_dump_json()
+    other_day = assess(
+        cp2,
+        catalogue=catalogue,
+        ruleset=ruleset,
+        calendar=calendar,
+        as_of=AS_OF + dt.timedelta(days=1),
+        assessor="A. Tester",
+    )
+    assert other_day.assessment_id != first.assessment_id
+
+
+def test_the_baseline_passes_checkpoint_2_as_a(cp2: Submission, calendar: Calendar) -> None:
+    catalogue = default_catalogue()
+    record = run(cp2, catalogue, load_ruleset(catalogue), calendar)
+    failing = [(r.check_id, r.status, r.finding) for r in record.results if r.status.counts_as_failure]
+    assert failing == []
+    assert record.outcome is Outcome.A
+    assert {r.check_id for r in record.results} == {
+        c.id for c in catalogue.for_checkpoint(Checkpoint.VIABILITY)
+    }
