@@ -609,7 +609,7 @@ def run_progress(csu_dir: Path, config: Config, **options: Any) -> list[CsuOutco
         outcomes.append(outcome)
         if not outcome.proceeds:
             break
-        plan = outcome.assessment.development_plan
+        plan = outcome.assessment.development_plan if outcome.assessment else ()
     return outcomes
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
+from uuid import UUID
 
 from prefect import get_run_logger
-from prefect.flow_runs import pause_flow_run
+from prefect.exceptions import ObjectNotFound
+from prefect.flow_runs import pause_flow_run, resume_flow_run
 from prefect.input import RunInput
 from pydantic import Field
 
@@ -47,3 +49,18 @@ def moderate_in_person(
             get_run_logger().error("Moderation of %s not applied: %s. Resume again.", draft.csu_id, error)
             continue
         return tasks.finish_moderation(draft, moderated, config)
+
+
+class ResumeFailed(Exception):
+    """The flow run could not be resumed: unknown, not paused, or not waiting for moderation."""
+
+
+def resume_moderation(flow_run_id: UUID, given: dict[str, Any]) -> None:
+    """Validate an assessor's moderation (pydantic ValidationError) and resume the paused flow run with it."""
+    ModerationInput.model_validate(given)
+    try:
+        resume_flow_run(flow_run_id, run_input=given)
+    except ObjectNotFound:
+        raise ResumeFailed(f"no flow run {flow_run_id}") from None
+    except RuntimeError as error:  # Prefect: the run is not paused, or its pause expects no input
+        raise ResumeFailed(f"flow run {flow_run_id} cannot be resumed: {error}") from None

@@ -30,7 +30,9 @@ BANNERS = {  # style name -> (fill, text colour): NHS green / warm yellow / red
 }
 
 
-def _font(style: BaseStyle, size: float, *, bold: bool = False, italic: bool = False, colour: RGBColor = NHS_BLACK) -> None:
+def _font(
+    style: BaseStyle, size: float, *, bold: bool = False, italic: bool = False, colour: RGBColor = NHS_BLACK
+) -> None:
     font = style.font  # type: ignore[attr-defined]
     font.name = FONT
     font.size = Pt(size)
@@ -51,7 +53,9 @@ def _font(style: BaseStyle, size: float, *, bold: bool = False, italic: bool = F
 
 def _paragraph_style(doc, name: str, base: str | None = "Normal"):  # type: ignore[no-untyped-def]
     styles = doc.styles
-    style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style = (
+        styles[name] if name in [s.name for s in styles] else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    )
     if base is not None and name != base:
         style.base_style = styles[base]
     style.quick_style = True
@@ -142,7 +146,11 @@ def build_base(path: Path) -> Path:
     title.paragraph_format.space_after = Pt(6)
     title.element.get_or_add_pPr().remove_all("w:pBdr")
     _font(_paragraph_style(doc, "Subtitle"), 14, colour=NHS_DARK_BLUE)
-    for level, size, colour, before in ((1, 16, NHS_BLUE, 18), (2, 12.5, NHS_DARK_BLUE, 12), (3, 11, NHS_DARK_BLUE, 10)):
+    for level, size, colour, before in (
+        (1, 16, NHS_BLUE, 18),
+        (2, 12.5, NHS_DARK_BLUE, 12),
+        (3, 11, NHS_DARK_BLUE, 10),
+    ):
         heading = _paragraph_style(doc, f"Heading {level}")
         _font(heading, size, bold=True, colour=colour)
         heading.paragraph_format.space_before = Pt(before)
@@ -207,5 +215,9 @@ def build_base(path: Path) -> Path:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "templates" / "base.docx"
+    target = (
+        Path(sys.argv[1])
+        if len(sys.argv) > 1
+        else Path(__file__).resolve().parents[1] / "templates" / "base.docx"
+    )
     print(build_base(target))

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from csu_assure.cli import generate_cmd, rules_cmd, schema_cmd, template_cmd, validate_cmd
+from csu_assure.cli import (
+    assess_cmd,
+    demo_cmd,
+    generate_cmd,
+    moderate_cmd,
+    register_cmd,
+    rules_cmd,
+    schema_cmd,
+    serve_cmd,
+    template_cmd,
+    validate_cmd,
+)
 
 app = typer.Typer(
     name="csu-assure",
@@ -25,6 +36,14 @@ app.command("template")(template_cmd.template)
 app.command("schema")(schema_cmd.schema)
 app.command("generate")(generate_cmd.generate)
 app.add_typer(rules_cmd.rules_app, name="rules")
+app.command("assess")(assess_cmd.assess)
+app.command("cohort")(assess_cmd.cohort)
+app.command("progress")(assess_cmd.progress)
+app.command("demo")(demo_cmd.demo)
+app.command("history")(register_cmd.history)
+app.command("report")(register_cmd.report)
+app.command("moderate")(moderate_cmd.moderate)
+app.command("serve")(serve_cmd.serve)
 
 
 def main() -> None:

@@ -60,14 +60,12 @@ def assess(
     if no_prefect:
         if moderation:
             raise usage_error("--moderation needs Prefect (it pauses a flow run); drop --no-prefect")
-        outcome = pipeline.run_one(
-            csu_dir, Checkpoint(checkpoint), config, as_of=as_of_date(as_of), force=force
-        )
+        outcome = pipeline.run_one(csu_dir, Checkpoint(checkpoint), config, as_of=as_date(as_of), force=force)
     else:
         outcome = flows_module("assess").assess_flow(
             str(csu_dir),
             checkpoint,
-            as_of=as_of_date(as_of),
+            as_of=as_date(as_of),
             moderation=moderation,
             force=force,
             **flow_options(settings),
@@ -88,8 +86,12 @@ def cohort(
     force: Force = False,
     moderation: Moderation = False,
 ) -> None:
-    """Assess a whole cohort at one checkpoint; CSUs with nothing submitted after the deadline are recorded
-    "not submitted". Exit 0 ok, 1 if any submission was invalid or any assessment failed, 2 usage."""
+    """Assess a whole cohort at one checkpoint, each CSU isolated from the others.
+
+    CSUs with nothing submitted once the deadline has passed are recorded "not submitted"; CSUs stopped at
+    an earlier checkpoint are skipped. Exit 0 ok, 1 if any submission was invalid or any assessment failed,
+    2 usage.
+    """
     if not _existing_dir(cohort_dir) or not csu_folders(cohort_dir):
         raise usage_error(f"{cohort_dir} holds no CSU folders")
     settings = make_settings(out_dir, assessor, rules, calendar)
@@ -98,13 +100,13 @@ def cohort(
         if moderation:
             raise usage_error("--moderation needs Prefect (it pauses a flow run); drop --no-prefect")
         summary = pipeline.run_cohort(
-            cohort_dir, Checkpoint(checkpoint), config, as_of=as_of_date(as_of), force=force
+            cohort_dir, Checkpoint(checkpoint), config, as_of=as_date(as_of), force=force
         )
     else:
         summary = flows_module("cohort").cohort_flow(
             str(cohort_dir),
             checkpoint,
-            as_of=as_of_date(as_of),
+            as_of=as_date(as_of),
             moderation=moderation,
             force=force,
             **flow_options(settings),
@@ -126,9 +128,11 @@ def progress(
     force: Force = False,
     moderation: Moderation = False,
 ) -> None:
-    """Take one CSU through checkpoints 1 → 2 → 3, stopping at the first it does not pass; each
-    checkpoint's development plan is checked at the next. Each checkpoint is assessed the day after its
-    deadline."""
+    """Take one CSU through checkpoints 1 → 2 → 3, stopping at the first it does not pass.
+
+    Each checkpoint's development plan is checked at the next; each checkpoint is assessed the day after its
+    deadline.
+    """
     _existing_dir(csu_dir)
     settings = make_settings(out_dir, assessor, rules, calendar)
     config = configure_or_exit(settings)
@@ -141,6 +145,3 @@ def progress(
             str(csu_dir), moderation=moderation, force=force, **flow_options(settings)
         )
     show_outcomes(outcomes, fmt)
-
-
-as_of_date = as_date

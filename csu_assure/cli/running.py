@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from types import ModuleType
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -71,7 +71,7 @@ def flows_module(name: str) -> ModuleType:
 def make_settings(
     out_dir: Path | None, assessor: str | None, rules: Path | None, calendar: Path | None
 ) -> Settings:
-    given = {"out_dir": out_dir, "assessor": assessor, "rules": rules, "calendar": calendar}
+    given: dict[str, Any] = {"out_dir": out_dir, "assessor": assessor, "rules": rules, "calendar": calendar}
     return Settings(**{k: v for k, v in given.items() if v is not None})
 
 
@@ -108,7 +108,10 @@ def outcomes_table(outcomes: Sequence[pipeline.CsuOutcome], title: str | None = 
             decision = escape(a.outcome.label) + (" [red](escalation)[/]" if a.escalation else "")
             if o.status == "invalid_submission":
                 decision += " [red](invalid submission)[/]"
-            domains = " ".join(f"[{_RAG_STYLE[r]}]{d.value}[/]" for d, r in a.domains.items())
+            flagged = [
+                f"[{_RAG_STYLE[r]}]{d.value} {r.value}[/]" for d, r in a.domains.items() if r is not Rag.GREEN
+            ]
+            domains = ", ".join(flagged) or "[green]all GREEN[/]"
         else:
             decision = f"[dim]{escape(o.status)}: {escape(o.message)}[/]"
             domains = ""

@@ -73,17 +73,25 @@ def parse_yaml(text: str, label: str) -> tuple[object, Problem | None]:
 
 
 def read_csv_rows(text: str, label: str) -> tuple[list[str], list[dict[str, str]], Problem | None]:
-    """Parse CSV text into a header and rows of strings (the csv module keeps every cell a string)."""
+    """Parse CSV text into a header and rows of strings (the csv module keeps every cell a string).
+
+    Trailing blank lines are ignored; a blank line between data rows is an error, so that every line number
+    reported afterwards is the line a person sees in their editor.
+    """
     try:
         reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-        records = [row for row in reader if any(cell.strip() for cell in row)]
+        records = [(reader.line_num, row) for row in reader]
     except csv.Error as error:
         return [], [], Problem(label, "", f"is not valid CSV: {error}")
+    while records and not any(cell.strip() for cell in records[-1][1]):
+        records.pop()
     if not records:
         return [], [], Problem(label, "", "is empty: expected a header row and data rows")
-    header = [h.strip() for h in records[0]]
+    header = [h.strip() for h in records[0][1]]
     rows: list[dict[str, str]] = []
-    for number, record in enumerate(records[1:], start=2):
+    for number, record in records[1:]:
+        if not any(cell.strip() for cell in record):
+            return header, [], Problem(label, f"line {number}", "is blank between data rows; delete it")
         if len(record) != len(header):
             return (
                 header,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import math
 import zipfile
 from collections.abc import Iterator
@@ -15,6 +16,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from openpyxl import load_workbook as open_workbook
+from openpyxl.utils import get_column_letter
 from pydantic import BaseModel
 
 from csu_assure.contract_docs import LIST_SEPARATOR, PLAN_SHEET, plan_fields
@@ -37,12 +40,9 @@ def load_workbook(path: Path) -> Submission:
     path = Path(path)
     label = _label(path)
     data = _read_checked(path, label)
-    from openpyxl import (
-        load_workbook as open_workbook,
-    )  # imported here: only paid for when a workbook is loaded
-
     try:
-        book = open_workbook(path, read_only=True, data_only=True)
+        # Parse the very bytes that were checked and hashed, not the file again (it could change meanwhile).
+        book = open_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds (KeyError, ValueError, XML errors) on a bad file
         raise SubmissionInvalid(
             label, [Problem(label, "", f"is not a readable Excel workbook ({error.__class__.__name__})")]
@@ -69,11 +69,14 @@ def _read_checked(path: Path, label: str) -> bytes:
     size = path.stat().st_size
     if size > MAX_WORKBOOK_BYTES:
         raise refuse(f"is {size:,} bytes; the limit for a workbook is {MAX_WORKBOOK_BYTES:,}")
-    data = path.read_bytes()
-    if not zipfile.is_zipfile(path):
+    with path.open("rb") as handle:
+        data = handle.read(MAX_WORKBOOK_BYTES + 1)
+    if len(data) > MAX_WORKBOOK_BYTES:  # it grew after the size check
+        raise refuse(f"is larger than the limit for a workbook ({MAX_WORKBOOK_BYTES:,} bytes)")
+    if not zipfile.is_zipfile(io.BytesIO(data)):
         raise refuse("is not an Excel .xlsx workbook (the file is not a zip archive); save it as .xlsx")
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError) as error:
         raise refuse(f"is not a readable .xlsx workbook: {error}") from None
@@ -156,6 +159,11 @@ def _rows(sheet: Any) -> Iterator[tuple[int, list[str]]]:
     sheet.reset_dimensions()  # a workbook's stored dimensions may be wrong or huge; read what is there
     for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
         cells = [cell_text(v) for v in values[:MAX_COLUMNS]]
+        beyond = next(
+            (i for i, v in enumerate(values[MAX_COLUMNS:], MAX_COLUMNS) if cell_text(v).strip()), None
+        )
+        if beyond is not None:  # pad up to it, so the caller reports it instead of silently dropping it
+            cells += [""] * (beyond - len(cells)) + [cell_text(values[beyond])]
         while cells and not cells[-1].strip():
             cells.pop()
         yield number, cells
@@ -203,12 +211,27 @@ def _read_table_sheet(
                     Problem(
                         label,
                         f"{where}, row {number}",
-                        f"has a value in column {len(cells)} but the header has only {len(header)} columns",
-                        show_value(cells[len(header)]),
+                        f"has a value in column {get_column_letter(len(cells))} but the header has only "
+                        f"{len(header)} column{'' if len(header) == 1 else 's'}",
+                        show_value(cells[-1]),  # trailing blanks were dropped: the last cell holds a value
                     )
                 ],
             )
         cells += [""] * (len(header) - len(cells))
+        unnamed = [i for i, h in enumerate(header) if not h and cells[i].strip()]
+        if unnamed:
+            return (
+                header,
+                [],
+                [
+                    Problem(
+                        label,
+                        f"{where}, row {number}",
+                        f"has a value in column {get_column_letter(unnamed[0] + 1)}, whose header cell is empty",
+                        show_value(cells[unnamed[0]]),
+                    )
+                ],
+            )
         rows.append({h: c for h, c in zip(header, cells, strict=True) if h})
     return header, rows, []
 

@@ -19,9 +19,9 @@ from docx.shared import Cm
 from csu_assure.domain import Rag
 from csu_assure.report import charts
 from csu_assure.report.docx_kit import (
+    Cell,
     Doc,
     Outline,
-    Cell,
     heading,
     key_value_table,
     marking_header_footer,
@@ -75,7 +75,9 @@ def _save_atomically(doc: Doc, path: Path) -> Path:
     return path
 
 
-def _stamp(doc: Doc, *, title: str, subject: str, author: str, as_of: dt.date, marking: str, ident: str) -> None:
+def _stamp(
+    doc: Doc, *, title: str, subject: str, author: str, as_of: dt.date, marking: str, ident: str
+) -> None:
     """Document properties from the record, dated as of the assessment so a re-run gives the same metadata."""
     props = doc.core_properties
     props.title = safe_text(title)
@@ -117,8 +119,12 @@ def _cover(doc: Doc, v: ReportView) -> None:
 
 def _domain_table(doc: Doc, v: ReportView) -> None:
     rows = [(d.label, rag(d.rag), len(d.checks), d.passed, d.failing, d.other) for d in v.domains]
-    table(doc, ("Domain", "RAG", "Checks", "Passed", "Failing", "Not applicable / waived"), rows,
-          (5.0, 2.4, 1.8, 1.8, 1.8, 4.2))
+    table(
+        doc,
+        ("Domain", "RAG", "Checks", "Passed", "Failing", "Not applicable / waived"),
+        rows,
+        (5.0, 2.4, 1.8, 1.8, 1.8, 4.2),
+    )
     if not v.domains:
         paragraph(doc, "No checks are defined for this checkpoint in the rule set used.", "Note")
 
@@ -163,8 +169,13 @@ def _plan(doc: Doc, v: ReportView, templates_dir: Path) -> None:
     _blocks(doc, templates_dir, "intro_plan.txt.j2", s=v.summary)
     if v.plan:
         rows = [
-            (f"{p.check_id} ({p.severity})\n{p.check_name}", f"{p.action}\nFinding: {p.finding}", p.owner, p.due,
-             p.evidence_required)
+            (
+                f"{p.check_id} ({p.severity})\n{p.check_name}",
+                f"{p.action}\nFinding: {p.finding}",
+                p.owner,
+                p.due,
+                p.evidence_required,
+            )
             for p in v.plan
         ]
         table(doc, ("Check", "Action", "Owner", "Due", "Evidence required"), rows, (3.4, 5.6, 2.6, 2.0, 3.4))
@@ -178,11 +189,22 @@ def _plan(doc: Doc, v: ReportView, templates_dir: Path) -> None:
 def _charts(doc: Doc, a: Assessment, outline: Outline) -> None:
     reason = "nothing was submitted" if not a.figures else ""
     made = (
-        ("Income, costs and surplus", charts.finance_chart(a.figures),
-         reason or "the record has no financial plan (it is not required at this checkpoint or was not submitted)"),
-        ("CCG scores", charts.scores_chart(a.figures, a.checkpoint),
-         reason or "the record has no CCG interview or survey scores for this checkpoint"),
-        ("Price per head", charts.price_chart(a.figures), reason or "no indicative price per head was submitted"),
+        (
+            "Income, costs and surplus",
+            charts.finance_chart(a.figures),
+            reason
+            or "the record has no financial plan (it is not required at this checkpoint or was not submitted)",
+        ),
+        (
+            "CCG scores",
+            charts.scores_chart(a.figures, a.checkpoint),
+            reason or "the record has no CCG interview or survey scores for this checkpoint",
+        ),
+        (
+            "Price per head",
+            charts.price_chart(a.figures),
+            reason or "no indicative price per head was submitted",
+        ),
     )
     for title, chart, missing in made:
         heading(doc, outline, title, 2)
@@ -197,8 +219,12 @@ def _adjustments(doc: Doc, v: ReportView) -> None:
         paragraph(doc, "No overrides or waivers were recorded.", "Note")
         return
     rows = [(a.check_id, a.kind, a.computed, a.final, a.assessor, a.reason, a.dates) for a in v.adjustments]
-    table(doc, ("Check", "Kind", "Computed", "Final", "Assessor", "Reason", "Dates"), rows,
-          (2.4, 1.7, 2.0, 2.0, 2.4, 4.3, 2.2))
+    table(
+        doc,
+        ("Check", "Kind", "Computed", "Final", "Assessor", "Reason", "Dates"),
+        rows,
+        (2.3, 1.8, 2.3, 2.0, 2.5, 3.9, 2.2),
+    )
 
 
 def _provenance(doc: Doc, v: ReportView, templates_dir: Path) -> None:
@@ -216,8 +242,15 @@ def build_assessment_document(assessment: Assessment, *, marking: str, templates
     v = report_view(assessment)
     doc = open_base(templates_dir)
     outline = Outline()
-    _stamp(doc, title=v.title, subject=v.checkpoint_title, author=v.assessor, as_of=v.as_of, marking=marking,
-           ident=assessment.assessment_id)
+    _stamp(
+        doc,
+        title=v.title,
+        subject=v.checkpoint_title,
+        author=v.assessor,
+        as_of=v.as_of,
+        marking=marking,
+        ident=assessment.assessment_id,
+    )
     marking_header_footer(doc, marking, f"{v.csu_name} · {v.checkpoint_title}")
     update_fields_on_open(doc)
 
@@ -273,7 +306,9 @@ def _cohort_group(doc: Doc, g: CohortGroup, outline: Outline) -> None:
     heading(doc, outline, g.title, 1)
     paragraph(doc, "Decisions", "Heading 3")
     counts: list[tuple[Cell, object]] = [(rag(c.rag, c.decision), c.count) for c in g.counts]
-    table(doc, ("Decision", "CSUs"), [*counts, (Cell("Total", bold=True), Cell(g.total, bold=True))], (8.0, 2.5))
+    table(
+        doc, ("Decision", "CSUs"), [*counts, (Cell("Total", bold=True), Cell(g.total, bold=True))], (8.0, 2.5)
+    )
     paragraph(doc, "Domain results by CSU", "Heading 3")
     n = len(g.domains)
     name_w, decision_w = 5.2, 5.0
@@ -297,8 +332,15 @@ def build_cohort_document(
     _landscape(doc)
     outline = Outline()
     as_of = max((a.provenance.as_of for a in assessments), default=dt.date.today())
-    _stamp(doc, title=v.title, subject="Cohort summary", author="csu-assure", as_of=as_of, marking=marking,
-           ident=f"cohort of {v.total}")
+    _stamp(
+        doc,
+        title=v.title,
+        subject="Cohort summary",
+        author="csu-assure",
+        as_of=as_of,
+        marking=marking,
+        ident=f"cohort of {v.total}",
+    )
     marking_header_footer(doc, marking, v.title)
     update_fields_on_open(doc)
     paragraph(doc, v.title, "Title")

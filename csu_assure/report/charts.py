@@ -1,19 +1,21 @@
 """Report charts as PNG bytes (matplotlib, Agg canvas, no pyplot state), drawn from a record's `KeyFigures`.
 
 Each function returns None when the figures it needs are missing; the builder then writes a short note
-instead. Figures are built with the object API (`Figure` + `FigureCanvasAgg`), so nothing is registered
-globally and nothing has to be closed; one shared style dict is applied with `rc_context`.
+instead. Per-CSU charts depend only on the record's frozen `KeyFigures`, so they are cached: re-issuing a
+report after moderation or an override does not redraw them (drawing is most of a report's build time).
+Figures are built with the object API (`Figure` + `FigureCanvasAgg`), so nothing is registered globally and
+nothing has to be closed; one shared style dict is applied with `rc_context`.
 """
 
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
-
-import textwrap
 
 import matplotlib
 from matplotlib import font_manager
@@ -21,6 +23,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+from matplotlib.typing import RcKeyType
 
 from csu_assure.domain import Checkpoint, Rag
 from csu_assure.report.safe import safe_text
@@ -45,7 +48,6 @@ MIN_ECONOMIC_POPULATION_M = 1.0
 CAPTURE_PASS = 0.30
 
 
-
 def _chart_font() -> str:
     """Arial where installed (as in the document), else its metric twin, else matplotlib's own font; chosen
     once, because asking matplotlib for a missing family logs a warning on every new figure."""
@@ -53,7 +55,7 @@ def _chart_font() -> str:
     return next((f for f in ("Arial", "Liberation Sans", "Arimo") if f in installed), "DejaVu Sans")
 
 
-_STYLE: dict[str, Any] = {
+_STYLE: dict[RcKeyType, Any] = {
     "font.family": "sans-serif",
     "font.sans-serif": [_chart_font()],
     "font.size": 8,
@@ -81,9 +83,9 @@ class Chart:
 
 def _render(fig: Figure) -> bytes:
     buffer = io.BytesIO()
-    FigureCanvasAgg(fig).print_png(
-        buffer, metadata={"Software": None}, pil_kwargs={"compress_level": 1}
-    )
+    canvas = FigureCanvasAgg(fig)
+    # matplotlib leaves print_png unannotated
+    canvas.print_png(buffer, metadata={"Software": None}, pil_kwargs={"compress_level": 1})  # type: ignore[no-untyped-call]
     return buffer.getvalue()
 
 
@@ -95,14 +97,15 @@ def _millions(value: Decimal) -> float:
     return float(value) / 1_000_000
 
 
+@lru_cache(maxsize=256)
 def finance_chart(figures: KeyFigures | None) -> Chart | None:
     """Income, costs and surplus for each plan year."""
     if figures is None or not figures.years:
         return None
     years = figures.years
     with matplotlib.rc_context(_STYLE):
-        fig = _figure(2.6)
-        fig.subplots_adjust(left=0.09, right=0.99, top=0.86, bottom=0.14)
+        fig = _figure(2.8)
+        fig.subplots_adjust(left=0.09, right=0.99, top=0.90, bottom=0.22)
         ax: Axes = fig.add_subplot()
         xs = range(len(years))
         income = [_millions(y.income) for y in years]
@@ -114,7 +117,7 @@ def finance_chart(figures: KeyFigures | None) -> Chart | None:
             surplus = y.surplus
             share = f" ({float(surplus / y.income) * 100:.1f}%)" if y.income else ""
             ax.annotate(
-                f"£{_millions(surplus):,.2f}m{share}",
+                f"{'−' if surplus < 0 else ''}£{abs(_millions(surplus)):,.2f}m{share}",
                 (x, max(float(y.income), float(y.costs)) / 1e6),
                 xytext=(0, 3),
                 textcoords="offset points",
@@ -126,8 +129,8 @@ def finance_chart(figures: KeyFigures | None) -> Chart | None:
         ax.yaxis.set_major_locator(MaxNLocator(4))
         ax.set_xticks(list(xs), [f"Year {y.year}" for y in years])
         ax.set_ylabel("£ million")
-        ax.set_title("Planned income and costs; surplus (and % of income) above each year", loc="left")
-        ax.legend(loc="upper right", ncols=2, bbox_to_anchor=(1.0, 1.16))
+        ax.set_title("Planned income and costs, with the surplus (% of income) above each year", loc="left")
+        ax.legend(loc="upper center", ncols=2, bbox_to_anchor=(0.5, -0.12))
         png = _render(fig)
     first, last = years[0], years[-1]
     alt = (
@@ -138,6 +141,7 @@ def finance_chart(figures: KeyFigures | None) -> Chart | None:
     return Chart(png, WIDTH_IN, "Planned income and costs by year (£ million), surplus annotated.", alt)
 
 
+@lru_cache(maxsize=256)
 def scores_chart(figures: KeyFigures | None, checkpoint: Checkpoint) -> Chart | None:
     """Mean CCG score per question (1-5) against the pass line."""
     if figures is None or not figures.scores:
@@ -146,18 +150,23 @@ def scores_chart(figures: KeyFigures | None, checkpoint: Checkpoint) -> Chart | 
     source = "CCG survey" if figures.scores_source == "ccg_survey" else "CCG interviews"
     with matplotlib.rc_context(_STYLE):
         fig = _figure(0.6 + 0.34 * len(scores))
-        fig.subplots_adjust(left=0.30, right=0.86, top=1 - 0.35 / fig.get_figheight(), bottom=0.45 / fig.get_figheight())
+        fig.subplots_adjust(
+            left=0.30, right=0.80, top=1 - 0.35 / fig.get_figheight(), bottom=0.45 / fig.get_figheight()
+        )
         ax: Axes = fig.add_subplot()
         labels = [textwrap.fill(safe_text(s.label), 30) for s in scores]
         ys = list(range(len(scores)))[::-1]
         means = [s.mean if s.mean is not None else 0.0 for s in scores]
         colours = [
-            NHS_PALE_GREY if s.mean is None else NHS_BLUE if s.mean >= SCORE_PASS_MEAN else RAG_COLOURS[Rag.AMBER]
+            NHS_PALE_GREY
+            if s.mean is None
+            else NHS_BLUE
+            if s.mean >= SCORE_PASS_MEAN
+            else RAG_COLOURS[Rag.AMBER]
             for s in scores
         ]
         ax.barh(ys, means, color=colours, height=0.6)
         ax.axvline(SCORE_PASS_MEAN, color=RAG_COLOURS[Rag.RED], linewidth=1.2, linestyle="--")
-        ax.text(SCORE_PASS_MEAN, len(scores) - 0.45, f" pass line {SCORE_PASS_MEAN:.1f}", color=RAG_COLOURS[Rag.RED], fontsize=7, va="bottom")
         for y, s in zip(ys, scores, strict=True):
             text = "no answers" if s.mean is None else f"{s.mean:.2f}"
             if s.top2_share is not None and checkpoint is Checkpoint.FULL_BUSINESS_PLAN:
@@ -167,12 +176,16 @@ def scores_chart(figures: KeyFigures | None, checkpoint: Checkpoint) -> Chart | 
         ax.set_ylim(-0.6, len(scores) - 0.1)
         ax.set_xticks([1, 2, 3, 4, 5])
         ax.set_yticks(ys, labels)
-        ax.set_xlabel("Mean score (1 very poor – 5 very good)")
-        ax.set_title(f"{source}: mean score per question")
+        ax.set_xlabel(
+            f"Mean score (1 very poor – 5 very good); dashed red line: pass at {SCORE_PASS_MEAN:.1f}"
+        )
+        ax.set_title(f"{source}: mean score per question", loc="left")
         png = _render(fig)
     below = [s.label for s in scores if s.mean is not None and s.mean < SCORE_PASS_MEAN]
     alt = f"Bar chart of the mean {source.lower()} score for {len(scores)} questions; " + (
-        f"below the pass line of {SCORE_PASS_MEAN}: {', '.join(below)}." if below else "all at or above the pass line."
+        f"below the pass line of {SCORE_PASS_MEAN}: {', '.join(below)}."
+        if below
+        else "all at or above the pass line."
     )
     caption = (
         f"{source}: mean score per question, with the pass line at {SCORE_PASS_MEAN:.1f} "
@@ -181,6 +194,7 @@ def scores_chart(figures: KeyFigures | None, checkpoint: Checkpoint) -> Chart | 
     return Chart(png, WIDTH_IN, caption, safe_text(alt))
 
 
+@lru_cache(maxsize=256)
 def price_chart(figures: KeyFigures | None) -> Chart | None:
     """The CSU's price per head on a line with the CCG running-cost envelope and the observed price range."""
     if figures is None or figures.price_per_head is None:
@@ -193,13 +207,25 @@ def price_chart(figures: KeyFigures | None) -> Chart | None:
         ax: Axes = fig.add_subplot()
         top = max(30.0, price * 1.1, (rca or 0) * 1.1)
         ax.axvspan(*OBSERVED_PRICE_RANGE, color=NHS_PALE_GREY, label="Observed £8–£14 range")
-        ax.axvline(HALF_RCA_PER_HEAD, color=RAG_COLOURS[Rag.AMBER], linewidth=1.5, label="50% of RCA (£12.50)")
+        ax.axvline(
+            HALF_RCA_PER_HEAD, color=RAG_COLOURS[Rag.AMBER], linewidth=1.5, label="50% of RCA (£12.50)"
+        )
         ax.axvline(RCA_PER_HEAD, color=RAG_COLOURS[Rag.RED], linewidth=1.5, label="CCG RCA (£25)")
         if rca is not None and abs(rca - RCA_PER_HEAD) > 0.005:
             ax.axvline(rca, color=NHS_GREY, linewidth=1, linestyle=":", label=f"Footprint RCA (£{rca:.2f})")
         ok = price <= HALF_RCA_PER_HEAD
-        ax.plot([price], [0.5], marker="D", markersize=9, color=NHS_BLUE if ok else RAG_COLOURS[Rag.RED], zorder=5)
-        ax.annotate(f"£{price:.2f}/head", (price, 0.5), xytext=(0, 9), textcoords="offset points", ha="center", fontsize=8, fontweight="bold")
+        ax.plot(
+            [price], [0.5], marker="D", markersize=9, color=NHS_BLUE if ok else RAG_COLOURS[Rag.RED], zorder=5
+        )
+        ax.annotate(
+            f"£{price:.2f}/head",
+            (price, 0.5),
+            xytext=(0, 9),
+            textcoords="offset points",
+            ha="center",
+            fontsize=8,
+            fontweight="bold",
+        )
         ax.set_xlim(0, top)
         ax.set_ylim(0, 1.2)
         ax.yaxis.set_visible(False)
@@ -235,45 +261,75 @@ def cohort_chart(assessments: Sequence[Assessment], decision_rag: dict[str, Rag]
     colours = [RAG_COLOURS[decision_rag[a.assessment_id]] for a in with_figures][::-1]
     figs = [a.figures for a in with_figures][::-1]
     ys = list(range(len(figs)))
-    width = 9.4  # landscape page
-    height = 1.3 + 0.19 * len(figs)
-    panels: list[tuple[str, list[float | None], str, list[tuple[float, str]], str]] = [
-        ("Population (million)", [f.population / 1e6 if f else None for f in figs], "{:.2f}m",
-         [(MIN_ECONOMIC_POPULATION_M, "1.0m")], ""),
-        ("Price per head (£)", [float(f.price_per_head) if f and f.price_per_head is not None else None for f in figs],
-         "£{:.2f}", [(HALF_RCA_PER_HEAD, "£12.50")], "band"),
-        ("Capture: year-1 CCG income ÷ RCA (%)", [f.capture * 100 if f and f.capture is not None else None for f in figs],
-         "{:.0f}%", [(CAPTURE_PASS * 100, "30%")], ""),
-        ("Year-1 surplus (% of income)", [f.surplus_y1_pct * 100 if f and f.surplus_y1_pct is not None else None for f in figs],
-         "{:.1f}%", [(0.0, "0%"), (5.0, "5%")], ""),
+    panels: list[tuple[str, list[float | None], str, list[float], bool]] = [
+        (
+            "Population (million); line at 1.0m",
+            [f.population / 1e6 if f else None for f in figs],
+            "{:.2f}m",
+            [MIN_ECONOMIC_POPULATION_M],
+            False,
+        ),
+        (
+            "Price per head (£); line at £12.50, £8–£14 shaded",
+            [float(f.price_per_head) if f and f.price_per_head is not None else None for f in figs],
+            "£{:.2f}",
+            [HALF_RCA_PER_HEAD],
+            True,
+        ),
+        (
+            "Capture: year-1 CCG income ÷ RCA (%); line at 30%",
+            [f.capture * 100 if f and f.capture is not None else None for f in figs],
+            "{:.0f}%",
+            [CAPTURE_PASS * 100],
+            False,
+        ),
+        (
+            "Year-1 surplus (% of income); lines at 0% and 5%",
+            [f.surplus_y1_pct * 100 if f and f.surplus_y1_pct is not None else None for f in figs],
+            "{:.1f}%",
+            [0.0, 5.0],
+            False,
+        ),
     ]
+    width = 9.6  # landscape page
+    panel_height = 0.55 + 0.17 * len(figs)
+    height = 2 * panel_height + 0.5
     with matplotlib.rc_context({**_STYLE, "ytick.labelsize": 7 if len(figs) <= 25 else 6}):
         fig = _figure(height, width)
-        fig.subplots_adjust(left=0.13, right=0.99, top=1 - 0.45 / height, bottom=0.35 / height, wspace=0.42, hspace=0)
-        axes = fig.subplots(1, 4, sharey=True)
-        for ax, (title, values, fmt, lines, extra) in zip(axes, panels, strict=True):
+        fig.subplots_adjust(
+            left=0.15,
+            right=0.98,
+            top=1 - 0.3 / height,
+            bottom=0.25 / height,
+            wspace=0.08,
+            hspace=0.55 / panel_height,
+        )
+        axes = fig.subplots(2, 2, sharey=True).flatten()
+        for ax, (title, values, fmt, lines, band) in zip(axes, panels, strict=True):
             present = [v for v in values if v is not None]
-            if extra == "band":
+            if band:
                 ax.axvspan(*OBSERVED_PRICE_RANGE, color=NHS_PALE_GREY, zorder=0)
             ax.barh(ys, [v or 0.0 for v in values], color=colours, height=0.7, zorder=2)
             lo = min([0.0, *present])
-            hi = max([0.0, *present, *(x for x, _ in lines)]) or 1.0
+            hi = max([0.0, *present, *lines]) or 1.0
             span = hi - lo
             for y, v in zip(ys, values, strict=True):
                 label = "n/a" if v is None else fmt.format(v)
-                ax.text((v or 0.0) if (v or 0.0) >= 0 else 0.0, y, " " + label, va="center", fontsize=6, color="#425563", zorder=3)
-            for x, text in lines:
+                ax.text(
+                    max(v or 0.0, 0.0), y, " " + label, va="center", fontsize=6, color="#425563", zorder=3
+                )
+            for x in lines:
                 ax.axvline(x, color=NHS_DARK_BLUE, linewidth=1, linestyle="--", zorder=4)
-            ax.set_xlim(lo - (0.05 * span if lo < 0 else 0), hi + 0.28 * span)
+            ax.set_xlim(lo - (0.05 * span if lo < 0 else 0), hi + 0.2 * span)
             ax.set_title(title, fontsize=8, loc="left")
             ax.set_ylim(-0.6, len(figs) - 0.4)
             ax.tick_params(axis="x", labelsize=6.5)
+            ax.xaxis.set_major_locator(MaxNLocator(5))
         axes[0].set_yticks(ys, names)
         png = _render(fig)
     caption = (
-        "Cohort key figures, one bar per CSU coloured by decision (green proceed, amber conditional, red stop). "
-        "Dashed lines: 1.0m population; £12.50 price (50% of RCA) with the observed £8–£14 range shaded; "
-        "30% capture; 0% and 5% surplus."
+        "Cohort key figures, one bar per CSU coloured by its decision (green proceed, amber conditional, "
+        "red stop); dashed lines mark the reference figures named in each panel."
     )
     alt = f"Four bar charts comparing population, price per head, capture and surplus for {len(figs)} CSUs."
     return Chart(png, width, caption, alt)

@@ -10,15 +10,15 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from xml.sax.saxutils import escape
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Cm, Inches, Pt, RGBColor
+from docx.shared import Inches, Pt, RGBColor
 
 from csu_assure.domain import Rag
 from csu_assure.report.charts import Chart
@@ -62,8 +62,15 @@ class Outline:
     entries: list[tuple[int, str]] = field(default_factory=list)
 
 
-def text_run(p: Para, text: object, *, bold: bool | None = None, colour: str | None = None,
-             font: str | None = None, size: float | None = None) -> Any:
+def text_run(
+    p: Para,
+    text: object,
+    *,
+    bold: bool | None = None,
+    colour: str | None = None,
+    font: str | None = None,
+    size: float | None = None,
+) -> Any:
     run = p.add_run(safe_text(text))
     if bold is not None:
         run.bold = bold
@@ -148,8 +155,15 @@ def _cell_xml(cell: Cell | object, width: int, style_id: str, size: float | None
     )
 
 
-def table(doc: Doc, headers: Sequence[object] | None, rows: Sequence[Sequence[Cell | object]],
-          widths_cm: Sequence[float], *, size: float | None = None, label_column: bool = False) -> Any:
+def table(
+    doc: Doc,
+    headers: Sequence[object] | None,
+    rows: Sequence[Sequence[Cell | object]],
+    widths_cm: Sequence[float],
+    *,
+    size: float | None = None,
+    label_column: bool = False,
+) -> Any:
     """Append a bordered, fixed-width table in the base's 'Assurance Table' style.
 
     The header row (if any) is blue, repeats on each page, and no row splits across pages. Built as one XML
@@ -158,7 +172,7 @@ def table(doc: Doc, headers: Sequence[object] | None, rows: Sequence[Sequence[Ce
     text_style, label_style = STYLE_IDS["Table Text"], STYLE_IDS["Field Label"]
     look_first_row = "1" if headers else "0"
     out = [
-        f"<w:tbl {nsdecls('w')}><w:tblPr><w:tblStyle w:val=\"{STYLE_IDS[TABLE_STYLE]}\"/>"
+        f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="{STYLE_IDS[TABLE_STYLE]}"/>'
         f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
         f'<w:tblLook w:val="0000" w:firstRow="{look_first_row}" w:lastRow="0" w:firstColumn="0" '
         'w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>',
@@ -166,7 +180,7 @@ def table(doc: Doc, headers: Sequence[object] | None, rows: Sequence[Sequence[Ce
         "</w:tblGrid>",
     ]
     if headers:
-        out.append('<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>')
+        out.append("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>")
         out.extend(
             _cell_xml(Cell(h, fill=HEADER_FILL), w, STYLE_IDS["Table Heading"], size)
             for h, w in zip(headers, widths, strict=True)
@@ -186,7 +200,9 @@ def table(doc: Doc, headers: Sequence[object] | None, rows: Sequence[Sequence[Ce
     return tbl
 
 
-def key_value_table(doc: Doc, rows: Sequence[tuple[str, Cell | object]], widths_cm: tuple[float, float]) -> Any:
+def key_value_table(
+    doc: Doc, rows: Sequence[tuple[str, Cell | object]], widths_cm: tuple[float, float]
+) -> Any:
     return table(doc, None, rows, widths_cm, label_column=True)
 
 

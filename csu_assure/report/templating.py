@@ -1,7 +1,7 @@
 """Narrative text from Jinja2 templates: sandboxed, strict, never compiled from submitted text.
 
 Templates are assets in `templates/`; submitted values only ever reach them as variables, and the rendered
-result is plain text (paragraphs separated by blank lines, `- ` bullets) that the builder writes as runs, so
+result is plain text (one paragraph per line, `- ` bullets) that the builder writes as runs, so
 no markup in a value can change the document.
 """
 
@@ -38,20 +38,16 @@ class Block:
 
 
 def render_blocks(templates_dir: Path, name: str, **variables: Any) -> list[Block]:
-    """Render template `name` and split it into paragraphs (blank-line separated) and `- ` bullets."""
+    """Render template `name`: each non-blank line is one paragraph, and a line starting "- " is a bullet.
+
+    Line-per-paragraph keeps conditional sections (`{% if %}` with `trim_blocks`) from running together;
+    values that land in the narrative are folded to one line by the view model, so they cannot add lines."""
     text = environment(templates_dir).get_template(name).render(**variables)
     blocks: list[Block] = []
-    for chunk in text.split("\n\n"):
-        lines = [line.strip() for line in chunk.strip().splitlines() if line.strip()]
-        paragraph: list[str] = []
-        for line in lines:
-            if line.startswith("- "):
-                if paragraph:
-                    blocks.append(Block(" ".join(paragraph)))
-                    paragraph = []
-                blocks.append(Block(line[2:].strip(), bullet=True))
-            else:
-                paragraph.append(line)
-        if paragraph:
-            blocks.append(Block(" ".join(paragraph)))
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("- "):
+            blocks.append(Block(line[2:].strip(), bullet=True))
+        elif line:
+            blocks.append(Block(line))
     return blocks

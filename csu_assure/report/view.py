@@ -335,7 +335,8 @@ def _summary(a: Assessment, domains: tuple[DomainView, ...]) -> SummaryView:
         moderation=MODERATION_LABELS[a.moderation.status],
         moderation_sentence=MODERATION_SENTENCES[a.moderation.status],
         domain_phrase=_domain_phrase(rags[Rag.RED], rags[Rag.AMBER]),
-        conditions_phrase=count_phrase(len(a.conditions), "condition") + (" is" if len(a.conditions) == 1 else " are"),
+        conditions_phrase=count_phrase(len(a.conditions), "condition")
+        + (" is" if len(a.conditions) == 1 else " are"),
         failing_phrase=count_phrase(len(a.conditions), "failing check"),
         minor_notes_phrase=count_phrase(minor, "advisory note"),
         plan_items_phrase=count_phrase(len(a.development_plan), "item"),
@@ -440,8 +441,7 @@ def report_view(a: Assessment) -> ReportView:
         CoverRow("Engine version", safe_text(p.engine_version)),
     )
     conditions = tuple(
-        check_view(r)
-        for r in sorted(a.conditions, key=lambda r: (_RAG_ORDER[r.rag], r.check_id))
+        check_view(r) for r in sorted(a.conditions, key=lambda r: (_RAG_ORDER[r.rag], r.check_id))
     )
     return ReportView(
         title=safe_text(f"{a.csu_name}: {a.checkpoint.title}"),
@@ -552,9 +552,13 @@ def cohort_view(assessments: Sequence[Assessment], title: str) -> CohortView:
         groups=tuple(_group(cp, by_checkpoint[cp]) for cp in sorted(by_checkpoint)),
         as_of=", ".join(long_date(d) for d in as_of) or "—",
         rule_sets=safe_text(
-            ", ".join(sorted({f"{a.provenance.ruleset_name} {a.provenance.ruleset_version}" for a in assessments}))
+            ", ".join(
+                sorted({f"{a.provenance.ruleset_name} {a.provenance.ruleset_version}" for a in assessments})
+            )
             or "—"
         ),
-        engine_versions=safe_text(", ".join(sorted({a.provenance.engine_version for a in assessments})) or "—"),
+        engine_versions=safe_text(
+            ", ".join(sorted({a.provenance.engine_version for a in assessments})) or "—"
+        ),
         total_phrase=count_phrase(len(assessments), "assessment"),
     )

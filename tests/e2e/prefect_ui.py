@@ -2,7 +2,8 @@
 
 The form is Prefect's schema form: each field is a `.schema-form-property` whose `.schema-form-property__label`
 is the field's title ("Assessor", "Check Id", with " (Optional)" when it has a default); strings are textareas,
-Literal/enum fields are `p-select` buttons, lists of models have an "Add item" button and one card per item.
+Literal/enum fields are `p-select` buttons, `str | None` fields a type toggle, and lists of models an
+"Add item" button with one card per item.
 """
 
 from __future__ import annotations
@@ -82,6 +83,11 @@ class SchemaForm:
     def fill(self, title: str, text: str) -> None:
         box = self.field(title).locator("textarea, input").first
         box.fill(text)
+
+    def fill_optional(self, title: str, text: str) -> None:
+        """Fill a `str | None` field: Prefect shows it as a "str | None" toggle, set to None until switched."""
+        self.field(title).get_by_role("button", name="str", exact=True).click()
+        self.fill(title, text)
 
     def choose(self, title: str, option: str) -> None:
         """Pick `option` in a select field. A mouse click does not open Prefect's select inside the modal;

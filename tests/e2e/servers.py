@@ -75,7 +75,9 @@ def stop(process: subprocess.Popen[bytes], grace: float = 10.0) -> None:
         process.wait(timeout=grace)
 
 
-def spawn(argv: list[str], *, env: Mapping[str, str], log: Path, cwd: Path | None = None) -> subprocess.Popen[bytes]:
+def spawn(
+    argv: list[str], *, env: Mapping[str, str], log: Path, cwd: Path | None = None
+) -> subprocess.Popen[bytes]:
     """Start `argv` in its own process group (so `stop` reaches its children), output to `log`."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as handle:
@@ -145,11 +147,15 @@ def prefect_server(workdir: Path, *, startup_timeout: float = 90.0) -> Iterator[
 
         def healthy() -> bool | None:
             if process.poll() is not None:
-                raise RuntimeError(f"Prefect server exited with code {process.returncode}\n{server.log_tail()}")
+                raise RuntimeError(
+                    f"Prefect server exited with code {process.returncode}\n{server.log_tail()}"
+                )
             response = httpx.get(f"{url}/api/health", timeout=2.0)
             return True if response.status_code == 200 else None
 
-        wait_until(healthy, timeout=startup_timeout, what=f"Prefect server health at {url}", explain=server.log_tail)
+        wait_until(
+            healthy, timeout=startup_timeout, what=f"Prefect server health at {url}", explain=server.log_tail
+        )
         yield server
     finally:
         stop(process)

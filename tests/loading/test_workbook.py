@@ -230,7 +230,7 @@ def test_blank_row_inside_the_data_and_value_outside_the_header_are_located(tmp_
         problems
     )
     assert any(
-        "sheet ccgs, row 3: has a value in column 8 but the header has only 6 columns" in p for p in problems
+        "sheet ccgs, row 3: has a value in column H but the header has only 6 columns" in p for p in problems
     )
 
 
@@ -318,3 +318,19 @@ def test_raw_submission_with_unknown_column_round_trips_as_an_error(tmp_path: Pa
         "baseline/cp1.xlsx: sheet services, header, column 'comments': unknown column"
     )
     assert os.path.getsize(path) > 0
+
+
+def test_values_under_an_empty_header_or_far_right_are_not_dropped(tmp_path: Path) -> None:
+    path = _baseline_workbook(tmp_path)
+    book = openpyxl.load_workbook(path)
+    book["services"]["A1"] = None
+    book["ccgs"]["ZZ4"] = "far away"
+    book.save(path)
+    problems = _problems(path)
+    assert any(
+        "sheet services, row 2: has a value in column A, whose header cell is empty" in p for p in problems
+    )
+    assert any(
+        "sheet ccgs, row 4: has a value in column ZZ but the header has only 6 columns (got 'far away')" in p
+        for p in problems
+    )
