@@ -44,6 +44,8 @@ def demo(
         if not no_prefect:
             # Prefect's per-task log lines would scroll the progress display away; warnings still show.
             os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+            # The ephemeral server's telemetry write races its own start-up ("database is locked" traceback).
+            os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
             cohort_flow = flows_module("cohort").cohort_flow
         for checkpoint in Checkpoint:
             bar.update(run, description=f"{checkpoint.title}: assessing {len(csu_folders(cohort_dir))} CSUs")

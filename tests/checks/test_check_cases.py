@@ -31,14 +31,24 @@ def load_cases() -> list[tuple[str, dict[str, Any]]]:
 
 def _prior_plan(items: list[dict[str, Any]], due: dt.date) -> tuple[PlanItem, ...]:
     return tuple(
-        PlanItem(item_id=f"{i['check_id']}@{i.get('from_checkpoint', 2)}", check_id=i["check_id"],
-                 finding=i.get("finding", "finding"), action=i.get("action", "action"), owner="owner",
-                 due=i.get("due", due), evidence_required="evidence", binding=i.get("binding", True),
-                 severity=i.get("severity", "major"))
-        for i in items)
+        PlanItem(
+            item_id=f"{i['check_id']}@{i.get('from_checkpoint', 2)}",
+            check_id=i["check_id"],
+            finding=i.get("finding", "finding"),
+            action=i.get("action", "action"),
+            owner="owner",
+            due=i.get("due", due),
+            evidence_required="evidence",
+            binding=i.get("binding", True),
+            severity=i.get("severity", "major"),
+        )
+        for i in items
+    )
 
 
-@pytest.mark.parametrize(("check_id", "case"), load_cases(), ids=lambda v: v if isinstance(v, str) else v["name"])
+@pytest.mark.parametrize(
+    ("check_id", "case"), load_cases(), ids=lambda v: v if isinstance(v, str) else v["name"]
+)
 def test_check_case(check_id: str, case: dict[str, Any]) -> None:
     catalogue = default_catalogue()
     ruleset = load_ruleset(catalogue)

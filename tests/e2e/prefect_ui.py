@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import Browser, Locator, Page, Playwright, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -55,6 +56,13 @@ class Screenshots:
         self.page.screenshot(path=str(path), full_page=True, timeout=10_000)
         self.taken.append(path)
         return path
+
+    def take_quietly(self, step: str) -> Path | None:
+        """A screenshot while reporting a failure: one that cannot be taken must not hide that failure."""
+        try:
+            return self.take(step)
+        except PlaywrightError:
+            return None
 
     @property
     def last(self) -> Path | None:

@@ -13,7 +13,14 @@ import pytest
 def prefect_harness() -> Iterator[None]:
     home = tempfile.mkdtemp(prefix="prefect-home-")
     os.environ.update(
-        {"PREFECT_HOME": home, "DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+        {
+            "PREFECT_HOME": home,
+            "DO_NOT_TRACK": "1",
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            # Fixed for the session: a change of Prefect's logging settings mid-session rebuilds its console
+            # handler on whatever stream a test is capturing into, which is closed after that test.
+            "PREFECT_LOGGING_LEVEL": "INFO",
+        }
     )
     from prefect.testing.utilities import prefect_test_harness  # after PREFECT_HOME is set
 
