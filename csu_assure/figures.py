@@ -18,11 +18,21 @@ def year_totals(sub: Submission) -> tuple[YearFigures, ...]:
     return tuple(YearFigures(year=y, income=income[y], costs=costs[y]) for y in sorted(income))
 
 
+def ccg_income_by_ccg(sub: Submission, year: int) -> dict[str, Decimal] | None:
+    """Planned income from each CCG customer in `year` (OTHER excluded); None when the plan has no row for
+    that year, which checks report as insufficient evidence rather than as zero income."""
+    by_ccg: dict[str, Decimal] = defaultdict(Decimal)
+    rows = 0
+    for r in sub.financial_plan or ():
+        if r.year == year:
+            rows += 1
+            if r.customer != OTHER_CUSTOMER:
+                by_ccg[r.customer] += r.income
+    return dict(by_ccg) if rows else None
+
+
 def ccg_income(sub: Submission, year: int) -> Decimal:
-    return sum(
-        (r.income for r in sub.financial_plan or () if r.year == year and r.customer != OTHER_CUSTOMER),
-        Decimal(0),
-    )
+    return sum((ccg_income_by_ccg(sub, year) or {}).values(), Decimal(0))
 
 
 def total_rca(sub: Submission) -> Decimal:

@@ -9,9 +9,9 @@ from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, pct, row
 from csu_assure.domain import Domain
-from csu_assure.figures import total_rca
+from csu_assure.figures import ccg_income_by_ccg, total_rca
 from csu_assure.results import Judgement
-from csu_assure.submission import OTHER_CUSTOMER, Submission
+from csu_assure.submission import Submission
 
 
 class Params(CheckParams):
@@ -50,19 +50,14 @@ def low_capture(sub: Submission, p: Params, ctx: Context) -> Judgement:
     Bands (≥30%; major 20–30%; critical <20%) [A] from BRIEF.md CP2-CUS-04.
     """
     expected = f"≥ {pct(p.pass_at)} of total CCG RCA (critical below {pct(p.critical_below)})"
-    by_ccg: dict[str, Decimal] = defaultdict(Decimal)
-    year1_rows = 0
-    for r in sub.financial_plan or ():
-        if r.year == 1:
-            year1_rows += 1
-            if r.customer != OTHER_CUSTOMER:
-                by_ccg[r.customer] += r.income
-    if not year1_rows:
+    income_by_ccg = ccg_income_by_ccg(sub, 1)
+    if income_by_ccg is None:
         return not_evidenced("year-1 income by CCG (financial_plan.csv)", expected)
     rca = total_rca(sub)
     if rca <= 0:
         return not_evidenced("the CCGs' running-cost allowances (ccgs.csv rca_per_head)", expected)
-    income = sum(by_ccg.values(), Decimal(0))  # figures.ccg_income, summed in the same pass as by_ccg
+    by_ccg: dict[str, Decimal] = defaultdict(Decimal, income_by_ccg)
+    income = sum(by_ccg.values(), Decimal(0))
     capture = income / rca
     low = []
     for c in sub.ccgs:

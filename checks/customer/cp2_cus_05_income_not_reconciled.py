@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, pct, row
 from csu_assure.domain import Domain
+from csu_assure.figures import ccg_income_by_ccg
 from csu_assure.results import Judgement
-from csu_assure.submission import OTHER_CUSTOMER, Submission
+from csu_assure.submission import Submission
 
 
 class Params(CheckParams):
@@ -59,14 +59,8 @@ def income_not_reconciled(sub: Submission, p: Params, ctx: Context) -> Judgement
     }
     if not intended:
         return not_evidenced("CCGs' intended spend (ccg_interviews.csv intended_spend)", expected)
-    planned: dict[str, Decimal] = defaultdict(Decimal)
-    year1_rows = 0
-    for r in sub.financial_plan or ():
-        if r.year == 1:
-            year1_rows += 1
-            if r.customer != OTHER_CUSTOMER:
-                planned[r.customer] += r.income
-    if not year1_rows:
+    planned = ccg_income_by_ccg(sub, 1)
+    if planned is None:
         return not_evidenced("year-1 income by CCG (financial_plan.csv)", expected)
     total_planned = sum(planned.values(), Decimal(0))
     total_intended = sum(intended.values(), Decimal(0))

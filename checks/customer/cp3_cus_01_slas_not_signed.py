@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, pct, row
 from csu_assure.domain import Domain
-from csu_assure.figures import ccg_income
+from csu_assure.figures import ccg_income_by_ccg
 from csu_assure.results import Judgement
-from csu_assure.submission import OTHER_CUSTOMER, Submission
+from csu_assure.submission import Submission
 
 
 class Params(CheckParams):
@@ -53,11 +52,8 @@ def slas_signed(sub: Submission, p: Params, ctx: Context) -> Judgement:
     """
     if not sub.slas:
         return not_evidenced("service level agreements (slas.csv)")
-    planned: dict[str, Decimal] = defaultdict(Decimal)
-    for r in sub.financial_plan or ():
-        if r.year == 1 and r.customer != OTHER_CUSTOMER:
-            planned[r.customer] += r.income
-    total = ccg_income(sub, 1) if sub.financial_plan else Decimal(0)
+    planned = ccg_income_by_ccg(sub, 1) or {}
+    total = sum(planned.values(), Decimal(0))
     if not total:
         return not_evidenced("planned year-1 CCG income (financial_plan.csv)")
     by = ctx.milestone_dates.get(p.milestone) or ctx.deadline or ctx.as_of

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, pct, row
 from csu_assure.domain import Domain
-from csu_assure.figures import ccg_income
+from csu_assure.figures import ccg_income_by_ccg
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -58,12 +57,9 @@ def ccg_leads_meeting(sub: Submission, p: Params, ctx: Context) -> Judgement:
     meeting = sub.plan.ccg_leads_meeting
     if meeting is None:
         return not_evidenced("the CCG leads meeting record (business_plan.yaml: ccg_leads_meeting)")
-    income: dict[str, Decimal] = defaultdict(Decimal)
-    for r in sub.financial_plan or ():
-        if r.year == 1:
-            income[r.customer] += r.income
-    total = ccg_income(sub, 1) if sub.financial_plan else Decimal(0)
-    lost = sum((income[c] for c in meeting.withdrawing_ccgs), Decimal(0))
+    income = ccg_income_by_ccg(sub, 1) or {}
+    total = sum(income.values(), Decimal(0))
+    lost = sum((income.get(c, Decimal(0)) for c in meeting.withdrawing_ccgs), Decimal(0))
     lost_share = lost / total if total else Decimal(0)
     withdrawing = len(meeting.withdrawing_ccgs)
     if not meeting.held:
