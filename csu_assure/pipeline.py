@@ -168,10 +168,19 @@ def hash_inputs(path: Path) -> tuple[InputFile, ...]:
     return tuple(
         InputFile(
             path=str(p.relative_to(base)) if p.is_relative_to(base) else str(p),
-            sha256=hashlib.sha256(p.read_bytes()).hexdigest(),
+            sha256=_sha256_of(p),
         )
         for p in files
     )
+
+
+def _sha256_of(path: Path) -> str:
+    """Hash in 1 MiB chunks: an invalid submission may be a file far larger than the loader would read."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def load(path: Path) -> Submission | Invalid:
@@ -468,9 +477,7 @@ def record_outcome(outcome: CsuOutcome, config: Config, *, force: bool = False) 
     """Record the outcome's assessment; it then holds what the register holds (maybe an earlier record)."""
     if outcome.assessment is None or outcome.status in ("stopped", "pending"):
         return outcome
-    status: RecordStatus = "assessed"
-    if outcome.status in ("not_submitted", "invalid_submission"):
-        status = "not_submitted" if outcome.status == "not_submitted" else "invalid_submission"
+    status: RecordStatus | None = "invalid_submission" if outcome.status == "invalid_submission" else None
     return replace(outcome, assessment=record(outcome.assessment, config, force=force, status=status))
 
 

@@ -56,10 +56,33 @@ GENESIS = "0" * 64
 
 metadata = MetaData()
 
-assessments = Table(
+
+def _chained_table(name: str, *columns: Column[Any]) -> Table:
+    """A hash-chained table: a row id first, then `columns`, then the time written and the chain links."""
+    return Table(
+        name,
+        metadata,
+        Column("row_id", Integer, primary_key=True, autoincrement=True),
+        *columns,
+        Column("created_at", String(40), nullable=False, comment="UTC, ISO 8601: stable text for hashing"),
+        Column("prev_hash", String(64), nullable=False),
+        Column("record_hash", String(64), nullable=False),
+    )
+
+
+def _assessment_child(name: str, *columns: Column[Any]) -> Table:
+    """A table of rows that belong to one assessment (its adjustments, its development-plan items)."""
+    return _chained_table(
+        name,
+        Column("assessment_id", String(80), nullable=False, index=True),
+        Column("csu_id", String(100), nullable=False),
+        Column("checkpoint", Integer, nullable=False),
+        *columns,
+    )
+
+
+assessments = _chained_table(
     "assessments",
-    metadata,
-    Column("row_id", Integer, primary_key=True, autoincrement=True),
     Column("assessment_id", String(80), nullable=False, unique=True),
     Column("csu_id", String(100), nullable=False),
     Column("checkpoint", Integer, nullable=False),
@@ -69,14 +92,11 @@ assessments = Table(
     Column("input_digest", String(64), nullable=False),
     Column("ruleset_sha256", String(64), nullable=False),
     Column("as_of", Date, nullable=False),
-    Column("created_at", String(40), nullable=False, comment="UTC, ISO 8601: stable text for hashing"),
     Column("flow_run_id", String(64)),
     Column("record_json", Text, nullable=False),
     Column("report_path", Text),
     Column("superseded", Boolean, nullable=False, default=False),
     Column("superseded_by", String(80)),
-    Column("prev_hash", String(64), nullable=False),
-    Column("record_hash", String(64), nullable=False),
 )
 Index(
     "uq_current_assessment",
@@ -91,13 +111,8 @@ Index(
 )
 Index("ix_assessments_csu", assessments.c.csu_id, assessments.c.checkpoint)
 
-adjustments = Table(
+adjustments = _assessment_child(
     "adjustments",
-    metadata,
-    Column("row_id", Integer, primary_key=True, autoincrement=True),
-    Column("assessment_id", String(80), nullable=False, index=True),
-    Column("csu_id", String(100), nullable=False),
-    Column("checkpoint", Integer, nullable=False),
     Column("check_id", String(20), nullable=False),
     Column("kind", String(10), nullable=False, comment="override | waiver"),
     Column("status", String(16), comment="overrides: the final result"),
@@ -105,18 +120,10 @@ adjustments = Table(
     Column("reason", Text, nullable=False),
     Column("expires", Date),
     Column("recorded_on", Date),
-    Column("created_at", String(40), nullable=False),
-    Column("prev_hash", String(64), nullable=False),
-    Column("record_hash", String(64), nullable=False),
 )
 
-plan_items = Table(
+plan_items = _assessment_child(
     "plan_items",
-    metadata,
-    Column("row_id", Integer, primary_key=True, autoincrement=True),
-    Column("assessment_id", String(80), nullable=False, index=True),
-    Column("csu_id", String(100), nullable=False),
-    Column("checkpoint", Integer, nullable=False),
     Column("item_id", String(40), nullable=False),
     Column("check_id", String(20), nullable=False),
     Column("severity", String(10), nullable=False),
@@ -126,9 +133,6 @@ plan_items = Table(
     Column("due", Date, nullable=False),
     Column("evidence_required", Text, nullable=False),
     Column("binding", Boolean, nullable=False),
-    Column("created_at", String(40), nullable=False),
-    Column("prev_hash", String(64), nullable=False),
-    Column("record_hash", String(64), nullable=False),
 )
 
 CHAINED = (assessments, adjustments, plan_items)
@@ -334,20 +338,15 @@ class Register:
             return [self._to_assessment(dict(r)) for r in rows]
 
     def adjustments_for(self, assessment_id: str) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(adjustments)
-                .where(adjustments.c.assessment_id == assessment_id)
-                .order_by(adjustments.c.row_id)
-            ).mappings()
-            return [dict(r) for r in rows]
+        return self._children(adjustments, assessment_id)
 
     def plan_items_for(self, assessment_id: str) -> list[dict[str, Any]]:
+        return self._children(plan_items, assessment_id)
+
+    def _children(self, table: Table, assessment_id: str) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(plan_items)
-                .where(plan_items.c.assessment_id == assessment_id)
-                .order_by(plan_items.c.row_id)
+                select(table).where(table.c.assessment_id == assessment_id).order_by(table.c.row_id)
             ).mappings()
             return [dict(r) for r in rows]
 
