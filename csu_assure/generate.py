@@ -12,11 +12,16 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+from csu_assure.calendar import Calendar, load_calendar
+from csu_assure.catalogue import Catalogue, default_catalogue
+from csu_assure.engine import assess
 from csu_assure.results import PlanItem
-from csu_assure.synthetic import RawSubmission, apply_patch, baseline, write_folder
+from csu_assure.ruleset import RuleSet, load_ruleset
+from csu_assure.synthetic import RawSubmission, apply_patch, baseline, to_submission, write_folder
 
 Patch = dict[str, Any]
 
@@ -187,21 +192,22 @@ def build_csu(spec: CsuSpec) -> dict[int, RawSubmission]:
     return out
 
 
+@cache
+def _default_rules() -> tuple[Catalogue, RuleSet, Calendar]:
+    """The shipped catalogue, rule set and calendar, parsed once per process (the generator runs per CSU)."""
+    catalogue = default_catalogue()
+    return catalogue, load_ruleset(catalogue), load_calendar()
+
+
 def _development_plan(raw: RawSubmission, prior: tuple[PlanItem, ...]) -> tuple[PlanItem, ...]:
     """The plan the BDU would set on this submission (assessed the day after its deadline)."""
-    from csu_assure.calendar import load_calendar
-    from csu_assure.catalogue import default_catalogue
-    from csu_assure.engine import assess
-    from csu_assure.ruleset import load_ruleset
-    from csu_assure.synthetic import to_submission
-
-    catalogue, calendar = default_catalogue(), load_calendar()
+    catalogue, ruleset, calendar = _default_rules()
     sub = to_submission(raw)
     as_of = calendar.deadline(sub.checkpoint) + dt.timedelta(days=1)
     record = assess(
         sub,
         catalogue=catalogue,
-        ruleset=load_ruleset(catalogue),
+        ruleset=ruleset,
         calendar=calendar,
         as_of=as_of,
         assessor="generator",
