@@ -8,9 +8,15 @@ the same inputs under the same rules again returns the record already there; `fo
 and records the new one. The UNIQUE key is a partial index over current (not superseded) rows, so history keeps
 every superseded version.
 
-Tamper evidence: each inserted row stores `record_hash = sha256(prev_hash + canonical row)`, one chain per table.
-`superseded`, `superseded_by` and `report_path` are bookkeeping that changes after insertion and is left out of
-the hash; everything a decision rests on (`record_json` included) is in it.
+Tamper evidence: each inserted row stores `record_hash = sha256(prev_hash + canonical row)`, one chain per table,
+its row id included, so an edited, inserted, deleted or reordered row breaks its table's chain. Facts that arrive
+after an assessment is recorded (it was superseded; its report was written at a path with a SHA-256) are appended
+to the hash-chained `events` table; the assessments' `superseded`, `superseded_by` and `report_path` columns are
+a copy kept for querying (the partial UNIQUE index needs `superseded`), and `verify_chain` checks them against
+the events. Deleting the last rows of a chain leaves no broken link, so `chain_heads` keeps each table's length
+and last hash, updated in the same transaction as every append; an assessor who keeps the heads outside the
+database (`heads()`, `csu-assure audit head`) can also detect a register truncated and re-headed consistently
+(`verify_heads`).
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import datetime as dt
 import hashlib
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,12 +141,35 @@ plan_items = _assessment_child(
     Column("binding", Boolean, nullable=False),
 )
 
-CHAINED = (assessments, adjustments, plan_items)
-_UNHASHED = {"row_id", "prev_hash", "record_hash", "superseded", "superseded_by", "report_path"}
+events = _chained_table(
+    "events",
+    Column("kind", String(16), nullable=False, comment="superseded | report"),
+    Column("assessment_id", String(80), nullable=False, index=True),
+    Column("superseded_by", String(80), comment="superseded: the assessment that replaced it"),
+    Column("report_path", Text, comment="report: where its report was written"),
+    Column("report_sha256", String(64), comment="report: the file's SHA-256 (None if it was not there)"),
+)
+
+chain_heads = Table(
+    "chain_heads",
+    metadata,
+    Column("table_name", String(40), primary_key=True),
+    Column("row_count", Integer, nullable=False, comment="rows appended; the last row's id"),
+    Column("head_hash", String(64), nullable=False, comment="record_hash of the last row"),
+)
+
+CHAINED = (assessments, adjustments, plan_items, events)
+_CHAIN_LINKS = {"prev_hash", "record_hash"}
+# Copies of what the events record, kept on the assessment row for querying; verified against the events.
+DERIVED = {"superseded", "superseded_by", "report_path"}
 
 
 class RegisterError(Exception):
     """A register operation that cannot be done as asked (e.g. moderating an assessment already superseded)."""
+
+
+class RegisterMissing(RegisterError):
+    """The register asked for does not exist."""
 
 
 @dataclass(frozen=True)
@@ -155,6 +184,25 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class ChainHead:
+    """Where one table's chain ends: how many rows it holds and the last row's hash."""
+
+    table: str
+    row_count: int
+    head_hash: str
+
+
+@dataclass(frozen=True)
+class RecordedReport:
+    """A report event: the report of `assessment_id` was written at `path` with SHA-256 `sha256`."""
+
+    event_row_id: int
+    assessment_id: str
+    path: str
+    sha256: str | None
+
+
+@dataclass(frozen=True)
 class BrokenRow:
     table: str
     row_id: int
@@ -164,11 +212,15 @@ class BrokenRow:
         return f"{self.table} row {self.row_id}: {self.reason}"
 
 
+def _hashed_columns(table: Table) -> list[str]:
+    skipped = _CHAIN_LINKS | (DERIVED if table is assessments else set())
+    return [c.name for c in table.columns if c.name not in skipped]
+
+
 def _canonical(table: Table, row: dict[str, Any]) -> str:
     values = {
-        c.name: (row[c.name].isoformat() if isinstance(row[c.name], dt.date) else row[c.name])
-        for c in table.columns
-        if c.name not in _UNHASHED
+        name: (row[name].isoformat() if isinstance(row[name], dt.date) else row[name])
+        for name in _hashed_columns(table)
     }
     return json.dumps({"table": table.name, **values}, sort_keys=True, ensure_ascii=False)
 
@@ -177,12 +229,148 @@ def row_hash(table: Table, prev_hash: str, row: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + _canonical(table, row)).encode()).hexdigest()
 
 
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
 def _status_for(assessment: Assessment) -> RecordStatus:
     return "not_submitted" if assessment.outcome is Outcome.NOT_SUBMITTED else "assessed"
+
+
+def _recorded_heads(conn: Connection) -> dict[str, ChainHead]:
+    return {
+        r.table_name: ChainHead(r.table_name, r.row_count, r.head_hash)
+        for r in conn.execute(select(chain_heads))
+    }
+
+
+def _verify_table(conn: Connection, table: Table, head: ChainHead | None) -> list[BrokenRow]:
+    """One table's chain: ids 1..n in order, each row linking to the one before and matching its hash,
+    the last row matching the recorded head."""
+    broken: list[BrokenRow] = []
+    prev, expected_id = GENESIS, 1
+    for row in conn.execute(select(table).order_by(table.c.row_id)).mappings():
+        values = dict(row)
+        row_id = values["row_id"]
+        if row_id != expected_id:
+            broken.append(
+                BrokenRow(
+                    table.name,
+                    row_id,
+                    f"row id {row_id} where {expected_id} was expected: rows were deleted or ids changed",
+                )
+            )
+        if values["prev_hash"] != prev:
+            broken.append(BrokenRow(table.name, row_id, "does not link to the previous row"))
+        if row_hash(table, values["prev_hash"], values) != values["record_hash"]:
+            broken.append(BrokenRow(table.name, row_id, "content does not match its hash"))
+        prev, expected_id = values["record_hash"], row_id + 1
+    last_id = expected_id - 1
+    if head is None:
+        if last_id:
+            broken.append(BrokenRow(table.name, last_id, "no chain head is recorded for this table"))
+    elif head.row_count > last_id:
+        broken.append(
+            BrokenRow(
+                table.name,
+                head.row_count,
+                f"missing: the chain head records {head.row_count} rows but the table ends at row "
+                f"{last_id}: the last rows were deleted",
+            )
+        )
+    elif head.row_count < last_id:
+        broken.append(
+            BrokenRow(
+                table.name,
+                head.row_count + 1,
+                f"rows {head.row_count + 1}-{last_id} were not written by the register: the chain head "
+                f"ends at row {head.row_count}",
+            )
+        )
+    elif head.head_hash != prev:
+        broken.append(
+            BrokenRow(table.name, last_id, "the last row's hash does not match the recorded chain head")
+        )
+    return broken
+
+
+def _verify_derived(conn: Connection) -> list[BrokenRow]:
+    """The assessments' superseded / superseded_by / report_path against the events they are copied from."""
+    broken: list[BrokenRow] = []
+    known = set(conn.execute(select(assessments.c.assessment_id)).scalars())
+    successor: dict[str, str | None] = {}
+    report: dict[str, str | None] = {}
+    for e in conn.execute(select(events).order_by(events.c.row_id)).mappings():
+        subject = e["assessment_id"]
+        if subject not in known:
+            broken.append(
+                BrokenRow(
+                    "events", e["row_id"], f"refers to assessment {subject}, which is not in the register"
+                )
+            )
+        if e["kind"] == "superseded":
+            if subject in successor:
+                broken.append(BrokenRow("events", e["row_id"], f"assessment {subject} is superseded twice"))
+            if e["superseded_by"] not in known:
+                broken.append(
+                    BrokenRow(
+                        "events",
+                        e["row_id"],
+                        f"{subject} is superseded by {e['superseded_by']}, which is not in the register",
+                    )
+                )
+            successor[subject] = e["superseded_by"]
+        elif e["kind"] == "report":
+            report[subject] = e["report_path"]
+        else:
+            broken.append(BrokenRow("events", e["row_id"], f"unknown event kind {e['kind']!r}"))
+    rows = conn.execute(
+        select(
+            assessments.c.row_id,
+            assessments.c.assessment_id,
+            assessments.c.record_json,
+            *(assessments.c[name] for name in sorted(DERIVED)),
+        ).order_by(assessments.c.row_id)
+    ).mappings()
+    for row in rows:
+        subject = row["assessment_id"]
+        by = successor.get(subject)
+        if bool(row["superseded"]) != (by is not None) or row["superseded_by"] != by:
+            broken.append(
+                BrokenRow(
+                    "assessments",
+                    row["row_id"],
+                    f"superseded={bool(row['superseded'])}, superseded_by={row['superseded_by']!r} do not "
+                    f"match the events (superseded={by is not None}, superseded_by={by!r})",
+                )
+            )
+        path = report[subject] if subject in report else _recorded_report_path(row["record_json"])
+        if row["report_path"] != path:
+            broken.append(
+                BrokenRow(
+                    "assessments",
+                    row["row_id"],
+                    f"report_path {row['report_path']!r} does not match the events ({path!r})",
+                )
+            )
+    return broken
+
+
+def _recorded_report_path(record_json: str) -> str | None:
+    """The report path inside the (hashed) record: the derived column's value until a report event."""
+    try:
+        found = json.loads(record_json).get("report_path")
+    except (ValueError, AttributeError):  # an edited record: its hash check reports it
+        return None
+    return found if isinstance(found, str) else None
 
 
 class Register:
@@ -198,6 +386,20 @@ class Register:
         # Threads of one process take turns at writing; other processes wait on the database's own lock.
         self._write_lock = threading.Lock()
         metadata.create_all(self.engine)
+
+    @classmethod
+    def open_existing(cls, url: str) -> Register:
+        """Open a register that must already exist (for reading and auditing): a SQLite URL naming no file
+        raises RegisterMissing instead of creating an empty register there."""
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database and not Path(parsed.database).is_file():
+            raise RegisterMissing(f"there is no register at {parsed.database}")
+        return cls(url)
+
+    @property
+    def display_url(self) -> str:
+        """The URL with any password hidden, for messages and exported documents."""
+        return make_url(self.url).render_as_string(hide_password=True)
 
     def _make_engine(self, url: str, in_memory: bool) -> Engine:
         if not self._sqlite:
@@ -230,7 +432,7 @@ class Register:
     def _writing(self) -> Iterator[Connection]:
         with self._write_lock, self.engine.begin() as conn:
             if not self._sqlite:
-                for table in CHAINED:
+                for table in (*CHAINED, chain_heads):
                     conn.exec_driver_sql(f"LOCK TABLE {table.name} IN SHARE ROW EXCLUSIVE MODE")
             yield conn
 
@@ -270,7 +472,11 @@ class Register:
                 )
             return self._insert(conn, moderated, draft["status"], dict(draft))
 
-    def set_report_path(self, assessment_id: str, path: str) -> None:
+    def set_report_path(self, assessment_id: str, path: str, sha256: str | None = None) -> None:
+        """Record that the assessment's report was written at `path` (its SHA-256 is taken from the file
+        unless given; None when there is no file, which `audit verify` then reports)."""
+        if sha256 is None and Path(path).is_file():
+            sha256 = file_sha256(Path(path))
         with self._writing() as conn:
             done = conn.execute(
                 update(assessments)
@@ -279,6 +485,17 @@ class Register:
             )
             if done.rowcount == 0:
                 raise RegisterError(f"no assessment {assessment_id} in the register")
+            self._append(
+                conn,
+                events,
+                {
+                    "kind": "report",
+                    "assessment_id": assessment_id,
+                    "report_path": path,
+                    "report_sha256": sha256,
+                    "created_at": _now(),
+                },
+            )
 
     # -- reading ---------------------------------------------------------------------------------------------
 
@@ -350,24 +567,84 @@ class Register:
             ).mappings()
             return [dict(r) for r in rows]
 
-    def verify_chain(self) -> list[BrokenRow]:
-        """Recompute every table's hash chain; return the rows whose hash or link does not match."""
-        broken: list[BrokenRow] = []
+    # -- tamper evidence -------------------------------------------------------------------------------------
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[Connection]:
+        """One consistent view of every table while verifying. SQLite's BEGIN IMMEDIATE already gives it;
+        PostgreSQL's default READ COMMITTED would let a concurrent append fall between two tables' reads."""
         with self.engine.connect() as conn:
+            if not self._sqlite:
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            yield conn
+
+    def heads(self) -> dict[str, ChainHead]:
+        """Each chained table's recorded head (0 rows and the genesis hash for a table never written)."""
+        with self.engine.connect() as conn:
+            recorded = _recorded_heads(conn)
+        return {t.name: recorded.get(t.name, ChainHead(t.name, 0, GENESIS)) for t in CHAINED}
+
+    def verify_chain(self) -> list[BrokenRow]:
+        """Check every table's chain, its recorded head, and the assessments' derived columns against the
+        events; return what is wrong, row by row (an intact register gives [])."""
+        broken: list[BrokenRow] = []
+        with self._snapshot() as conn:
+            recorded = _recorded_heads(conn)
             for table in CHAINED:
-                prev = GENESIS
-                for row in conn.execute(select(table).order_by(table.c.row_id)).mappings():
-                    values = dict(row)
-                    if values["prev_hash"] != prev:
-                        broken.append(
-                            BrokenRow(table.name, values["row_id"], "does not link to the previous row")
-                        )
-                    if row_hash(table, values["prev_hash"], values) != values["record_hash"]:
-                        broken.append(
-                            BrokenRow(table.name, values["row_id"], "content does not match its hash")
-                        )
-                    prev = values["record_hash"]
+                broken += _verify_table(conn, table, recorded.get(table.name))
+            broken += _verify_derived(conn)
         return broken
+
+    def verify_heads(self, expected: Iterable[ChainHead]) -> list[BrokenRow]:
+        """Check heads saved earlier (outside the database) are still in the chains: the row they name is
+        there with the same hash. Chains may have grown since; they must not have been cut or rewritten."""
+        broken: list[BrokenRow] = []
+        tables = {t.name: t for t in CHAINED}
+        with self._snapshot() as conn:
+            for head in expected:
+                table = tables.get(head.table)
+                if table is None:
+                    broken.append(
+                        BrokenRow(head.table, head.row_count, "the saved head names no register table")
+                    )
+                    continue
+                if head.row_count == 0:
+                    continue
+                found = conn.execute(
+                    select(table.c.record_hash).where(table.c.row_id == head.row_count)
+                ).scalar_one_or_none()
+                if found is None:
+                    broken.append(
+                        BrokenRow(
+                            table.name,
+                            head.row_count,
+                            f"missing: the saved head ends at row {head.row_count}, which is no longer in the "
+                            "register (rows were deleted)",
+                        )
+                    )
+                elif found != head.head_hash:
+                    broken.append(
+                        BrokenRow(
+                            table.name,
+                            head.row_count,
+                            f"the saved head's hash {head.head_hash[:12]}… differs from this row's "
+                            f"{found[:12]}…: the chain up to it was rewritten",
+                        )
+                    )
+        return broken
+
+    def recorded_reports(self) -> list[RecordedReport]:
+        """The latest report event for each report path (an earlier report at the same path was overwritten
+        by a later one on purpose, e.g. a moderated assessment's report replacing its draft's)."""
+        latest: dict[str, RecordedReport] = {}
+        with self.engine.connect() as conn:
+            for r in conn.execute(
+                select(events).where(events.c.kind == "report").order_by(events.c.row_id)
+            ).mappings():
+                latest[r["report_path"]] = RecordedReport(
+                    r["row_id"], r["assessment_id"], r["report_path"], r["report_sha256"]
+                )
+        return sorted(latest.values(), key=lambda r: r.event_row_id)
 
     # -- internals -------------------------------------------------------------------------------------------
 
@@ -418,14 +695,39 @@ class Register:
         return f"{wanted}-r{revision}"
 
     def _append(self, conn: Connection, table: Table, values: dict[str, Any]) -> None:
-        prev = conn.execute(
-            select(table.c.record_hash).order_by(table.c.row_id.desc()).limit(1)
-        ).scalar_one_or_none()
-        prev = prev or GENESIS
-        full = {c.name: values.get(c.name) for c in table.columns if c.name not in ("row_id",)}
-        full["prev_hash"] = prev
+        """Append a row to `table`'s chain and move its chain head, in the caller's write transaction.
+
+        The row links to the recorded head, not to whatever row is last now: rows deleted from the end
+        leave a visible break where the next row is appended, instead of being silently chained over.
+        """
+        head = conn.execute(
+            select(chain_heads.c.row_count, chain_heads.c.head_hash).where(
+                chain_heads.c.table_name == table.name
+            )
+        ).first()
+        last = conn.execute(
+            select(table.c.row_id, table.c.record_hash).order_by(table.c.row_id.desc()).limit(1)
+        ).first()
+        if head is not None:
+            prev, count = head.head_hash, head.row_count
+        else:  # a register written before chain heads existed
+            prev, count = (last.record_hash, last.row_id) if last is not None else (GENESIS, 0)
+        row_id = max(count, last.row_id if last is not None else 0) + 1
+        full = {c.name: values.get(c.name) for c in table.columns}
+        full.update(row_id=row_id, prev_hash=prev)
         full["record_hash"] = row_hash(table, prev, full)
         conn.execute(table.insert().values(**full))
+        moved = conn.execute(
+            update(chain_heads)
+            .where(chain_heads.c.table_name == table.name)
+            .values(row_count=row_id, head_hash=full["record_hash"])
+        )
+        if moved.rowcount == 0:
+            conn.execute(
+                chain_heads.insert().values(
+                    table_name=table.name, row_count=row_id, head_hash=full["record_hash"]
+                )
+            )
 
     def _insert(
         self,
@@ -437,14 +739,24 @@ class Register:
         new_id = self._free_id(conn, assessment.assessment_id)
         if new_id != assessment.assessment_id:
             assessment = assessment.model_copy(update={"assessment_id": new_id})
+        csu_id, checkpoint, digest, ruleset_sha, as_of = self._key(assessment)
+        now = _now()
         if supersedes is not None:
             conn.execute(
                 update(assessments)
                 .where(assessments.c.row_id == supersedes["row_id"])
                 .values(superseded=True, superseded_by=new_id)
             )
-        csu_id, checkpoint, digest, ruleset_sha, as_of = self._key(assessment)
-        now = _now()
+            self._append(
+                conn,
+                events,
+                {
+                    "kind": "superseded",
+                    "assessment_id": supersedes["assessment_id"],
+                    "superseded_by": new_id,
+                    "created_at": now,
+                },
+            )
         self._append(
             conn,
             assessments,

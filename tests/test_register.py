@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import select, text, update
 
 from csu_assure.calendar import load_calendar
 from csu_assure.catalogue import default_catalogue
 from csu_assure.domain import Checkpoint, Outcome, Status
 from csu_assure.engine import assess, assess_not_submitted
-from csu_assure.register import Register, RegisterError, assessments
+from csu_assure.register import Register, RegisterError, RegisterMissing, assessments, events
 from csu_assure.results import Adjustment, Assessment, Moderation
 from csu_assure.ruleset import load_ruleset
 from csu_assure.synthetic import baseline, to_submission
@@ -166,3 +167,60 @@ def test_concurrent_writers_keep_one_unbroken_chain(tmp_path: Path) -> None:
         t.join()
     assert len(registers[0].all_latest()) == 8
     assert registers[0].verify_chain() == []
+
+
+def test_supersession_and_reports_are_appended_as_chained_events(register: Register, tmp_path: Path) -> None:
+    first = register.record(_assess())
+    report = tmp_path / "alpha.docx"
+    report.write_bytes(b"the report")
+    register.set_report_path(first.assessment_id, str(report))
+    forced = register.record(_assess(), force=True)
+    with register.engine.connect() as conn:
+        rows = [
+            tuple(r)
+            for r in conn.execute(
+                select(
+                    events.c.kind,
+                    events.c.assessment_id,
+                    events.c.superseded_by,
+                    events.c.report_path,
+                    events.c.report_sha256,
+                ).order_by(events.c.row_id)
+            )
+        ]
+    assert rows == [
+        ("report", first.assessment_id, None, str(report), hashlib.sha256(b"the report").hexdigest()),
+        ("superseded", first.assessment_id, forced.assessment_id, None, None),
+    ]
+    [recorded] = register.recorded_reports()
+    assert (recorded.assessment_id, recorded.path) == (first.assessment_id, str(report))
+    assert register.verify_chain() == []
+
+
+def test_chain_heads_move_with_every_append(register: Register) -> None:
+    assert {h.row_count for h in register.heads().values()} == {0}
+    register.record(_assess("alpha"))
+    register.record(_assess("beta"))
+    heads = register.heads()
+    with register.engine.connect() as conn:
+        last = conn.execute(select(assessments.c.record_hash).where(assessments.c.row_id == 2)).scalar_one()
+    assert (heads["assessments"].row_count, heads["assessments"].head_hash) == (2, last)
+    assert register.verify_heads(heads.values()) == []
+
+
+def test_saved_heads_survive_growth_but_not_truncation(register: Register) -> None:
+    register.record(_assess("alpha"))
+    saved = list(register.heads().values())
+    register.record(_assess("beta"))
+    assert register.verify_heads(saved) == []  # the chain grew: the saved head is still in it
+    with register.engine.begin() as conn:
+        conn.execute(assessments.delete())
+    assert [(b.table, b.row_id) for b in register.verify_heads(saved)] == [("assessments", 1)]
+
+
+def test_open_existing_refuses_to_create_a_register(tmp_path: Path) -> None:
+    with pytest.raises(RegisterMissing, match="there is no register at"):
+        Register.open_existing(f"sqlite:///{tmp_path / 'none.sqlite'}")
+    assert not (tmp_path / "none.sqlite").exists()
+    Register(f"sqlite:///{tmp_path / 'some.sqlite'}").close()
+    Register.open_existing(f"sqlite:///{tmp_path / 'some.sqlite'}").close()

@@ -6,7 +6,9 @@ import typer
 
 from csu_assure.cli import (
     assess_cmd,
+    audit_cmd,
     demo_cmd,
+    export_cmd,
     generate_cmd,
     moderate_cmd,
     register_cmd,
@@ -44,6 +46,8 @@ app.command("history")(register_cmd.history)
 app.command("report")(register_cmd.report)
 app.command("moderate")(moderate_cmd.moderate)
 app.command("serve")(serve_cmd.serve)
+app.command("export")(export_cmd.export)
+app.add_typer(audit_cmd.audit_app, name="audit")
 
 
 def main() -> None:

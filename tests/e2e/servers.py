@@ -131,14 +131,20 @@ def prefect_env(home: Path, api_url: str) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def prefect_server(workdir: Path, *, startup_timeout: float = 90.0) -> Iterator[PrefectServer]:
-    """A real `prefect server start` on a free loopback port, healthy on entry, always stopped on exit."""
+def prefect_server(
+    workdir: Path, *, startup_timeout: float = 90.0, extra_env: Mapping[str, str] | None = None
+) -> Iterator[PrefectServer]:
+    """A real `prefect server start` on a free loopback port, healthy on entry, always stopped on exit.
+
+    `extra_env` adds server settings (e.g. `PREFECT_SERVER_API_AUTH_STRING`) on top of the clean environment.
+    """
     port = free_port()
     url = f"http://{LOOPBACK}:{port}"
     home = workdir / "prefect-home"
     env = prefect_env(home, f"{url}/api")
     env["PREFECT_SERVER_API_HOST"] = LOOPBACK
     env["PREFECT_SERVER_API_PORT"] = str(port)
+    env.update(extra_env or {})
     log = workdir / "prefect-server.log"
     argv = [str(PREFECT), "server", "start", "--host", LOOPBACK, "--port", str(port)]
     process = spawn(argv, env=env, log=log)
