@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+import re
 import traceback
 from collections import Counter
 from collections.abc import Sequence
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from csu_assure.calendar import Calendar, load_calendar
 from csu_assure.catalogue import Catalogue, default_catalogue
@@ -35,13 +36,13 @@ from csu_assure.domain import Checkpoint, Domain, Rag, Status
 from csu_assure.engine import assess, assess_not_submitted
 from csu_assure.loading import SubmissionInvalid, csu_folders, discover, load_submission
 from csu_assure.loading.folder import MAX_PLAN_BYTES, PLAN_FILE, decode_text, parse_yaml, read_bytes
-from csu_assure.loading.problems import Problem
+from csu_assure.loading.problems import Problem, visible
 from csu_assure.register import RecordStatus, Register
 from csu_assure.report import write_assessment_report, write_cohort_report
 from csu_assure.results import Adjustment, Assessment, CheckResult, Moderation, PlanItem
 from csu_assure.ruleset import RuleSet, load_ruleset
 from csu_assure.settings import Settings
-from csu_assure.submission import InputFile, Submission
+from csu_assure.submission import CsuId, InputFile, Submission
 
 CsuStatus = Literal["assessed", "not_submitted", "invalid_submission", "stopped", "pending", "error"]
 # Errors a retry may cure (a locked or unreachable register, a busy file system): let them reach the caller,
@@ -146,16 +147,49 @@ def locate(csu_dir: Path, checkpoint: Checkpoint) -> Path | None:
 
 
 def identify(csu_dir: Path) -> tuple[str, str]:
-    """(csu_id, csu_name) from any readable business plan of the CSU; the folder name when none is readable."""
+    """(csu_id, csu_name) from any readable business plan of the CSU; the folder name when none is readable.
+
+    The id names report folders and files, and the plan may be the very thing that is invalid, so it is used
+    only when it is a valid CSU id (`csu_id: ../../x` is not); a folder name used instead is made safe too.
+    """
     csu_dir = Path(csu_dir)
     for plan in sorted(csu_dir.glob(f"cp[123]/{PLAN_FILE}")):
         data, _ = read_bytes(plan, csu_dir, MAX_PLAN_BYTES, str(plan))
         text, _ = decode_text(data, str(plan)) if data is not None else (None, None)
         raw, problem = parse_yaml(text, str(plan)) if text is not None else (None, None)
-        if problem is None and isinstance(raw, dict) and isinstance(raw.get("csu_id"), str):
+        if problem is None and isinstance(raw, dict) and _is_csu_id(raw.get("csu_id")):
             name = raw.get("csu_name")
-            return raw["csu_id"], name if isinstance(name, str) and name else raw["csu_id"]
-    return csu_dir.name, csu_dir.name
+            shown = _display_name(name) if isinstance(name, str) and name.strip() else raw["csu_id"]
+            return raw["csu_id"], shown
+    folder_name = csu_dir.resolve().name
+    return path_safe_id(folder_name), _display_name(folder_name)
+
+
+_CSU_ID = TypeAdapter(CsuId)
+
+
+def _is_csu_id(value: object) -> bool:
+    try:
+        _CSU_ID.validate_python(value, strict=True)
+    except ValidationError:
+        return False
+    return True
+
+
+def path_safe_id(name: str) -> str:
+    """`name` as a valid CSU id (a slug that is safe as a folder and file name): "North CSU (v2)" → "north-csu-v2"."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:63].strip("-")
+    return (
+        slug
+        if _is_csu_id(slug)
+        else f"csu-{hashlib.sha256(name.encode('utf-8', 'replace')).hexdigest()[:12]}"
+    )
+
+
+def _display_name(name: str) -> str:
+    """A name to show, never a path: one line, control characters visible, at most 200 characters."""
+    shown = visible(" ".join(name.split()))[:200]
+    return shown or "(unnamed CSU)"
 
 
 def hash_inputs(path: Path) -> tuple[InputFile, ...]:
@@ -366,8 +400,16 @@ def moderate(
 
 
 def report_path(out_dir: Path, assessment: Assessment) -> Path:
+    """`out/<csu>/cpN/<csu>-cpN-report.docx`; ValueError if the CSU id would lead anywhere but there."""
     cp = int(assessment.checkpoint)
-    return Path(out_dir) / assessment.csu_id / f"cp{cp}" / f"{assessment.csu_id}-cp{cp}-report.docx"
+    csu = assessment.csu_id
+    path = Path(out_dir) / csu / f"cp{cp}" / f"{csu}-cp{cp}-report.docx"
+    # Defence in depth: `identify` only hands out valid ids, but an assessment may come from elsewhere.
+    if not _is_csu_id(csu) or not path.resolve().is_relative_to(Path(out_dir).resolve()):
+        raise ValueError(
+            f"refusing to write a report for CSU id {csu!r}: not a safe folder name under {out_dir}"
+        )
+    return path
 
 
 def record(

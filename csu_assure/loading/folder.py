@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
-from csu_assure.loading.problems import Problem, SubmissionInvalid
+from csu_assure.loading.problems import Problem, SubmissionInvalid, show_value
 from csu_assure.loading.tables import build_submission, parse_business_plan, parse_table
 from csu_assure.submission import TABLES, InputFile, Submission
 
@@ -20,8 +20,24 @@ MAX_PLAN_BYTES = 256 * 1024
 MAX_TABLE_BYTES = 5 * 1024 * 1024
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """Safe YAML without anchors/aliases: a submission never needs them, and they allow "billion laughs"."""
+MAX_YAML_DEPTH = 20  # the plan nests 3 levels; a deeper file is a mistake or an attack (recursion)
+# YAML types a plan never needs: a set is unordered (a re-run could order its items differently), and
+# omap/pairs/binary have no place in a business plan. Refused by name, so the message says what to change.
+_REFUSED_TAGS = ("set", "omap", "pairs", "binary")
+
+
+class _SubmissionLoader(yaml.SafeLoader):
+    """Safe YAML restricted to what a plan needs, so that a hostile or mistyped file gives a located error.
+
+    No anchors/aliases or merge keys ("billion laughs", and `<<` silently drops keys), no duplicate keys
+    (YAML keeps the last one: the first value would be lost without a word), bounded nesting (PyYAML
+    composes recursively), and a value the constructors cannot build (a date like 2012-02-30, an integer of
+    thousands of digits) becomes a located error instead of a bare ValueError.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
@@ -29,14 +45,72 @@ class _NoAliasLoader(yaml.SafeLoader):
             raise yaml.composer.ComposerError(
                 None, None, "YAML aliases (*name) are not allowed in a submission", event.start_mark
             )
-        return super().compose_node(parent, index)
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_YAML_DEPTH} levels deep", event.start_mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, OverflowError) as error:  # int("9" * 5000), datetime.date(2012, 2, 30), ...
+            kind = {"timestamp": "date", "int": "whole number", "float": "number"}.get(
+                str(node.tag).rsplit(":", 1)[-1], "value"
+            )
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{_short(node)} is not a valid {kind} ({error})", node.start_mark
+            ) from None
+
+    def flatten_mapping(self, node: Any) -> None:
+        for key, _ in node.value:
+            if key.tag == "tag:yaml.org,2002:merge":
+                raise yaml.constructor.ConstructorError(
+                    None, None, "YAML merge keys (<<) are not allowed in a submission", key.start_mark
+                )
+        seen: dict[tuple[str, str], int] = {}
+        for key, _ in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                continue  # a mapping or list as a key: the constructor refuses it, located
+            if (key.tag, key.value) in seen:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"key {key.value!r} appears twice (first on line {seen[key.tag, key.value] + 1}); "
+                    "YAML would silently keep only the last",
+                    key.start_mark,
+                )
+            seen[key.tag, key.value] = key.start_mark.line
+        super().flatten_mapping(node)
+
+
+def _short(node: Any) -> str:
+    value = getattr(node, "value", "")
+    return show_value(value, 40) if isinstance(value, str) else f"({node.id})"
+
+
+def _refuse_tag(loader: _SubmissionLoader, node: Any) -> Any:
+    raise yaml.constructor.ConstructorError(
+        None, None, f"the YAML type {node.tag.rsplit(':', 1)[-1]!r} is not allowed here", node.start_mark
+    )
+
+
+for _tag in _REFUSED_TAGS:
+    _SubmissionLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse_tag)
 
 
 def read_bytes(path: Path, root: Path, limit: int, label: str) -> tuple[bytes | None, Problem | None]:
-    """Read a file that must lie inside `root` and be at most `limit` bytes."""
+    """Read a file that must lie inside `root` and be at most `limit` bytes (checked before reading)."""
     try:
         resolved = path.resolve(strict=True)
-    except (OSError, RuntimeError) as error:
+    except (OSError, RuntimeError) as error:  # RuntimeError: a link loop (Python 3.11)
+        if path.is_symlink():
+            return None, Problem(label, "", "is a link that leads nowhere (a loop or a missing target)")
         return None, Problem(label, "", f"cannot be read: {error.__class__.__name__}")
     if not resolved.is_relative_to(root.resolve()):
         return None, Problem(label, "", "points outside the submission folder (a link?); refusing to read it")
@@ -45,44 +119,61 @@ def read_bytes(path: Path, root: Path, limit: int, label: str) -> tuple[bytes | 
     size = resolved.stat().st_size
     if size > limit:
         return None, Problem(label, "", f"is {size:,} bytes; the limit is {limit:,}")
-    return resolved.read_bytes(), None
+    with resolved.open("rb") as handle:
+        data = handle.read(limit + 1)  # it may have grown since stat(): never read more than the limit
+    if len(data) > limit:
+        return None, Problem(label, "", f"is larger than the limit of {limit:,} bytes")
+    return data, None
+
+
+_UTF16_32_MARKS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 
 
 def decode_text(data: bytes, label: str) -> tuple[str | None, Problem | None]:
+    how = "save it as 'CSV UTF-8' (Excel) or UTF-8" if label.endswith(".csv") else "save it as UTF-8"
+    if data.startswith(_UTF16_32_MARKS):
+        return None, Problem(
+            label, "", f"is UTF-16/UTF-32 text (Excel's 'Unicode text'); {how} and try again"
+        )
     if b"\x00" in data:
         return None, Problem(label, "", "is a binary file, not text (expected UTF-8 text)")
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as error:
-        return None, Problem(
-            label,
-            f"byte {error.start}",
-            "is not UTF-8 text; save it as 'CSV UTF-8' (Excel) or UTF-8 and try again",
-        )
+        return None, Problem(label, f"byte {error.start}", f"is not UTF-8 text; {how} and try again")
 
 
 def parse_yaml(text: str, label: str) -> tuple[object, Problem | None]:
     try:
-        return yaml.load(text, Loader=_NoAliasLoader), None
+        return yaml.load(text, Loader=_SubmissionLoader), None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        return None, Problem(label, where, f"is not valid YAML: {error.problem or error.context}")
+        # A constructor's complaint is about a value (a date that does not exist), not the YAML syntax.
+        prefix = "" if isinstance(error, yaml.constructor.ConstructorError) else "is not valid YAML: "
+        return None, Problem(label, where, f"{prefix}{error.problem or error.context}")
     except yaml.YAMLError as error:
         return None, Problem(label, "", f"is not valid YAML: {error}")
+    except (ValueError, RecursionError) as error:  # not expected past the loader's guards; never a traceback
+        return None, Problem(label, "", f"is not valid YAML: {error.__class__.__name__}: {error}")
 
 
 def read_csv_rows(text: str, label: str) -> tuple[list[str], list[dict[str, str]], Problem | None]:
     """Parse CSV text into a header and rows of strings (the csv module keeps every cell a string).
 
     Trailing blank lines are ignored; a blank line between data rows is an error, so that every line number
-    reported afterwards is the line a person sees in their editor.
+    reported afterwards is the line a person sees in their editor. A value under an empty header cell is an
+    error too: dropping it would lose data without a word.
     """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[tuple[int, list[str]]] = []
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-        records = [(reader.line_num, row) for row in reader]
+        start = 1
+        for row in reader:
+            records.append((start, row))
+            start = reader.line_num + 1
     except csv.Error as error:
-        return [], [], Problem(label, "", f"is not valid CSV: {error}")
+        return [], [], Problem(label, f"line {start}", f"is not valid CSV: {error}")
     while records and not any(cell.strip() for cell in records[-1][1]):
         records.pop()
     if not records:
@@ -98,7 +189,20 @@ def read_csv_rows(text: str, label: str) -> tuple[list[str], list[dict[str, str]
                 [],
                 Problem(label, f"line {number}", f"has {len(record)} cells but the header has {len(header)}"),
             )
-        rows.append(dict(zip(header, record, strict=True)))
+        unnamed = [i for i, h in enumerate(header) if not h and record[i].strip()]
+        if unnamed:
+            return (
+                header,
+                [],
+                Problem(
+                    label,
+                    f"line {number}",
+                    f"has a value in cell {unnamed[0] + 1}, whose header is empty; name the column or "
+                    "delete the value",
+                    show_value(record[unnamed[0]]),
+                ),
+            )
+        rows.append({h: cell for h, cell in zip(header, record, strict=True) if h})
     return header, rows, None
 
 
@@ -115,6 +219,17 @@ def load_folder(folder: Path, display_root: Path | None = None) -> Submission:
 
     if not folder.is_dir():
         raise SubmissionInvalid(str(folder), [Problem(str(folder), "", "is not a folder")])
+    if folder.is_symlink() and not folder.resolve().is_relative_to(folder.parent.resolve()):
+        raise SubmissionInvalid(
+            label(folder),
+            [
+                Problem(
+                    label(folder),
+                    "",
+                    "is a link to a folder outside the CSU folder; refusing to read it (copy the files in)",
+                )
+            ],
+        )
     problems: list[Problem] = []
     inputs: list[InputFile] = []
     plan = None

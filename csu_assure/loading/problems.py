@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -20,18 +21,29 @@ class Problem:
     def __str__(self) -> str:
         value = f" (got {self.value})" if self.value is not None else ""
         where = f": {self.where}" if self.where else ""
-        return f"{self.file}{where}: {self.message}{value}"
+        return visible(f"{self.file}{where}: {self.message}{value}")
 
 
 class SubmissionInvalid(Exception):
     """A submission could not be loaded; `problems` lists every located reason."""
 
     def __init__(self, source: str, problems: Sequence[Problem]) -> None:
-        self.source = source
+        self.source = visible(source)
         self.problems = tuple(problems)
         super().__init__(
-            f"{source}: {len(self.problems)} problem(s)\n" + "\n".join(f"  - {p}" for p in problems)
+            f"{self.source}: {len(self.problems)} problem(s)\n" + "\n".join(f"  - {p}" for p in problems)
         )
+
+
+# Control characters (C0 including newlines, DEL, C1), lone surrogates, line/paragraph separators and bidi
+# overrides: in a file name or a YAML key they could colour a terminal, forge an extra line of output,
+# reorder what a reader sees, or break an encoder.
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """`text` with every control character shown as an escape (`\\x1b`), so a message is one safe line."""
+    return _INVISIBLE.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def show_value(value: object, limit: int = 60) -> str:

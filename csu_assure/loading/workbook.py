@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import itertools
 import math
+import re
 import zipfile
 from collections.abc import Iterator
 from decimal import Decimal
@@ -29,10 +31,19 @@ from csu_assure.submission import TABLES, BusinessPlan, InputFile, Submission
 MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200  # real workbooks compress 5-20×; a zip bomb compresses thousands of times
+RATIO_CHECKED_FROM_BYTES = 1024 * 1024  # a small part may compress very well (blank styles) and harms nothing
 MAX_ZIP_MEMBERS = 2_000
 MAX_COLUMNS = 200
 README_SHEET = "README"  # the template's explanation sheet; ignored when loading
 PLAN_HEADER = ("field", "value", "help")
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")  # a <f> element in a worksheet part: some cell holds a formula
+FORMULA_MESSAGE = (
+    "holds a formula whose result was not saved in the file; open the workbook in Excel and save it, "
+    "or paste the value"
+)
+# One row of a sheet: its number, its cells as CSV-like text, and the (column index, formula) of every cell
+# whose formula has no saved result (blank in `cells`, reported by the caller so nothing is lost silently).
+SheetRow = tuple[int, list[str], list[tuple[int, str]]]
 
 
 def load_workbook(path: Path) -> Submission:
@@ -43,14 +54,31 @@ def load_workbook(path: Path) -> Submission:
     try:
         # Parse the very bytes that were checked and hashed, not the file again (it could change meanwhile).
         book = open_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # Formulas: their saved results are read (what Excel showed); a second, formula view of the same
+        # bytes finds formulas with no saved result, which would otherwise read as blank cells.
+        formulas = (
+            open_workbook(io.BytesIO(data), read_only=True, data_only=False) if _has_formulas(data) else None
+        )
     except Exception as error:  # openpyxl raises many kinds (KeyError, ValueError, XML errors) on a bad file
         raise SubmissionInvalid(
             label, [Problem(label, "", f"is not a readable Excel workbook ({error.__class__.__name__})")]
         ) from None
     try:
-        return _load_sheets(book, path, label, hashlib.sha256(data).hexdigest())
+        return _load_sheets(book, formulas, path, label, hashlib.sha256(data).hexdigest())
     finally:
         book.close()
+        if formulas is not None:
+            formulas.close()
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether any worksheet part holds a formula (parts are small: `_read_checked` bounded their sizes)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return any(
+            _FORMULA.search(archive.read(member))
+            for member in archive.namelist()
+            if member.startswith("xl/worksheets/") and member.endswith(".xml")
+        )
 
 
 def _label(path: Path) -> str:
@@ -66,6 +94,8 @@ def _read_checked(path: Path, label: str) -> bytes:
 
     if not path.is_file():
         raise refuse("does not exist or is not a file")
+    if path.is_symlink() and not path.resolve().is_relative_to(path.parent.resolve()):
+        raise refuse("is a link to a file outside the CSU folder; refusing to read it (copy the file in)")
     size = path.stat().st_size
     if size > MAX_WORKBOOK_BYTES:
         raise refuse(f"is {size:,} bytes; the limit for a workbook is {MAX_WORKBOOK_BYTES:,}")
@@ -91,14 +121,14 @@ def _read_checked(path: Path, label: str) -> bytes:
             f"would expand to {total:,} bytes; the limit is {MAX_UNCOMPRESSED_BYTES:,} (a zip bomb?)"
         )
     worst = max(members, key=lambda m: m.file_size / max(m.compress_size, 1), default=None)
-    if worst is not None and worst.file_size > 1024 * 1024:
+    if worst is not None and worst.file_size > RATIO_CHECKED_FROM_BYTES:
         ratio = worst.file_size / max(worst.compress_size, 1)
         if ratio > MAX_COMPRESSION_RATIO:
             raise refuse(
                 f"part {worst.filename} is compressed {ratio:,.0f} times; more than "
                 f"{MAX_COMPRESSION_RATIO} is refused as a possible zip bomb"
             )
-    if total > 1024 * 1024 and total / max(packed, 1) > MAX_COMPRESSION_RATIO:
+    if total > RATIO_CHECKED_FROM_BYTES and total / max(packed, 1) > MAX_COMPRESSION_RATIO:
         raise refuse(
             f"is compressed {total / max(packed, 1):,.0f} times; more than {MAX_COMPRESSION_RATIO} is "
             "refused as a possible zip bomb"
@@ -106,7 +136,7 @@ def _read_checked(path: Path, label: str) -> bytes:
     return data
 
 
-def _load_sheets(book: Any, path: Path, label: str, sha256: str) -> Submission:
+def _load_sheets(book: Any, formulas: Any, path: Path, label: str, sha256: str) -> Submission:
     problems: list[Problem] = []
     known = {PLAN_SHEET, README_SHEET, *TABLES}
     for name in book.sheetnames:
@@ -124,14 +154,20 @@ def _load_sheets(book: Any, path: Path, label: str, sha256: str) -> Submission:
             Problem(label, f"sheet {PLAN_SHEET}", "is missing: every submission needs a business plan")
         )
     else:
-        plan, plan_problems = _read_plan(book[PLAN_SHEET], label, path)
+        try:
+            plan, plan_problems = _read_plan(book[PLAN_SHEET], _twin(formulas, PLAN_SHEET), label, path)
+        except Exception as error:  # any parse error: a damaged sheet is a located problem, never a traceback
+            plan, plan_problems = None, [_unreadable(label, PLAN_SHEET, error)]
         problems.extend(plan_problems)
     tables: dict[str, tuple[BaseModel, ...]] = {}
     locate: dict[str, tuple[str, int, str]] = {}
     for name in TABLES:
         if name not in book.sheetnames:
             continue
-        header, rows, sheet_problems = _read_table_sheet(book[name], name, label)
+        try:
+            header, rows, sheet_problems = _read_table_sheet(book[name], _twin(formulas, name), name, label)
+        except Exception as error:  # any parse error: a damaged sheet is a located problem, never a traceback
+            header, rows, sheet_problems = [], [], [_unreadable(label, name, error)]
         problems.extend(sheet_problems)
         if sheet_problems:
             continue
@@ -146,6 +182,23 @@ def _load_sheets(book: Any, path: Path, label: str, sha256: str) -> Submission:
     return build_submission(label, plan, tables, inputs, problems, locate)
 
 
+def _twin(formulas: Any, name: str) -> Any:
+    return formulas[name] if formulas is not None else None
+
+
+def _unreadable(label: str, sheet: str, error: Exception) -> Problem:
+    """openpyxl parses a read-only sheet while it is iterated: bad XML (an invalid character, an undefined
+    entity, a cut-off part) surfaces here as one of many exception types."""
+    if isinstance(error, MemoryError):
+        raise error
+    detail = " ".join(str(error).split())[:120]
+    return Problem(
+        label,
+        f"sheet {sheet}",
+        f"cannot be read: the sheet is damaged ({error.__class__.__name__}: {detail})",
+    )
+
+
 def _in_sheet(problem: Problem, sheet: str) -> Problem:
     """Header and size problems from `parse_table` name no sheet; a workbook has several."""
     if problem.where.startswith("sheet "):
@@ -154,10 +207,20 @@ def _in_sheet(problem: Problem, sheet: str) -> Problem:
     return Problem(problem.file, where, problem.message, problem.value)
 
 
-def _rows(sheet: Any) -> Iterator[tuple[int, list[str]]]:
-    """(sheet row number, cells as CSV-like strings) for every row, trailing empty cells dropped."""
+def _rows(sheet: Any, formulas: Any = None) -> Iterator[SheetRow]:
+    """(sheet row number, cells as CSV-like strings, unresolved formulas) for every row, trailing empty cells
+    dropped. `formulas` is the same sheet opened with formulas rather than their saved results."""
     sheet.reset_dimensions()  # a workbook's stored dimensions may be wrong or huge; read what is there
+    written: Iterator[tuple[Any, ...]] = itertools.repeat(())
+    if formulas is not None:
+        formulas.reset_dimensions()
+        written = formulas.iter_rows(values_only=True)
     for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        unresolved = [
+            (i, str(getattr(formula, "text", formula)))
+            for i, (value, formula) in enumerate(zip(values, next(written, ()), strict=False))
+            if value is None and formula is not None
+        ]
         cells = [cell_text(v) for v in values[:MAX_COLUMNS]]
         beyond = next(
             (i for i, v in enumerate(values[MAX_COLUMNS:], MAX_COLUMNS) if cell_text(v).strip()), None
@@ -166,17 +229,28 @@ def _rows(sheet: Any) -> Iterator[tuple[int, list[str]]]:
             cells += [""] * (beyond - len(cells)) + [cell_text(values[beyond])]
         while cells and not cells[-1].strip():
             cells.pop()
-        yield number, cells
+        yield number, cells, unresolved
 
 
 def _read_table_sheet(
-    sheet: Any, name: str, label: str
+    sheet: Any, formulas: Any, name: str, label: str
 ) -> tuple[list[str], list[dict[str, str]], list[Problem]]:
     where = f"sheet {name}"
     header: list[str] = []
     rows: list[dict[str, str]] = []
     blank_row: int | None = None
-    for number, cells in _rows(sheet):
+    unsaved: list[Problem] = []
+    for number, cells, unresolved in _rows(sheet, formulas):
+        for index, formula in unresolved:
+            column = header[index] if number > 1 and index < len(header) and header[index] else None
+            unsaved.append(
+                Problem(
+                    label,
+                    f"{where}, row {number}, column {column or get_column_letter(index + 1)}",
+                    FORMULA_MESSAGE,
+                    show_value(formula),
+                )
+            )
         if number == 1:
             header = [c.strip() for c in cells]
             continue
@@ -233,17 +307,31 @@ def _read_table_sheet(
                 ],
             )
         rows.append({h: c for h, c in zip(header, cells, strict=True) if h})
+    if unsaved:  # their cells read as blank: any other complaint about them would mislead
+        return header, [], unsaved
     return header, rows, []
 
 
-def _read_plan(sheet: Any, label: str, path: Path) -> tuple[BusinessPlan | None, list[Problem]]:
+def _read_plan(
+    sheet: Any, formulas: Any, label: str, path: Path
+) -> tuple[BusinessPlan | None, list[Problem]]:
     """`field | value | help` rows with dotted field paths, turned into the mapping a YAML file would hold."""
     where = f"sheet {PLAN_SHEET}"
     lists = {f.path for f in plan_fields() if f.is_list}
     data: dict[str, Any] = {}
     row_of: dict[str, int] = {}
     problems: list[Problem] = []
-    for number, cells in _rows(sheet):
+    for number, cells, unresolved in _rows(sheet, formulas):
+        for index, formula in unresolved:
+            field = cells[0].strip() if cells and index > 0 else ""
+            problems.append(
+                Problem(
+                    label,
+                    f"{where}, row {number}" + (f", field {field}" if field else ""),
+                    FORMULA_MESSAGE,
+                    show_value(formula),
+                )
+            )
         if number == 1:
             header = tuple(c.strip().lower() for c in cells[:2])
             if header != PLAN_HEADER[:2]:

@@ -8,8 +8,6 @@ Files are written atomically: a crash leaves the previous report (or nothing), n
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,6 +16,7 @@ from docx.shared import Cm
 
 from csu_assure.domain import Rag
 from csu_assure.report import charts
+from csu_assure.report.atomic import write_atomically
 from csu_assure.report.docx_kit import (
     Cell,
     Doc,
@@ -60,19 +59,7 @@ LANDSCAPE_TEXT_WIDTH_CM = 25.7
 
 
 def _save_atomically(doc: Doc, path: Path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            doc.save(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomically(Path(path), doc.save)
 
 
 def _stamp(
