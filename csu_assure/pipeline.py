@@ -37,7 +37,7 @@ from csu_assure.engine import assess, assess_not_submitted
 from csu_assure.loading import SubmissionInvalid, csu_folders, discover, load_submission
 from csu_assure.loading.folder import MAX_PLAN_BYTES, PLAN_FILE, decode_text, parse_yaml, read_bytes
 from csu_assure.loading.problems import Problem, visible
-from csu_assure.register import RecordStatus, Register
+from csu_assure.register import RecordStatus, Register, file_sha256
 from csu_assure.report import write_assessment_report, write_cohort_report
 from csu_assure.results import Adjustment, Assessment, CheckResult, Moderation, PlanItem
 from csu_assure.ruleset import RuleSet, load_ruleset
@@ -193,28 +193,21 @@ def _display_name(name: str) -> str:
 
 
 def hash_inputs(path: Path) -> tuple[InputFile, ...]:
-    """SHA-256 of every regular file of a submission folder (or of a workbook), labelled like the loader does."""
+    """SHA-256 of every regular file of a submission folder (or of a workbook), labelled like the loader does.
+
+    Links are left out, as the loader refuses them: hashing one would read whatever it points at.
+    """
     path = Path(path)
+    if path.is_symlink():
+        return ()
     files = (
         [path] if path.is_file() else sorted(p for p in path.iterdir() if p.is_file() and not p.is_symlink())
     )
     base = path.parent.parent if path.is_dir() else path.parent
     return tuple(
-        InputFile(
-            path=str(p.relative_to(base)) if p.is_relative_to(base) else str(p),
-            sha256=_sha256_of(p),
-        )
+        InputFile(path=str(p.relative_to(base)) if p.is_relative_to(base) else str(p), sha256=file_sha256(p))
         for p in files
     )
-
-
-def _sha256_of(path: Path) -> str:
-    """Hash in 1 MiB chunks: an invalid submission may be a file far larger than the loader would read."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def load(path: Path) -> Submission | Invalid:

@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from csu_assure.cli.common import EXIT_INVALID, EXIT_OK, out, print_problems, usage_error
 from csu_assure.loading import SubmissionInvalid, discover, load_submission
+from csu_assure.loading.problems import visible
 from csu_assure.submission import EXPECTED_TABLES
 
 
@@ -43,7 +44,7 @@ def validate(
             else ""
         )
         out.print(
-            f"[green]✓[/] {escape(str(item.path))}: {escape(sub.plan.csu_name)}, checkpoint "
+            f"[green]✓[/] {escape(visible(str(item.path)))}: {escape(visible(sub.plan.csu_name))}, checkpoint "
             f"{int(sub.checkpoint)}, {len(sub.ccgs)} CCGs, population {sub.population:,}{note}"
         )
     out.print(f"{len(found) - invalid} valid, {invalid} invalid")
