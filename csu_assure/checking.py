@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -67,11 +68,13 @@ class Check(Generic[P]):
     def run(self, submission: Submission, params: P, ctx: Context) -> Judgement:
         return self.function(submission, params, ctx)
 
-    @property
+    @cached_property
     def summary(self) -> str:
         return self.doc.get("What it checks", "").split("\n\n")[0].strip()
 
-    @property
+    # Cached: the engine copies it into every result. Safe on a frozen dataclass: `dataclasses.replace`
+    # builds a new instance (no stale cache), and `doc` itself never changes.
+    @cached_property
     def source(self) -> str:
         return " ".join(self.doc.get("Source", "").split())
 

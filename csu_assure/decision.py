@@ -9,6 +9,7 @@ from csu_assure.domain import Checkpoint, Domain, Outcome, Rag
 from csu_assure.results import CheckResult
 
 _ORDER = {Rag.GREEN: 0, Rag.AMBER: 1, Rag.RED: 2}
+_DOMAIN_ORDER = {d: i for i, d in enumerate(Domain)}  # listing order; once, not per result (hot path)
 
 
 def domain_rag(results: Iterable[CheckResult]) -> dict[Domain, Rag]:
@@ -17,7 +18,7 @@ def domain_rag(results: Iterable[CheckResult]) -> dict[Domain, Rag]:
     for result in results:
         current = rag.get(result.domain, Rag.GREEN)
         rag[result.domain] = max(current, result.rag, key=_ORDER.__getitem__)
-    return dict(sorted(rag.items(), key=lambda kv: list(Domain).index(kv[0])))
+    return dict(sorted(rag.items(), key=lambda kv: _DOMAIN_ORDER[kv[0]]))
 
 
 @dataclass(frozen=True)

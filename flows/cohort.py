@@ -3,6 +3,9 @@
 CSUs are assessed in batches inside tasks (one task per CSU for cohorts up to `max_batches` CSUs), not one
 subflow each: a flow run costs about a second, a task a few milliseconds, and thousands of task runs in one
 process overflow Prefect's event queue.
+
+With `fan_out_deployment` (e.g. "assess-batch/assess-batch") each batch runs instead as a run of that deployment,
+picked up by whichever worker of its pool is free: the scale-out path (docs/scale-out.md).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from csu_assure import pipeline
 from csu_assure.domain import Checkpoint
 from csu_assure.loading import csu_folders
 from flows import tasks
+from flows.batch import assess_batch_on_worker
 from flows.moderation import moderate_in_person
 
 
@@ -38,16 +42,27 @@ def cohort_flow(
     rules: str | None = None,
     calendar: str | None = None,
     assessor: str | None = None,
+    fan_out_deployment: str | None = None,
 ) -> pipeline.CohortSummary:
     """Assess every CSU folder of a cohort at one checkpoint. A CSU with no submission once the deadline has
     passed is recorded "not submitted"; one stopped at an earlier checkpoint is skipped; one whose assessment
-    raises is reported as an error without stopping the others."""
+    raises is reported as an error without stopping the others. With `fan_out_deployment`, each batch is a run of
+    that deployment (see flows/batch.py) rather than a task of this run."""
     config = tasks.configure(tasks.build_settings(out_dir, register_url, rules, calendar, assessor))
     cp = Checkpoint(checkpoint)
     folders = csu_folders(Path(cohort_dir))
     options = {"as_of": as_of, "force": force, "moderated": moderation, "flow_run_id": flow_run.id}
     batches = pipeline.batches(folders, max_batches)
-    futures = [tasks.assess_batch.submit(batch, cp, config, options) for batch in batches]
+    if fan_out_deployment:
+        given = {"out_dir": out_dir, "register_url": register_url, "rules": rules, "calendar": calendar}
+        # None settings stay None: each worker then falls back on its own CSU_ASSURE_* environment.
+        parameters = {"as_of": as_of, "moderation": moderation, "force": force, "assessor": assessor} | given
+        futures = [
+            assess_batch_on_worker.submit(fan_out_deployment, batch, checkpoint, parameters)
+            for batch in batches
+        ]
+    else:
+        futures = [tasks.assess_batch.submit(batch, cp, config, options) for batch in batches]
     outcomes: list[pipeline.CsuOutcome] = []
     for batch, future in zip(batches, futures, strict=True):
         state = future.wait() or future.state

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, pct, row
 from csu_assure.domain import Domain
+from csu_assure.figures import plan_totals
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -48,18 +48,10 @@ def year_one_deficit(sub: Submission, p: Params, ctx: Context) -> Judgement:
     against a 5% requirement).
     """
     expected = f"year-1 surplus ≥ {pct(p.min_surplus_share)} of income"
-    # One pass over year-1 rows only: totals and the per-line split (the engine assesses >1,000 CSUs a second).
-    income, costs = Decimal(0), Decimal(0)
-    by_line: dict[str, Decimal] = defaultdict(Decimal)
-    rows = 0
-    for r in sub.financial_plan or ():
-        if r.year == 1:
-            rows += 1
-            income += r.income
-            costs += r.costs
-            by_line[r.service_line.value] += r.income - r.costs
-    if not rows:
+    year1 = plan_totals(sub).year(1)
+    if year1 is None:
         return not_evidenced("year-1 income and costs (financial_plan.csv)", expected)
+    income, costs, by_line = year1.income, year1.costs, year1.net_by_line
     surplus = income - costs
     share = surplus / income if income else Decimal(-1 if surplus < 0 else 0)
     result = "a surplus" if surplus >= 0 else "a deficit"

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, row
 from csu_assure.domain import Domain
+from csu_assure.figures import plan_totals
 from csu_assure.results import EvidenceRow, Judgement
 from csu_assure.submission import Submission
 
@@ -47,12 +46,10 @@ def financial_model_complete(sub: Submission, p: Params, ctx: Context) -> Judgem
     """
     if not sub.financial_plan:
         return not_evidenced("the financial model (financial_plan.csv)")
-    customers: dict[int, set[str]] = defaultdict(set)
-    lines: dict[int, set[str]] = defaultdict(set)
-    for r in sub.financial_plan:
-        if r.income > 0 or r.costs > 0:
-            customers[r.year].add(r.customer)
-            lines[r.year].add(r.service_line.value)
+    # Years with at least one non-zero row: customers and service lines that carry money in that year.
+    totals = plan_totals(sub).years.values()
+    customers = {t.year: t.active_customers for t in totals if t.active_lines}
+    lines = {t.year: t.active_lines for t in totals if t.active_lines}
     all_lines = set().union(*lines.values()) if lines else set()
     gaps: list[EvidenceRow] = []
     for year in range(1, p.years + 1):

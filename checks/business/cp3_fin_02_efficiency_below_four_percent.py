@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, row
 from csu_assure.domain import Domain
+from csu_assure.figures import plan_totals
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -47,16 +47,12 @@ def efficiency(sub: Submission, p: Params, ctx: Context) -> Judgement:
     use the 4% figure as an absolute minimum"); BRIEF.md CP3-FIN-02. Weighting by cost and counting a blank as
     0% is our reading [A]: a 10% saving on a small line must not mask no saving on a large one.
     """
-    rows = sub.financial_plan or ()
-    if not any(r.efficiency_pct is not None for r in rows):
+    totals = plan_totals(sub)
+    if not totals.any_efficiency:
         return not_evidenced("planned efficiency (financial_plan.csv: efficiency_pct)")
-    costs: dict[int, Decimal] = defaultdict(Decimal)
-    saved: dict[int, Decimal] = defaultdict(Decimal)
-    blank: dict[int, int] = defaultdict(int)
-    for r in rows:
-        costs[r.year] += r.costs
-        saved[r.year] += r.costs * (r.efficiency_pct or Decimal(0))
-        blank[r.year] += r.efficiency_pct is None
+    costs = {y: t.costs for y, t in totals.years.items()}
+    saved = {y: t.efficiency_saved for y, t in totals.years.items()}
+    blank = {y: t.rows_without_efficiency for y, t in totals.years.items()}
     mean = {
         y: (saved[y] / costs[y] if costs[y] else Decimal(0)).quantize(Decimal("0.01")) for y in sorted(costs)
     }

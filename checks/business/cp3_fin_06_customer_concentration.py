@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, pct, row
 from csu_assure.domain import Domain
+from csu_assure.figures import plan_totals
 from csu_assure.results import Judgement
 from csu_assure.submission import OTHER_CUSTOMER, Submission
 
@@ -46,9 +46,7 @@ def customer_concentration(sub: Submission, p: Params, ctx: Context) -> Judgemen
     services in house"). Testing every year, not just year 1, is our refinement [A]: growth plans can
     concentrate income later.
     """
-    income: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for r in sub.financial_plan or ():
-        income[r.year][r.customer] += r.income
+    income = {y: t.income_by_customer for y, t in plan_totals(sub).years.items()}
     if not income:
         return not_evidenced("the financial model (financial_plan.csv)")
     largest = []

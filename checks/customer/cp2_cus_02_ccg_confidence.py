@@ -6,7 +6,7 @@ from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, row
 from csu_assure.domain import Domain
-from csu_assure.figures import question_scores
+from csu_assure.figures import interview_scores
 from csu_assure.results import Judgement
 from csu_assure.submission import QUESTION_LABELS, Submission
 
@@ -66,7 +66,8 @@ def ccg_confidence(sub: Submission, p: Params, ctx: Context) -> Judgement:
         if ones or own_mean < p.pass_mean:
             flagged.append((ccg_id, own_mean, ones))
     scoring_one = sum(1 for _, _, ones in flagged if ones)
-    weakest = min((q for q in question_scores(tuple(rows)) if q.mean is not None), key=lambda q: q.mean or 0)
+    # `rows` are the interviewed CCGs, whose scores are shared with the record's key figures.
+    weakest = min((q for q in interview_scores(sub) if q.mean is not None), key=lambda q: q.mean or 0)
     return judge(
         passed=mean >= p.pass_mean and scoring_one <= p.max_ccgs_scoring_one,
         critical=mean < p.critical_mean_below,

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, row
 from csu_assure.domain import Domain
+from csu_assure.figures import plan_totals
 from csu_assure.results import EvidenceRow, Judgement
 from csu_assure.submission import Submission
 
@@ -54,13 +53,11 @@ def sla_terms(sub: Submission, p: Params, ctx: Context) -> Judgement:
     """
     if not sub.slas:
         return not_evidenced("service level agreements (slas.csv)")
-    lines: dict[str, set[str]] = defaultdict(set)
-    for r in sub.financial_plan or ():
-        if r.year == 1 and r.income > 0:
-            lines[r.customer].add(r.service_line.value)
+    year1 = plan_totals(sub).year(1)
+    lines = year1.earning_lines if year1 else {}
     failing: list[EvidenceRow] = []
     for s in sub.slas:
-        needed = p.min_outcome_kpis_per_service_line * max(1, len(lines[s.ccg_id]))
+        needed = p.min_outcome_kpis_per_service_line * max(1, len(lines.get(s.ccg_id, ())))
         issues = []
         if s.notice_months is None:
             issues.append("notice period not stated")
@@ -68,7 +65,7 @@ def sla_terms(sub: Submission, p: Params, ctx: Context) -> Judgement:
             issues.append(f"notice {s.notice_months} months > {p.max_notice_months}")
         if s.outcome_kpis < needed:
             issues.append(
-                f"{s.outcome_kpis} outcome KPIs for {len(lines[s.ccg_id])} service lines (< {needed})"
+                f"{s.outcome_kpis} outcome KPIs for {len(lines.get(s.ccg_id, ()))} service lines (< {needed})"
             )
         if p.satisfaction_measure_required and not s.satisfaction_measured:
             issues.append("no satisfaction measure")

@@ -6,7 +6,7 @@ from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, pct, row
 from csu_assure.domain import Domain
-from csu_assure.figures import question_scores
+from csu_assure.figures import survey_scores
 from csu_assure.results import EvidenceRow, Judgement
 from csu_assure.submission import Submission
 
@@ -51,7 +51,7 @@ def ccg_survey(sub: Submission, p: Params, ctx: Context) -> Judgement:
     responders = tuple(r for r in sub.ccg_survey if r.responded)
     responded_ids = {r.ccg_id for r in responders}
     response_rate = len(responded_ids & sub.ccg_ids) / len(sub.ccg_ids)
-    scores = question_scores(responders)
+    scores = survey_scores(sub)  # the responders' scores, shared with the record's key figures
     answers = sum(s.answers for s in scores)
     top2 = sum((s.top2_share or 0.0) * s.answers for s in scores) / answers if answers else None
     evidence: list[EvidenceRow] = [

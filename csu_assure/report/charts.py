@@ -62,6 +62,10 @@ _STYLE: dict[RcKeyType, Any] = {
     "axes.titlesize": 9,
     "axes.titleweight": "bold",
     "axes.titlecolor": NHS_DARK_BLUE,
+    # A fixed title height: with the default (None) matplotlib measures the axes' tick labels at every draw to
+    # lift the title clear of top ticks, which these charts do not have (2% of a chart's instructions; the
+    # PNGs are byte-identical).
+    "axes.titley": 1.0,
     "axes.edgecolor": NHS_GREY,
     "axes.labelcolor": "#231F20",
     "axes.spines.top": False,

@@ -1,0 +1,398 @@
+"""End to end through Prefect, with Word reports: one CSU, and cohorts of 26, 260 and 2,600 CSUs at checkpoint 1.
+
+    python -m benchmarks.prefect_runs [--sizes 1 26 260 2600] [--modes no-prefect ephemeral server]
+
+Three settings, each size in a fresh process (`python -m benchmarks.prefect_runs measure ...`, so peak RSS
+belongs to that size alone): `no-prefect` (the pipeline alone, as `csu-assure cohort --no-prefect`), `ephemeral`
+(flows with no PREFECT_API_URL: Prefect starts its temporary local server) and `server` (flows against a
+`prefect server start` on loopback that this benchmark starts and stops). One CSU is the `assess-csu` flow
+(a task per step); a cohort is the `assess-cohort` flow. Every run writes its reports into a fresh folder with a
+fresh register, so no run reuses an earlier one's records or reports (there is no option to skip reports).
+
+Each measuring process first runs one CSU as a warm-up (imports, the ephemeral server's start, flow
+registration), then times `runs` runs. After each cohort run it checks that every CSU has an outcome, every
+assessed CSU a report, and that the API holds every task run of the flow run in a final state: task-run
+states reach the server as events, so a missing or unfinished task run is a dropped event.
+Results are kept in out/bench/prefect_runs.json so sizes can be measured in separate sittings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import ROOT, peak_rss_mib, write_section
+
+CHECKPOINT = 1
+SIZES = (1, 26, 260, 2_600)
+MODES = ("no-prefect", "ephemeral", "server")
+SMALL_RUNS = 5  # one CSU and 26 CSUs
+BIG_RUNS = 1  # 260 and 2,600: once, at the end, on a shared machine
+SAVED = ROOT / "out" / "bench" / "prefect_runs.json"
+SEED = 7
+
+
+# What the one Prefect warning seen so far means (prefect/server/events/messaging.py, events/schemas/lifecycle.py).
+REFUSED_NOTE = (
+    " (every task run was recorded and final; the refused event is, by its size, most likely the lifecycle "
+    "event of an artifact collection, which carries the artifact's data: the cohort's one-row-per-CSU table "
+    "artifact outgrows PREFECT_SERVER_EVENTS_MAXIMUM_SIZE_BYTES, 1.5 MB, above about 2,500 CSUs; the "
+    "artifact itself is stored)"
+)
+
+
+def _runs_for(size: int) -> int:
+    return SMALL_RUNS if size <= 26 else BIG_RUNS
+
+
+# -- one measuring process ------------------------------------------------------------------------------------
+
+
+def _vm_hwm_mib(pid: int) -> float:
+    """Peak resident memory of another process (the ephemeral or standalone Prefect server)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _children() -> list[int]:
+    pids: list[int] = []
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            pids += [int(p) for p in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return pids
+
+
+def _task_runs_final(flow_run_id: Any, expected: int, timeout: float = 60) -> tuple[int, int]:
+    """(task runs the API holds for the flow run, how many are in a final state), waiting for late events."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    found = final = 0
+    deadline = time.monotonic() + timeout
+    with get_client(sync_client=True) as client:
+        while time.monotonic() < deadline:
+            runs = client.read_task_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])), limit=200
+            )
+            found, final = len(runs), sum(1 for r in runs if r.state is not None and r.state.is_final())
+            if found >= expected and final == found:
+                break
+            time.sleep(1)
+    return found, final
+
+
+def measure(mode: str, size: int, runs: int, cohort: Path, server_pid: int | None) -> dict[str, Any]:
+    """Time `runs` runs of `size` CSUs in `mode` in this process (after a one-CSU warm-up)."""
+    from csu_assure import pipeline
+    from csu_assure.domain import Checkpoint
+    from csu_assure.loading import csu_folders
+    from csu_assure.settings import Settings
+
+    folders = csu_folders(cohort)
+    scratch = Path(tempfile.mkdtemp(prefix="bench-prefect-"))
+    checks: list[str] = []
+    tally = {"n": 0}
+
+    def fresh_out() -> Path:
+        tally["n"] += 1
+        return scratch / f"run-{tally['n']}"
+
+    if mode == "no-prefect":
+
+        def run(n: int) -> None:
+            config = pipeline.configure(Settings(out_dir=fresh_out(), assessor="bench"))
+            if n == 1:
+                pipeline.run_one(folders[0], Checkpoint(CHECKPOINT), config)
+            else:
+                pipeline.run_cohort(cohort, Checkpoint(CHECKPOINT), config)
+            config.register.close()
+
+    else:
+        from flows.assess import assess_flow
+        from flows.cohort import cohort_flow
+
+        def run(n: int) -> None:
+            out = fresh_out()
+            if n == 1:
+                assess_flow(str(folders[0]), CHECKPOINT, out_dir=str(out), assessor="bench")
+                return
+            state = cohort_flow(
+                str(cohort), CHECKPOINT, out_dir=str(out), assessor="bench", return_state=True
+            )
+            summary = state.result()
+            reports = sum(
+                1 for o in summary.outcomes if o.assessment and Path(str(o.assessment.report_path)).exists()
+            )
+            assessed = sum(1 for o in summary.outcomes if o.assessment is not None)
+            if len(summary.outcomes) != n or reports != assessed or summary.errors:
+                checks.append(f"{len(summary.outcomes)} outcomes, {assessed} assessed, {reports} reports")
+            expected = 3 + len(pipeline.batches(folders))  # configure, the batches, summary, publish
+            found, final = _task_runs_final(state.state_details.flow_run_id, expected)
+            if found != expected or final != found:
+                checks.append(f"task runs in the API: {found} of {expected}, {final} final")
+
+    try:
+        started = time.perf_counter()
+        run(1)  # warm-up: imports done, ephemeral server started, flows registered
+        warm_up = time.perf_counter() - started
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            run(size)
+            times.append(time.perf_counter() - started)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    server_pids = [server_pid] if server_pid else (_children() if mode == "ephemeral" else [])
+    return {
+        "mode": mode,
+        "size": size,
+        "runs": times,
+        "median_s": statistics.median(times),
+        "warm_up_s": warm_up,
+        "peak_rss_mib": peak_rss_mib(),
+        "server_peak_rss_mib": max((_vm_hwm_mib(p) for p in server_pids), default=0.0),
+        "problems": checks,
+    }
+
+
+# -- the driver ----------------------------------------------------------------------------------------------
+
+
+def _prefect_env(home: Path, api_url: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "CSU_ASSURE_"))}
+    home.mkdir(parents=True, exist_ok=True)
+    env |= {
+        "PREFECT_HOME": str(home),
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+        # The default 20 s is too short for the temporary server to start on a busy 2-core machine.
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+        "NO_PROXY": "127.0.0.1",
+        "no_proxy": "127.0.0.1",
+    }
+    if api_url:
+        env["PREFECT_API_URL"] = api_url
+    return env
+
+
+class Server:
+    """`prefect server start` on a free loopback port (SQLite in its own home), for the `server` setting."""
+
+    def __init__(self, home: Path) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        self.api_url = f"http://127.0.0.1:{port}/api"
+        env = _prefect_env(home, self.api_url) | {"PREFECT_SERVER_UI_ENABLED": "false"}
+        self.log = (home / "server.log").open("wb")
+        self.process = subprocess.Popen(
+            [str(Path(sys.executable).with_name("prefect")), "server", "start", "--host", "127.0.0.1",
+             "--port", str(port)],
+            env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        import httpx
+
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.api_url}/health", timeout=2, trust_env=False).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(1)
+        self.stop()
+        raise RuntimeError(f"the Prefect server did not become healthy; see {home / 'server.log'}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log.close()
+
+
+def _measure_in_fresh_process(mode: str, size: int, cohort: Path, home: Path, server: Server | None) -> dict:  # type: ignore[type-arg]
+    env = _prefect_env(home / f"{mode}-{size}", server.api_url if server else None)
+    argv = [sys.executable, "-m", "benchmarks.prefect_runs", "measure", mode, str(size), str(_runs_for(size))]
+    argv += [str(cohort), str(server.process.pid if server else 0)]
+    proc = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{mode} {size} failed:\n{proc.stderr[-4000:]}")
+    result = dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+    # Prefect's own warnings (a full event queue, dropped events) are part of the result.
+    result["prefect_warnings"] = [
+        line for line in proc.stderr.splitlines() if "WARNING" in line or "drop" in line.lower()
+    ][:10]
+    return result
+
+
+def _load_saved() -> dict[str, dict]:  # type: ignore[type-arg]
+    return json.loads(SAVED.read_text()) if SAVED.exists() else {}
+
+
+def main(sizes: tuple[int, ...] = SIZES, modes: tuple[str, ...] = MODES) -> None:
+    saved = _load_saved()
+    work = Path(tempfile.mkdtemp(prefix="bench-prefect-runs-"))
+    server = None
+    try:
+        cohort = work / "cohort"
+        subprocess.run(
+            [str(Path(sys.executable).with_name("csu-assure")), "generate", str(cohort), "--csus",
+             str(max(sizes)), "--seed", str(SEED)],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        cohorts = {}
+        for size in sizes:  # the first `size` CSUs of one generated cohort, as a cohort folder of their own
+            cohorts[size] = work / f"cohort-{size}"
+            cohorts[size].mkdir()
+            for csu in sorted(p for p in cohort.iterdir() if p.is_dir())[:size]:
+                shutil.copytree(csu, cohorts[size] / csu.name)
+        if "server" in modes:
+            server = Server(work / "server-home")
+        for size in sizes:
+            for mode in modes:
+                print(f"prefect_runs: {mode} × {size} CSUs …", file=sys.stderr, flush=True)
+                result = _measure_in_fresh_process(
+                    mode, size, cohorts[size], work, server if mode == "server" else None
+                )
+                result["measured"] = time.strftime("%Y-%m-%d %H:%M")
+                saved[f"{mode}:{size}"] = result
+                SAVED.parent.mkdir(parents=True, exist_ok=True)
+                SAVED.write_text(json.dumps(saved, indent=1))
+    finally:
+        if server is not None:
+            server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    body = render(saved)
+    write_section("prefect_runs", body)
+    print(body)
+
+
+def _message(log_line: str) -> str:
+    """A Prefect log line without its time, level and logger (their `|` would break a Markdown table)."""
+    return log_line.rsplit(" - ", 1)[-1].replace("|", "/")
+
+
+def render(saved: dict[str, dict]) -> str:  # type: ignore[type-arg]
+    def get(mode: str, size: int) -> dict | None:  # type: ignore[type-arg]
+        return saved.get(f"{mode}:{size}")
+
+    lines = [
+        "## End to end through Prefect (with Word reports)",
+        "",
+        f"Checkpoint {CHECKPOINT}, generated CSUs (`csu-assure generate --seed {SEED}`), reports written every run "
+        "into a fresh folder and register (no run reuses records or reports). One CSU is the `assess-csu` flow "
+        "(a task per step); a cohort is the `assess-cohort` flow (CSUs in up to 32 batch tasks). `ephemeral`: no "
+        "`PREFECT_API_URL`, Prefect's temporary local server; `server`: a `prefect server start` (SQLite) on "
+        "loopback; `no-prefect`: the pipeline alone (`--no-prefect`). Time excludes process start and a one-CSU "
+        f"warm-up; medians of {SMALL_RUNS} runs for 1 and 26 CSUs, a single run for 260 and 2,600 (measured once, "
+        "at the end, while five other jobs shared this 2-core machine: noisy). Peak RSS is the measuring process; "
+        "the Prefect server's own peak is beside it.",
+        "",
+        "| setting | CSUs | runs | median | per CSU | × no-prefect | peak RSS | server peak RSS | checks |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for size in sorted({r["size"] for r in saved.values()}):
+        base = get("no-prefect", size)
+        for mode in MODES:
+            r = get(mode, size)
+            if r is None:
+                continue
+            ratio = f"{r['median_s'] / base['median_s']:.2f}×" if base and mode != "no-prefect" else "—"
+            server_rss = f"{r['server_peak_rss_mib']:.0f} MiB" if r["server_peak_rss_mib"] else "—"
+            problems = r["problems"] + [_message(w) for w in r.get("prefect_warnings", [])]
+            verdict = "ok" if not problems else "; ".join(problems)[:200]
+            lines.append(
+                f"| {mode} | {size:,} | {len(r['runs'])} | {r['median_s']:.2f} s | "
+                f"{r['median_s'] / size * 1000:.0f} ms | {ratio} | {r['peak_rss_mib']:.0f} MiB | {server_rss} | "
+                f"{verdict} |"
+            )
+    if any(
+        r["mode"] != "no-prefect"
+        and (base := get("no-prefect", r["size"]))
+        and r["median_s"] < base["median_s"]
+        for r in saved.values()
+    ):
+        lines += [
+            "",
+            "A Prefect run faster than `no-prefect` on the same cohort is noise: single runs, shared CPU.",
+        ]
+    lines += ["", "**Goals.**", ""]
+    for mode in ("ephemeral", "server"):
+        one, cohort = get(mode, 1), get(mode, 26)
+        if one and cohort:
+            ratio = cohort["median_s"] / one["median_s"]
+            verdict = "met" if ratio <= 2.5 else "NOT met"
+            lines.append(
+                f"- 26-CSU cohort ≤ 2.5× one CSU's run ({mode}): {cohort['median_s']:.2f} s vs "
+                f"{one['median_s']:.2f} s = {ratio:.2f}× — {verdict}."
+            )
+    engine, one = get("no-prefect", 26), get("ephemeral", 1)
+    if engine and one:
+        lines.append(
+            f"  The pipeline alone takes {engine['median_s']:.2f} s for those 26 CSUs "
+            f"({engine['median_s'] / one['median_s']:.1f}× one CSU's ephemeral Prefect run) on one core: the "
+            "checks and 26 Word reports, not orchestration, use most of the budget. The cohort run adds a task "
+            "run per CSU (one batch each up to 32 CSUs) and three artifacts per CSU (up to 100 CSUs)."
+        )
+    big = max((r for r in saved.values() if r["mode"] == "ephemeral"), key=lambda r: r["size"], default=None)
+    if big and big["size"] > 26:
+        problems = big["problems"] + [_message(w) for w in big.get("prefect_warnings", [])]
+        outcome = (
+            "completed with every task run recorded and no Prefect warning"
+            if not problems
+            else "had problems: " + "; ".join(problems)[:300]
+        )
+        per_csu = big["median_s"] / big["size"]
+        lines.append(
+            f"- 10,000 CSUs without the ephemeral server dropping events: not run here. The largest run, "
+            f"{big['size']:,} CSUs, {outcome}"
+            f"{REFUSED_NOTE if any('Refusing to publish event' in p for p in problems) else ''}"
+            f". A cohort run makes 3 + min(CSUs, 32) task runs whatever its size, so the event load does not "
+            f"grow with the cohort; time grows with the CSUs: at {per_csu * 1000:.0f} ms per CSU, 10,000 would "
+            f"take about {per_csu * 10_000 / 60:.0f} min on this machine, in one process."
+        )
+        sized = sorted((r for r in saved.values() if r["mode"] == "ephemeral"), key=lambda r: r["size"])
+        if len(sized) >= 2 and sized[-1]["size"] > sized[-2]["size"]:
+            a, b = sized[-2], sized[-1]
+            slope = (b["peak_rss_mib"] - a["peak_rss_mib"]) / (b["size"] - a["size"])
+            lines.append(
+                f"  Peak RSS grew from {a['peak_rss_mib']:.0f} MiB ({a['size']:,} CSUs) to "
+                f"{b['peak_rss_mib']:.0f} MiB ({b['size']:,}): about {slope * 1000:.0f} MiB per 1,000 CSUs "
+                "(every outcome with its assessment is held until the cohort summary), so about "
+                f"{b['peak_rss_mib'] + slope * (10_000 - b['size']):,.0f} MiB at 10,000 if it stays linear."
+            )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "measure":
+        mode, size, runs, cohort, server_pid = sys.argv[2:7]
+        print(json.dumps(measure(mode, int(size), int(runs), Path(cohort), int(server_pid) or None)))
+    else:
+        parser = argparse.ArgumentParser(description="End-to-end Prefect benchmarks")
+        parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+        parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
+        args = parser.parse_args()
+        main(tuple(args.sizes), tuple(args.modes))

@@ -1,0 +1,68 @@
+"""A batch of a cohort's CSUs as a flow of its own, so a cohort run can fan its batches out to workers.
+
+`cohort_flow(..., fan_out_deployment="assess-batch/assess-batch")` runs each batch as a run of the
+`assess-batch` deployment (`run_deployment`), which any worker of the deployment's pool picks up: several
+machines share one cohort. Each batch returns its outcomes as a persisted result that the cohort run reads back,
+so result storage must be reachable from every machine (a shared `PREFECT_RESULTS_LOCAL_STORAGE_PATH` or a
+storage block); the register must be a shared database and `out_dir` a shared folder. See docs/scale-out.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.deployments import run_deployment
+from prefect.runtime import flow_run
+
+from csu_assure import pipeline
+from csu_assure.domain import Checkpoint
+from flows import tasks
+
+
+def _run_name() -> str:
+    params = flow_run.parameters
+    dirs = [Path(str(d)).name for d in params["csu_dirs"]]
+    span = f"{dirs[0]}..{dirs[-1]}" if len(dirs) > 1 else (dirs[0] if dirs else "empty")
+    return f"batch-{span}-cp{int(params['checkpoint'])}"
+
+
+@flow(name="assess-batch", flow_run_name=_run_name, log_prints=True, persist_result=True)
+def batch_flow(
+    csu_dirs: list[str],
+    checkpoint: int,
+    as_of: dt.date | None = None,
+    moderation: bool = False,
+    force: bool = False,
+    out_dir: str | None = None,
+    register_url: str | None = None,
+    rules: str | None = None,
+    calendar: str | None = None,
+    assessor: str | None = None,
+) -> list[pipeline.CsuOutcome]:
+    """Assess a batch of CSU folders at one checkpoint, each isolated from the others (no moderation pause here:
+    with `moderation` the drafts are recorded and the cohort run that fanned out pauses for them)."""
+    config = tasks.configure(tasks.build_settings(out_dir, register_url, rules, calendar, assessor))
+    options = {"as_of": as_of, "force": force, "moderated": moderation, "flow_run_id": flow_run.id}
+    return tasks.assess_batch([Path(d) for d in csu_dirs], Checkpoint(checkpoint), config, options)
+
+
+@task(name="assess batch on a worker", cache_policy=NO_CACHE, persist_result=False)
+def assess_batch_on_worker(
+    deployment: str, csu_dirs: list[Path], checkpoint: int, parameters: dict[str, Any]
+) -> list[pipeline.CsuOutcome]:
+    """Run one batch as a run of `deployment` (a subflow of this run) and return its outcomes; a batch run that
+    fails or crashes fails this task, and the cohort run records its CSUs as errors."""
+    run = run_deployment(
+        deployment,
+        parameters={"csu_dirs": [str(Path(d).resolve()) for d in csu_dirs], "checkpoint": checkpoint}
+        | parameters,
+        timeout=None,
+        poll_interval=2,
+    )
+    assert run.state is not None
+    outcomes: list[pipeline.CsuOutcome] = run.state.result()  # raises the batch run's error if it failed
+    return outcomes

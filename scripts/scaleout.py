@@ -1,0 +1,600 @@
+"""Scale-out rehearsal: PostgreSQL + a Prefect server + two process workers, a cohort fanned out to them.
+
+    .venv/bin/python scripts/scaleout.py [--csus 60] [--batches 6] [--checkpoint 1] [--keep] [--timeout 540]
+
+Starts a throwaway PostgreSQL (one database for the Prefect server, one for the assessment register), a
+`prefect server start` on loopback backed by it, a `process` work pool and two workers (stand-ins for two
+machines sharing one server), deploys `assess-cohort` and `assess-batch` from prefect.yaml, generates a cohort
+and runs it as one `assess-cohort` flow run that fans its batches out to the `assess-batch` deployment. Then it
+checks that the register on PostgreSQL holds one current assessment per CSU with an unbroken hash chain, that
+every Word report opens, prints which worker ran which flow run, and prints a JSON summary as its last line.
+Everything it started is stopped on the way out, on failure, Ctrl-C or SIGTERM too. Exit 0 only if every check
+held. See docs/scale-out.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+LOOPBACK = "127.0.0.1"
+POOL = "csu-assure"
+COHORT_DEPLOYMENT = "assess-cohort/assess-cohort"
+BATCH_DEPLOYMENT = "assess-batch/assess-batch"
+WORKERS = ("worker-a", "worker-b")
+
+T = TypeVar("T")
+
+
+class ScaleOutFailed(Exception):
+    """A step of the rehearsal did not do what it should; the message says which and shows the log."""
+
+
+def say(message: str) -> None:
+    print(f"[scaleout {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((LOOPBACK, 0))
+        return int(sock.getsockname()[1])
+
+
+def tail(path: Path, lines: int = 30) -> str:
+    if not path.exists():
+        return f"<{path} does not exist>"
+    text = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    return f"--- {path} (last {lines} lines) ---\n" + "\n".join(text[-lines:])
+
+
+def wait_until(probe: Callable[[], T | None], *, timeout: float, what: str, interval: float = 0.5) -> T:
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            value = probe()
+        except (httpx.HTTPError, OSError) as error:  # not listening yet
+            last, value = error, None
+        if value is not None:
+            return value
+        time.sleep(interval)
+    raise ScaleOutFailed(
+        f"timed out after {timeout:.0f}s waiting for {what}" + (f" ({last!r})" if last else "")
+    )
+
+
+# -- PostgreSQL ----------------------------------------------------------------------------------------------
+
+
+def postgres_bin() -> Path | None:
+    """PG_BIN, else the newest Debian install (/usr/lib/postgresql/N/bin), else whatever is on PATH."""
+    if os.environ.get("PG_BIN"):
+        return Path(os.environ["PG_BIN"])
+    installed = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/postgres"), key=lambda p: int(p.parent.parent.name)
+    )
+    if installed:
+        return installed[-1].parent
+    found = shutil.which("initdb")
+    return Path(found).parent if found else None
+
+
+@dataclass(frozen=True)
+class Postgres:
+    host: str
+    port: int
+    user: str
+    password: str
+    data: Path
+
+    def url(self, database: str, driver: str = "psycopg") -> str:
+        """SQLAlchemy URL: `psycopg` for the register (synchronous), `asyncpg` for the Prefect server."""
+        return f"postgresql+{driver}://{self.user}:{self.password}@{self.host}:{self.port}/{database}"
+
+    def create_database(self, name: str) -> None:
+        import psycopg
+
+        dsn = f"host={self.host} port={self.port} user={self.user} password={self.password} dbname=postgres"
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')  # names are ours, not user input
+
+
+def _as_postgres_user(argv: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root: as root, run its tools as the `postgres` system user."""
+    return ["runuser", "-u", "postgres", "--", *argv] if os.geteuid() == 0 else argv
+
+
+@contextlib.contextmanager
+def postgres_server(databases: tuple[str, ...] = ()) -> Iterator[Postgres]:
+    """A throwaway PostgreSQL on a free loopback port (password auth, fsync off), with `databases` created;
+    stopped and deleted on exit."""
+    bindir = postgres_bin()
+    if bindir is None or not (bindir / "initdb").exists():
+        raise ScaleOutFailed(
+            "PostgreSQL server binaries not found (set PG_BIN, or run scripts/install-system-deps.sh)"
+        )
+    root = Path(tempfile.mkdtemp(prefix="csu-assure-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+    data, log, pwfile = root / "data", root / "postgres.log", root / "password"
+    password = secrets.token_hex(16)
+    pwfile.write_text(password + "\n", encoding="utf-8")
+    if os.geteuid() == 0:
+        shutil.chown(pwfile, "postgres", "postgres")
+    pg = Postgres(LOOPBACK, free_port(), "csu", password, data)
+
+    def run(argv: list[str], what: str) -> None:
+        done = subprocess.run(
+            _as_postgres_user(argv), capture_output=True, text=True, check=False, cwd=root, timeout=120
+        )
+        if done.returncode != 0:
+            raise ScaleOutFailed(
+                f"{what} failed ({done.returncode}):\n{done.stdout}{done.stderr}\n{tail(log)}"
+            )
+
+    started = False
+    try:
+        run(
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                pg.user,
+                f"--pwfile={pwfile}",
+                "--auth-host=scram-sha-256",
+                "--auth-local=scram-sha-256",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-instructions",
+            ],
+            "initdb",
+        )
+        # Loopback only, the socket in our own folder; fsync off because this database is thrown away.
+        options = (
+            f"-c listen_addresses={LOOPBACK} -p {pg.port} -c unix_socket_directories={root} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
+        run(
+            [
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(log),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "90",
+                "start",
+            ],
+            "pg_ctl start",
+        )
+        started = True
+        for name in databases:
+            pg.create_database(name)
+        yield pg
+    finally:
+        if started:
+            stopped = subprocess.run(
+                _as_postgres_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
+                capture_output=True,
+                check=False,
+                cwd=root,
+                timeout=120,
+            )
+            if stopped.returncode != 0:
+                _kill_postmaster(data)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _kill_postmaster(data: Path) -> None:
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        pid = int((data / "postmaster.pid").read_text().splitlines()[0])
+        os.kill(pid, signal.SIGKILL)
+
+
+# -- processes -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Started:
+    """A process this script started, in its own process group, with its output in `log`."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    log: Path
+    interrupts: int = 1  # SIGINTs before SIGKILL: a Prefect worker wants two for a clean stop
+
+    def stop(self, grace: float = 10.0) -> None:
+        if self.process.poll() is not None:
+            return
+        for _ in range(self.interrupts):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGINT)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=grace)
+                return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=grace)
+
+
+def spawn(name: str, argv: list[str], env: Mapping[str, str], log: Path, interrupts: int = 1) -> Started:
+    with log.open("wb") as handle:
+        process = subprocess.Popen(
+            argv,
+            env=dict(env),
+            cwd=ROOT,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: stopping it reaches the flow runs it started
+        )
+    return Started(name, process, log, interrupts)
+
+
+def prefect_env(home: Path, api_url: str, **extra: str) -> dict[str, str]:
+    """A clean Prefect environment: its own PREFECT_HOME (one per 'machine'), this API, no telemetry."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "CSU_ASSURE_"))}
+    home.mkdir(parents=True, exist_ok=True)
+    env |= {
+        "PREFECT_HOME": str(home),
+        "PREFECT_API_URL": api_url,
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_LOGGING_LEVEL": "INFO",
+        "NO_PROXY": LOOPBACK,
+        "no_proxy": LOOPBACK,
+    }
+    return env | extra
+
+
+def run_cli(argv: list[str], env: Mapping[str, str], what: str, timeout: float = 180) -> str:
+    done = subprocess.run(
+        argv, env=dict(env), cwd=ROOT, capture_output=True, text=True, check=False, timeout=timeout
+    )
+    if done.returncode != 0:
+        raise ScaleOutFailed(
+            f"{what} failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        )
+    return done.stdout
+
+
+class Api:
+    """The few Prefect REST calls the rehearsal needs (the script itself never imports prefect)."""
+
+    def __init__(self, url: str) -> None:
+        self.http = httpx.Client(base_url=f"{url}/api", timeout=30, trust_env=False)
+
+    def get(self, path: str) -> Any:
+        response = self.http.get(path)
+        response.raise_for_status()
+        return response.json()
+
+    def post(self, path: str, body: dict[str, Any]) -> Any:
+        response = self.http.post(path, json=body)
+        response.raise_for_status()
+        return response.json()
+
+    def deployment_id(self, name: str) -> str:
+        return str(self.get(f"/deployments/name/{name}")["id"])
+
+    def workers(self) -> dict[str, str]:
+        return {w["name"]: w["status"] for w in self.post(f"/work_pools/{POOL}/workers/filter", {})}
+
+    def flow_runs(self, deployment_id: str) -> list[dict[str, Any]]:
+        body = {"flow_runs": {"deployment_id": {"any_": [deployment_id]}}, "limit": 200}
+        return list(self.post("/flow_runs/filter", body))
+
+    def worker_of_each_run(self) -> dict[str, str]:
+        """flow run id → name of the worker that submitted it, from the workers' own events."""
+        body = {"filter": {"event": {"name": ["prefect.worker.submitted-flow-run"]}}, "limit": 50}
+        page = self.post("/events/filter", body)
+        events = list(page["events"])
+        while page.get("next_page"):
+            response = self.http.get(page["next_page"])
+            response.raise_for_status()
+            page = response.json()
+            events += page["events"]
+        found: dict[str, str] = {}
+        for event in events:
+            for related in event.get("related", []):
+                if related.get("prefect.resource.role") == "flow-run":
+                    run_id = related["prefect.resource.id"].removeprefix("prefect.flow-run.")
+                    found[run_id] = event["resource"]["prefect.resource.name"]
+        return found
+
+
+def stop_all(started: list[Started]) -> None:
+    """Workers first (with the flow runs they started), then the server."""
+    for process in reversed(started):
+        if process.process.poll() is None:
+            say(f"stopping {process.name}")
+        process.stop()
+
+
+# -- the rehearsal -------------------------------------------------------------------------------------------
+
+FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+
+
+@dataclass
+class Budget:
+    seconds: float
+
+    def __post_init__(self) -> None:
+        self.deadline = time.monotonic() + self.seconds
+
+    def allow(self, cap: float) -> float:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise ScaleOutFailed(f"the rehearsal's {self.seconds:.0f}s budget is spent")
+        return min(cap, left)
+
+
+def rehearse(args: argparse.Namespace, work: Path, started: list[Started]) -> dict[str, Any]:
+    budget = Budget(args.timeout)
+    began = time.monotonic()
+    shared = work / "shared"  # the folder every 'machine' mounts: cohort, reports, Prefect results
+    cohort, out, results = shared / "cohort", shared / "out", shared / "results"
+    results.mkdir(parents=True)
+    say(f"work folder {work}")
+    with contextlib.ExitStack() as stack:
+        pg = stack.enter_context(postgres_server(("prefect", "register")))
+        stack.callback(stop_all, started)  # before PostgreSQL stops: the server and workers first
+        say(f"PostgreSQL on {pg.host}:{pg.port} (databases prefect, register)")
+        register_url = pg.url("register")
+        port = free_port()
+        url = f"http://{LOOPBACK}:{port}"
+        api_url = f"{url}/api"
+        server_env = prefect_env(
+            work / "server-home",
+            api_url,
+            PREFECT_SERVER_DATABASE_CONNECTION_URL=pg.url("prefect", driver="asyncpg"),
+            PREFECT_SERVER_API_HOST=LOOPBACK,
+            PREFECT_SERVER_API_PORT=str(port),
+            PREFECT_SERVER_UI_ENABLED="false",
+        )
+        server = spawn(
+            "prefect-server",
+            [str(BIN / "prefect"), "server", "start", "--host", LOOPBACK, "--port", str(port)],
+            server_env,
+            work / "prefect-server.log",
+        )
+        started.append(server)
+        api = Api(url)
+
+        def healthy() -> bool | None:
+            if server.process.poll() is not None:
+                raise ScaleOutFailed(f"the Prefect server exited\n{tail(server.log)}")
+            return True if api.http.get("/health").status_code == 200 else None
+
+        wait_until(healthy, timeout=budget.allow(180), what=f"the Prefect server at {url}")
+        say(f"Prefect server at {url}, database on PostgreSQL")
+
+        client_env = prefect_env(work / "client-home", api_url)
+        run_cli(
+            [str(BIN / "prefect"), "work-pool", "create", POOL, "--type", "process"], client_env, "work pool"
+        )
+        run_cli(
+            [
+                str(BIN / "prefect"),
+                "--no-prompt",
+                "deploy",
+                "--name",
+                "assess-cohort",
+                "--name",
+                "assess-batch",
+            ],
+            client_env,
+            "prefect deploy",
+            timeout=budget.allow(300),
+        )
+        say("deployed assess-cohort and assess-batch from prefect.yaml")
+
+        for name in WORKERS:
+            worker_env = prefect_env(
+                work / f"{name}-home",
+                api_url,
+                CSU_ASSURE_REGISTER_URL=register_url,
+                CSU_ASSURE_OUT_DIR=str(out),
+                CSU_ASSURE_ASSESSOR="Scale-out rehearsal",
+                # Batch results are read back by the cohort run, wherever it runs: shared storage.
+                PREFECT_RESULTS_LOCAL_STORAGE_PATH=str(results),
+                PREFECT_WORKER_QUERY_SECONDS="2",
+            )
+            argv = [str(BIN / "prefect"), "worker", "start", "--pool", POOL, "--type", "process"]
+            argv += ["--name", name, "--limit", str(args.limit)]
+            started.append(spawn(name, argv, worker_env, work / f"{name}.log", interrupts=2))
+
+        def both_online() -> bool | None:
+            for w in started[1:]:
+                if w.process.poll() is not None:
+                    raise ScaleOutFailed(f"{w.name} exited\n{tail(w.log)}")
+            online = {n for n, s in api.workers().items() if s == "ONLINE"}
+            return True if online >= set(WORKERS) else None
+
+        wait_until(both_online, timeout=budget.allow(120), what="both workers online", interval=1)
+        say(f"workers {', '.join(WORKERS)} online in pool {POOL} (limit {args.limit} flow runs each)")
+
+        run_cli(
+            [str(BIN / "csu-assure"), "generate", str(cohort), "--csus", str(args.csus), "--seed", "7"],
+            client_env,
+            "csu-assure generate",
+        )
+        say(f"generated {args.csus} CSUs in {cohort}")
+
+        cohort_dep = api.deployment_id(COHORT_DEPLOYMENT)
+        batch_dep = api.deployment_id(BATCH_DEPLOYMENT)
+        parameters = {
+            "cohort_dir": str(cohort),
+            "checkpoint": args.checkpoint,
+            "max_batches": args.batches,
+            "fan_out_deployment": BATCH_DEPLOYMENT,
+            "out_dir": str(out),
+            "register_url": register_url,
+        }
+        parent = api.post(f"/deployments/{cohort_dep}/create_flow_run", {"parameters": parameters})
+        say(f"cohort flow run {parent['id']} created; waiting for it and its batches")
+        run_started = time.monotonic()
+
+        def finished() -> dict[str, Any] | None:
+            run = api.get(f"/flow_runs/{parent['id']}")
+            return run if run["state_type"] in FINAL else None
+
+        parent = wait_until(
+            finished, timeout=budget.allow(600), what="the cohort flow run to finish", interval=2
+        )
+        run_seconds = time.monotonic() - run_started
+        say(f"cohort flow run {parent['state_type']} in {run_seconds:.0f}s")
+
+        batches = api.flow_runs(batch_dep)
+        ran_by = wait_until(
+            lambda: (
+                found
+                if {r["id"] for r in batches} | {parent["id"]} <= set(found := api.worker_of_each_run())
+                else None
+            ),
+            timeout=budget.allow(60),
+            what="the workers' submitted-flow-run events",
+            interval=1,
+        )
+        summary = check(args, cohort, out, register_url, parent, batches, ran_by)
+        summary["ports"] = {"postgres": pg.port, "prefect": port}  # closed once all is stopped
+        summary["seconds"] = {"total": round(time.monotonic() - began), "cohort_run": round(run_seconds)}
+        return summary
+
+
+def check(
+    args: argparse.Namespace,
+    cohort: Path,
+    out: Path,
+    register_url: str,
+    parent: dict[str, Any],
+    batches: list[dict[str, Any]],
+    ran_by: dict[str, str],
+) -> dict[str, Any]:
+    """Every CSU has one current assessment, made by a batch run, with a report that opens; the chain holds."""
+    import docx
+
+    from csu_assure import pipeline
+    from csu_assure.loading import csu_folders
+    from csu_assure.register import Register
+
+    problems: list[str] = []
+    if parent["state_type"] != "COMPLETED":
+        problems.append(f"cohort flow run ended {parent['state_type']}: {parent['state_name']}")
+    print("which worker ran what:", file=sys.stderr)
+    print(f"  {ran_by.get(parent['id'], '?'):<10} {parent['name']} (the cohort run)", file=sys.stderr)
+    for run in sorted(batches, key=lambda r: r["name"]):
+        print(f"  {ran_by.get(run['id'], '?'):<10} {run['name']} {run['state_type']}", file=sys.stderr)
+        if run["state_type"] != "COMPLETED":
+            problems.append(f"batch run {run['name']} ended {run['state_type']}")
+    runs_by_worker: dict[str, int] = {}
+    for run in batches:
+        worker = ran_by.get(run["id"], "unknown")
+        runs_by_worker[worker] = runs_by_worker.get(worker, 0) + 1
+    batch_ids = {r["id"] for r in batches}
+
+    register = Register(register_url)
+    assessed = reports_ok = 0
+    try:
+        csus = [pipeline.identify(d)[0] for d in csu_folders(cohort)]
+        for csu_id in csus:
+            entries = [e for e in register.history(csu_id) if int(e.assessment.checkpoint) == args.checkpoint]
+            current = [e for e in entries if not e.superseded]
+            if len(entries) != 1 or len(current) != 1:
+                problems.append(f"{csu_id}: {len(entries)} assessments in the register, expected exactly 1")
+                continue
+            a = current[0].assessment
+            if a.provenance.flow_run_id not in batch_ids:
+                problems.append(f"{csu_id}: assessed by flow run {a.provenance.flow_run_id}, not a batch run")
+            assessed += 1
+            try:
+                text = "\n".join(p.text for p in docx.Document(str(a.report_path)).paragraphs)
+            except Exception as error:  # a missing or corrupt report is what this check is for
+                problems.append(f"{csu_id}: report {a.report_path} does not open: {error}")
+                continue
+            if a.csu_name not in text:
+                problems.append(f"{csu_id}: report {a.report_path} does not name {a.csu_name}")
+                continue
+            reports_ok += 1
+        broken = register.verify_chain()
+        problems += [f"register chain: {b}" for b in broken]
+    finally:
+        register.close()
+    cohort_reports = sorted(out.glob(f"*-cp{args.checkpoint}-cohort-report.docx"))
+    if not cohort_reports:
+        problems.append(f"no cohort report in {out}")
+    return {
+        "ok": not problems,
+        "csus": len(csus),
+        "assessments": assessed,
+        "reports_ok": reports_ok,
+        "chain_ok": not broken,
+        "cohort_run": parent["state_type"],
+        "batch_runs": len(batches),
+        "workers_used": sorted(w for w in runs_by_worker if w != "unknown"),
+        "runs_by_worker": runs_by_worker,
+        "cohort_report": cohort_reports[0].name if cohort_reports else None,
+        "problems": problems[:20],
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--csus", type=int, default=60, help="CSUs in the generated cohort (default 60)")
+    parser.add_argument("--batches", type=int, default=6, help="batches to fan out (default 6)")
+    parser.add_argument("--checkpoint", type=int, choices=(1, 2, 3), default=1)
+    parser.add_argument("--limit", type=int, default=2, help="concurrent flow runs per worker (default 2)")
+    parser.add_argument("--timeout", type=float, default=540, help="give up after this many seconds")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, reports)")
+    args = parser.parse_args()
+
+    def interrupted(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, interrupted)  # a SIGTERM tears down like Ctrl-C: via the finally below
+    work = Path(tempfile.mkdtemp(prefix="csu-assure-scaleout-"))
+    started: list[Started] = []
+    summary: dict[str, Any]
+    try:
+        summary = rehearse(args, work, started)
+    except (Exception, KeyboardInterrupt) as error:  # any failure still ends in teardown and a JSON summary
+        logs = "\n".join(tail(s.log, 20) for s in started)
+        say(f"FAILED: {error}\n{logs}")
+        summary = {"ok": False, "problems": [f"{type(error).__name__}: {str(error)[:500]}"]}
+    finally:
+        stop_all(started)  # already done unless PostgreSQL itself failed to stop
+    keep = args.keep or not summary["ok"]
+    if keep:
+        say(f"work folder kept: {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+    print(json.dumps(summary))
+    return 0 if summary["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

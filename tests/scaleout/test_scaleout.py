@@ -1,0 +1,48 @@
+"""`scripts/scaleout.py`: PostgreSQL, a Prefect server and two process workers; a cohort fanned out to them."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.scaleout.postgres import SCRIPT, skip_without_postgres
+
+pytestmark = [pytest.mark.scaleout, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _listening(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(1)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_a_cohort_fans_out_to_two_workers_and_lands_in_the_postgresql_register() -> None:
+    skip_without_postgres()
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--csus", "60", "--batches", "6", "--timeout", "480"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=570,  # hang guard only: the script gives up by itself after --timeout
+        check=False,
+    )
+    assert done.stdout.strip(), done.stderr[-5000:]
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert done.returncode == 0 and summary["ok"], (summary.get("problems"), done.stderr[-5000:])
+    assert summary["csus"] == 60
+    assert summary["assessments"] == 60  # exactly one current assessment per CSU, made by a batch run
+    assert summary["reports_ok"] == 60  # every Word report opens with python-docx and names its CSU
+    assert summary["chain_ok"] is True
+    assert summary["cohort_run"] == "COMPLETED"
+    assert summary["batch_runs"] == 6
+    assert len(summary["workers_used"]) >= 2, summary["runs_by_worker"]
+    assert sum(summary["runs_by_worker"].values()) == 6
+    # Everything it started is stopped: neither PostgreSQL nor the Prefect server still listens.
+    assert not any(_listening(port) for port in summary["ports"].values()), summary["ports"]
