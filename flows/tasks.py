@@ -165,17 +165,26 @@ def publish_assessment(assessment: Assessment) -> None:
 
 
 @task(name="publish cohort", **STEP)
-def publish_cohort(summary: pipeline.CohortSummary, each_assessment_up_to: int = 100) -> None:
-    """The cohort's summary, table and report link; per-CSU artifacts too unless the cohort is very large."""
+def publish_cohort(
+    summary: pipeline.CohortSummary, each_assessment_up_to: int = 100, table_rows_up_to: int = 1_000
+) -> None:
+    """The cohort's summary, table and report link; per-CSU artifacts too unless the cohort is very large.
+
+    The table is capped: Prefect refuses an event over its size limit (1.5 MB by default, about 2,600 rows here);
+    every CSU is in the register, the cohort report and `csu-assure export` regardless.
+    """
     key = _key("cohort", summary.cohort, f"cp{int(summary.checkpoint)}")
     create_markdown_artifact(pipeline.cohort_markdown(summary), key=key, description="Cohort summary")
+    shown = summary.outcomes[:table_rows_up_to]
     create_table_artifact(
-        [
-            pipeline.outcome_json(o) | {"domains": str(pipeline.outcome_json(o)["domains"])}
-            for o in summary.outcomes
-        ],
+        [pipeline.outcome_json(o) | {"domains": str(pipeline.outcome_json(o)["domains"])} for o in shown],
         key=f"{key}-csus",
-        description="One row per CSU",
+        description="One row per CSU"
+        + (
+            f" (first {len(shown)} of {len(summary.outcomes)}; see the cohort report for all)"
+            if len(shown) < len(summary.outcomes)
+            else ""
+        ),
     )
     if summary.report_path:
         create_link_artifact(
