@@ -10,7 +10,6 @@ If a check's behaviour changes on purpose, regenerate the snapshot and review it
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import json
 import sys
@@ -19,45 +18,13 @@ from typing import Any
 
 import pytest
 
-from csu_assure.calendar import load_calendar
-from csu_assure.catalogue import default_catalogue
-from csu_assure.domain import Checkpoint
-from csu_assure.engine import assess, assess_not_submitted
 from csu_assure.figures import _DERIVED, key_figures, plan_totals
-from csu_assure.loading import load_submission
-from csu_assure.results import Assessment
-from csu_assure.ruleset import load_ruleset
 from csu_assure.synthetic import baseline, to_submission
+from tests.test_example_cohort import progress
 
 ROOT = Path(__file__).resolve().parent.parent
 COHORT = ROOT / "submissions" / "example-cohort"
 SNAPSHOT = Path(__file__).resolve().parent / "snapshots" / "example-cohort-assessments.json"
-
-
-def progress(csu: Path) -> list[Assessment]:
-    """Checkpoints 1 → 2 → 3, each assessed the day after its deadline, stopping at a stop outcome."""
-    catalogue, calendar = default_catalogue(), load_calendar()
-    ruleset = load_ruleset(catalogue)
-    records: list[Assessment] = []
-    for checkpoint in Checkpoint:
-        as_of = calendar.deadline(checkpoint) + dt.timedelta(days=1)
-        prior = records[-1].development_plan if records else ()
-        folder = csu / f"cp{int(checkpoint)}"
-        common: dict[str, Any] = {
-            "catalogue": catalogue,
-            "ruleset": ruleset,
-            "calendar": calendar,
-            "as_of": as_of,
-            "assessor": "snapshot",
-        }
-        if folder.exists():
-            record = assess(load_submission(folder), prior_plan=prior, **common)
-        else:
-            record = assess_not_submitted(csu.name, csu.name, checkpoint, **common)
-        records.append(record)
-        if not record.outcome.proceeds:
-            break
-    return records
 
 
 def cohort_json() -> dict[str, list[dict[str, Any]]]:
@@ -65,7 +32,7 @@ def cohort_json() -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     for csu in sorted(p for p in COHORT.iterdir() if p.is_dir()):
         dumped = []
-        for record in progress(csu):
+        for record in progress(csu, assessor="snapshot"):
             data = record.model_dump(mode="json")
             data["provenance"]["engine_version"] = "<masked>"
             dumped.append(data)

@@ -39,7 +39,7 @@ GOLDEN: dict[str, tuple[str, ...]] = {
 }
 
 
-def progress(csu: Path) -> list[Assessment]:
+def progress(csu: Path, assessor: str = "golden") -> list[Assessment]:
     """Checkpoints 1 → 2 → 3, each assessed the day after its deadline, stopping at a stop outcome."""
     catalogue, calendar = default_catalogue(), load_calendar()
     ruleset = load_ruleset(catalogue)
@@ -55,7 +55,7 @@ def progress(csu: Path) -> list[Assessment]:
                 ruleset=ruleset,
                 calendar=calendar,
                 as_of=as_of,
-                assessor="golden",
+                assessor=assessor,
                 prior_plan=prior,
             )
         else:
@@ -67,7 +67,7 @@ def progress(csu: Path) -> list[Assessment]:
                 ruleset=ruleset,
                 calendar=calendar,
                 as_of=as_of,
-                assessor="golden",
+                assessor=assessor,
             )
         records.append(record)
         if not record.outcome.proceeds:
