@@ -38,7 +38,7 @@ def machine() -> str:
     except OSError:
         pass
     versions = ", ".join(
-        f"{p} {metadata.version(p)}" for p in ("prefect", "pydantic", "python-docx", "matplotlib")
+        f"{p} {metadata.version(p)}" for p in ("prefect", "pydantic", "python-docx", "python-pptx", "pandas")
     )
     return (
         f"{cpu}; {os.cpu_count()} cores; Python {platform.python_version()} on {platform.system()} "

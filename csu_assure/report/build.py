@@ -21,13 +21,13 @@ from csu_assure.report.docx_kit import (
     Cell,
     Doc,
     Outline,
+    chart,
     heading,
     key_value_table,
     marking_header_footer,
     open_base,
     page_break,
     paragraph,
-    picture,
     rag,
     table,
     text_run,
@@ -193,12 +193,12 @@ def _charts(doc: Doc, a: Assessment, outline: Outline) -> None:
             reason or "no indicative price per head was submitted",
         ),
     )
-    for title, chart, missing in made:
+    for title, drawn, missing in made:
         heading(doc, outline, title, 2)
-        if chart is None:
+        if drawn is None:
             paragraph(doc, f"Chart not shown: {missing}.", "Note")
         else:
-            picture(doc, chart)
+            chart(doc, drawn)
 
 
 def _adjustments(doc: Doc, v: ReportView) -> None:
@@ -338,11 +338,14 @@ def build_cohort_document(
     for g in v.groups:
         _cohort_group(doc, g, outline)
     heading(doc, outline, "Key figures across the cohort", 1)
-    chart = charts.cohort_chart(assessments, {a.assessment_id: OUTCOME_RAG[a.outcome] for a in assessments})
-    if chart is None:
+    drawn = charts.cohort_charts(
+        [charts.CohortPoint(a.csu_name, OUTCOME_RAG[a.outcome], a.figures) for a in assessments if a.figures]
+    )
+    if not drawn:
         paragraph(doc, "Chart not shown: no CSU in the cohort has key figures (none submitted).", "Note")
     else:
-        picture(doc, chart)
+        for made in drawn:
+            chart(doc, made)
         missing = sorted(safe_text(a.csu_name) for a in assessments if a.figures is None)
         if missing:
             paragraph(doc, f"Not charted (no submission): {', '.join(missing)}.", "Note")

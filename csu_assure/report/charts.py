@@ -1,42 +1,38 @@
-"""Report charts as PNG bytes (matplotlib, Agg canvas, no pyplot state), drawn from a record's `KeyFigures`.
+"""The report charts, as native Word charts (see `drawingml.py`), drawn from a record's `KeyFigures`.
 
-Each function returns None when the figures it needs are missing; the builder then writes a short note
-instead. Per-CSU charts depend only on the record's frozen `KeyFigures`, so they are cached: re-issuing a
-report after moderation or an override does not redraw them (drawing is most of a report's build time).
-Figures are built with the object API (`Figure` + `FigureCanvasAgg`), so nothing is registered globally and
-nothing has to be closed; one shared style dict is applied with `rc_context`.
+Each per-CSU function returns None when the figures it needs are missing; the builder then writes a short note
+instead. Reference lines are drawn as the axis the bars grow from: a score bar starts at the 3.0 pass line and
+goes left when it falls short, a cohort bar starts at the reference figure of its panel. That reads at a
+glance and, unlike an overlaid line series, renders the same in Word and LibreOffice.
 """
 
 from __future__ import annotations
 
-import io
-import textwrap
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
-from typing import Any
 
-import matplotlib
-from matplotlib import font_manager
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
-from matplotlib.typing import RcKeyType
+import pandas as pd
+from pptx.enum.chart import XL_TICK_LABEL_POSITION, XL_TICK_MARK
+from pptx.enum.dml import MSO_LINE_DASH_STYLE
 
 from csu_assure.domain import Checkpoint, Rag
+from csu_assure.report import drawingml as dml
+from csu_assure.report.drawingml import Chart, ChartType, LabelPosition
 from csu_assure.report.safe import safe_text
-from csu_assure.results import Assessment, KeyFigures
+from csu_assure.results import KeyFigures
 
-DPI = 150
+__all__ = ["Chart", "CohortPoint", "cohort_charts", "finance_chart", "price_chart", "scores_chart"]
+
 WIDTH_IN = 6.4  # fits the 17 cm text width of an A4 portrait page
+LANDSCAPE_WIDTH_IN = 9.8  # the 25.7 cm text width of a landscape page
 
-NHS_BLUE = "#005EB8"
-NHS_DARK_BLUE = "#003087"
-NHS_GREY = "#768692"
-NHS_PALE_GREY = "#E8EDEE"
-RAG_COLOURS = {Rag.GREEN: "#009639", Rag.AMBER: "#FFB81C", Rag.RED: "#DA291C"}
+NHS_BLUE = "005EB8"
+NHS_DARK_BLUE = "003087"
+NHS_GREY = "768692"
+NHS_PALE_GREY = "D0D9DC"
+RAG_COLOURS = {Rag.GREEN: "009639", Rag.AMBER: "FFB81C", Rag.RED: "DA291C"}
 
 # Reference figures from the domain brief (BDU 2012): the CCG running-cost allowance, the "below 50% of RCA"
 # price aim, the price range seen in budget plans, the interview/survey pass line and the economic-scale floor.
@@ -48,292 +44,359 @@ MIN_ECONOMIC_POPULATION_M = 1.0
 CAPTURE_PASS = 0.30
 
 
-def _chart_font() -> str:
-    """Arial where installed (as in the document), else its metric twin, else matplotlib's own font; chosen
-    once, because asking matplotlib for a missing family logs a warning on every new figure."""
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    return next((f for f in ("Arial", "Liberation Sans", "Arimo") if f in installed), "DejaVu Sans")
-
-
-_STYLE: dict[RcKeyType, Any] = {
-    "font.family": "sans-serif",
-    "font.sans-serif": [_chart_font()],
-    "font.size": 8,
-    "axes.titlesize": 9,
-    "axes.titleweight": "bold",
-    "axes.titlecolor": NHS_DARK_BLUE,
-    # A fixed title height: with the default (None) matplotlib measures the axes' tick labels at every draw to
-    # lift the title clear of top ticks, which these charts do not have (2% of a chart's instructions; the
-    # PNGs are byte-identical).
-    "axes.titley": 1.0,
-    "axes.edgecolor": NHS_GREY,
-    "axes.labelcolor": "#231F20",
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "xtick.color": "#425563",
-    "ytick.color": "#425563",
-    "legend.frameon": False,
-    "legend.fontsize": 7.5,
-}
-
-
-@dataclass(frozen=True)
-class Chart:
-    png: bytes
-    width_in: float
-    caption: str
-    alt_text: str
-
-
-def _render(fig: Figure) -> bytes:
-    buffer = io.BytesIO()
-    canvas = FigureCanvasAgg(fig)
-    # matplotlib leaves print_png unannotated
-    canvas.print_png(buffer, metadata={"Software": None}, pil_kwargs={"compress_level": 1})  # type: ignore[no-untyped-call]
-    return buffer.getvalue()
-
-
-def _figure(height_in: float, width_in: float = WIDTH_IN) -> Figure:
-    return Figure(figsize=(width_in, height_in), dpi=DPI)
-
-
 def _millions(value: Decimal) -> float:
     return float(value) / 1_000_000
 
 
-@lru_cache(maxsize=256)
+def _money_m(value: float) -> str:
+    return f"{'−' if value < 0 else ''}£{abs(value):,.2f}m"
+
+
+def _signed(value: float) -> str:
+    """One decimal, with a true minus sign, as the money beside it."""
+    return f"{'−' if value < 0 else ''}{abs(value):.1f}"
+
+
+def _reference_axis(chart: object, at: float, colour: str) -> None:
+    """Bars grow from `at` on the value axis; the category axis is drawn there as the dashed reference line,
+    with its labels kept at the low end of the chart, where a reader looks for them."""
+    value_axis = chart.value_axis  # type: ignore[attr-defined]
+    value_axis.crosses_at = at
+    categories = chart.category_axis  # type: ignore[attr-defined]
+    categories.tick_label_position = XL_TICK_LABEL_POSITION.LOW
+    dml.line(categories, colour, 1.25, MSO_LINE_DASH_STYLE.DASH)
+    categories.major_tick_mark = categories.minor_tick_mark = XL_TICK_MARK.NONE
+
+
+# ------------------------------------------------------------------------------------------- per-CSU charts
+
+
 def finance_chart(figures: KeyFigures | None) -> Chart | None:
-    """Income, costs and surplus for each plan year."""
+    """Income and costs for each plan year, the surplus (and its share of income) under each year."""
     if figures is None or not figures.years:
         return None
     years = figures.years
-    with matplotlib.rc_context(_STYLE):
-        fig = _figure(2.8)
-        fig.subplots_adjust(left=0.09, right=0.99, top=0.90, bottom=0.22)
-        ax: Axes = fig.add_subplot()
-        xs = range(len(years))
-        income = [_millions(y.income) for y in years]
-        costs = [_millions(y.costs) for y in years]
-        ax.bar([x - 0.2 for x in xs], income, width=0.38, color=NHS_BLUE, label="Income")
-        ax.bar([x + 0.2 for x in xs], costs, width=0.38, color=NHS_GREY, label="Costs")
-        top = max([*income, *costs, 0.0]) or 1.0
-        for x, y in zip(xs, years, strict=True):
-            surplus = y.surplus
-            share = f" ({float(surplus / y.income) * 100:.1f}%)" if y.income else ""
-            ax.annotate(
-                f"{'−' if surplus < 0 else ''}£{abs(_millions(surplus)):,.2f}m{share}",
-                (x, max(float(y.income), float(y.costs)) / 1e6),
-                xytext=(0, 3),
-                textcoords="offset points",
-                ha="center",
-                fontsize=7,
-                color=RAG_COLOURS[Rag.RED] if surplus < 0 else NHS_DARK_BLUE,
-            )
-        ax.set_ylim(0, top * 1.15)
-        ax.yaxis.set_major_locator(MaxNLocator(4))
-        ax.set_xticks(list(xs), [f"Year {y.year}" for y in years])
-        ax.set_ylabel("£ million")
-        ax.set_title("Planned income and costs, with the surplus (% of income) above each year", loc="left")
-        ax.legend(loc="upper center", ncols=2, bbox_to_anchor=(0.5, -0.12))
-        png = _render(fig)
+    labels = []
+    for y in years:
+        surplus = _millions(y.surplus)
+        share = f" ({_signed(float(y.surplus / y.income) * 100)}%)" if y.income else ""
+        labels.append(f"Year {y.year}\n{'deficit' if surplus < 0 else 'surplus'} {_money_m(surplus)}{share}")
+    data = dml.category_data(labels, "0.00")
+    dml.add_series(data, "Income", [_millions(y.income) for y in years])
+    dml.add_series(data, "Costs", [_millions(y.costs) for y in years])
+    chart = dml.new_chart(
+        ChartType.COLUMN_CLUSTERED, data, title="Planned income and costs, with the surplus under each year"
+    )
+    income, costs = chart.series
+    dml.fill(income, NHS_BLUE)
+    dml.fill(costs, NHS_GREY)
+    chart.plots[0].gap_width = 60
+    dml.value_axis(chart, minimum=0, number_format="0", title="£ million")
+    dml.legend_below(chart)
     first, last = years[0], years[-1]
     alt = (
-        f"Bar chart of income and costs for {len(years)} years: year {first.year} income "
+        f"Column chart of income and costs for {len(years)} years: year {first.year} income "
         f"£{_millions(first.income):.2f}m, costs £{_millions(first.costs):.2f}m; year {last.year} income "
         f"£{_millions(last.income):.2f}m, costs £{_millions(last.costs):.2f}m."
     )
-    return Chart(png, WIDTH_IN, "Planned income and costs by year (£ million), surplus annotated.", alt)
+    return dml.finish(
+        chart,
+        data,
+        width_in=WIDTH_IN,
+        height_in=2.9,
+        caption="Planned income and costs by year (£ million); the surplus and its share of income under each "
+        "year.",
+        alt_text=alt,
+    )
 
 
-@lru_cache(maxsize=256)
 def scores_chart(figures: KeyFigures | None, checkpoint: Checkpoint) -> Chart | None:
-    """Mean CCG score per question (1-5) against the pass line."""
+    """Mean CCG score per question (1-5), each bar growing from the pass line."""
     if figures is None or not figures.scores:
         return None
-    scores = figures.scores
+    scores = figures.scores[::-1]  # a bar chart draws its first category at the bottom
     source = "CCG survey" if figures.scores_source == "ccg_survey" else "CCG interviews"
-    with matplotlib.rc_context(_STYLE):
-        fig = _figure(0.6 + 0.34 * len(scores))
-        fig.subplots_adjust(
-            left=0.30, right=0.80, top=1 - 0.35 / fig.get_figheight(), bottom=0.45 / fig.get_figheight()
-        )
-        ax: Axes = fig.add_subplot()
-        labels = [textwrap.fill(safe_text(s.label), 30) for s in scores]
-        ys = list(range(len(scores)))[::-1]
-        means = [s.mean if s.mean is not None else 0.0 for s in scores]
-        colours = [
-            NHS_PALE_GREY
-            if s.mean is None
-            else NHS_BLUE
-            if s.mean >= SCORE_PASS_MEAN
-            else RAG_COLOURS[Rag.AMBER]
-            for s in scores
-        ]
-        ax.barh(ys, means, color=colours, height=0.6)
-        ax.axvline(SCORE_PASS_MEAN, color=RAG_COLOURS[Rag.RED], linewidth=1.2, linestyle="--")
-        for y, s in zip(ys, scores, strict=True):
-            text = "no answers" if s.mean is None else f"{s.mean:.2f}"
-            if s.top2_share is not None and checkpoint is Checkpoint.FULL_BUSINESS_PLAN:
-                text += f"  (top-2 {s.top2_share * 100:.0f}%)"
-            ax.text(5.08, y, f"{text}   n={s.answers}", va="center", fontsize=7, clip_on=False)
-        ax.set_xlim(1, 5)
-        ax.set_ylim(-0.6, len(scores) - 0.1)
-        ax.set_xticks([1, 2, 3, 4, 5])
-        ax.set_yticks(ys, labels)
-        ax.set_xlabel(
-            f"Mean score (1 very poor – 5 very good); dashed red line: pass at {SCORE_PASS_MEAN:.1f}"
-        )
-        ax.set_title(f"{source}: mean score per question", loc="left")
-        png = _render(fig)
-    below = [s.label for s in scores if s.mean is not None and s.mean < SCORE_PASS_MEAN]
+    data = dml.category_data([s.label for s in scores], "0.00")
+    dml.add_series(data, "Mean score", [s.mean for s in scores])
+    chart = dml.new_chart(
+        ChartType.BAR_CLUSTERED,
+        data,
+        title=f"{source}: mean score per question; bars start at the {SCORE_PASS_MEAN:.1f} pass line",
+    )
+    (series,) = chart.series
+    chart.plots[0].gap_width = 45
+    for i, s in enumerate(scores):
+        point = series.points[i]
+        if s.mean is None:
+            dml.label(point, f"no answers · n={s.answers}", LabelPosition.INSIDE_BASE)
+            continue
+        dml.fill(point, NHS_BLUE if s.mean >= SCORE_PASS_MEAN else RAG_COLOURS[Rag.AMBER])
+        text = f"{s.mean:.2f}"
+        if s.top2_share is not None and checkpoint is Checkpoint.FULL_BUSINESS_PLAN:
+            text += f" · top-2 {s.top2_share * 100:.0f}%"
+        dml.label(point, f"{text} · n={s.answers}")
+    dml.value_axis(chart, minimum=1, maximum=5, major_unit=1, number_format="0")
+    _reference_axis(chart, SCORE_PASS_MEAN, RAG_COLOURS[Rag.RED])
+    below = [s.label for s in figures.scores if s.mean is not None and s.mean < SCORE_PASS_MEAN]
     alt = f"Bar chart of the mean {source.lower()} score for {len(scores)} questions; " + (
         f"below the pass line of {SCORE_PASS_MEAN}: {', '.join(below)}."
         if below
         else "all at or above the pass line."
     )
     caption = (
-        f"{source}: mean score per question, with the pass line at {SCORE_PASS_MEAN:.1f} "
-        "(amber bars fall below it; n = answers)."
+        f"{source}: mean score per question (1 very poor – 5 very good). Bars grow from the pass line at "
+        f"{SCORE_PASS_MEAN:.1f} (dashed red): amber bars fall short of it; n = answers."
     )
-    return Chart(png, WIDTH_IN, caption, safe_text(alt))
+    return dml.finish(
+        chart, data, width_in=WIDTH_IN, height_in=0.75 + 0.3 * len(scores), caption=caption, alt_text=alt
+    )
 
 
-@lru_cache(maxsize=256)
 def price_chart(figures: KeyFigures | None) -> Chart | None:
-    """The CSU's price per head on a line with the CCG running-cost envelope and the observed price range."""
+    """The CSU's price per head beside the CCG running-cost envelope and the price range seen in plans."""
     if figures is None or figures.price_per_head is None:
         return None
     price = float(figures.price_per_head)
     rca = float(figures.rca_per_head_mean) if figures.rca_per_head_mean is not None else None
-    with matplotlib.rc_context(_STYLE):
-        fig = _figure(1.9)
-        fig.subplots_adjust(left=0.03, right=0.97, top=0.86, bottom=0.42)
-        ax: Axes = fig.add_subplot()
-        top = max(30.0, price * 1.1, (rca or 0) * 1.1)
-        ax.axvspan(*OBSERVED_PRICE_RANGE, color=NHS_PALE_GREY, label="Observed £8–£14 range")
-        ax.axvline(
-            HALF_RCA_PER_HEAD, color=RAG_COLOURS[Rag.AMBER], linewidth=1.5, label="50% of RCA (£12.50)"
-        )
-        ax.axvline(RCA_PER_HEAD, color=RAG_COLOURS[Rag.RED], linewidth=1.5, label="CCG RCA (£25)")
-        if rca is not None and abs(rca - RCA_PER_HEAD) > 0.005:
-            ax.axvline(rca, color=NHS_GREY, linewidth=1, linestyle=":", label=f"Footprint RCA (£{rca:.2f})")
-        ok = price <= HALF_RCA_PER_HEAD
-        ax.plot(
-            [price], [0.5], marker="D", markersize=9, color=NHS_BLUE if ok else RAG_COLOURS[Rag.RED], zorder=5
-        )
-        ax.annotate(
-            f"£{price:.2f}/head",
-            (price, 0.5),
-            xytext=(0, 9),
-            textcoords="offset points",
-            ha="center",
-            fontsize=8,
-            fontweight="bold",
-        )
-        ax.set_xlim(0, top)
-        ax.set_ylim(0, 1.2)
-        ax.yaxis.set_visible(False)
-        ax.spines["left"].set_visible(False)
-        ax.xaxis.set_major_formatter("£{x:.0f}")
-        ax.set_title("Price per head against the CCG running-cost envelope", loc="left")
-        ax.legend(loc="upper center", ncols=4, bbox_to_anchor=(0.5, -0.28), fontsize=7)
-        png = _render(fig)
+    low, high = OBSERVED_PRICE_RANGE
+    # (label, start, end, colour, value label); drawn as a stacked bar of an invisible offset and the bar.
+    rows: list[tuple[str, float, float, str, str]] = [
+        (
+            "This CSU's price per head",
+            0.0,
+            price,
+            NHS_BLUE if price <= HALF_RCA_PER_HEAD else RAG_COLOURS[Rag.RED],
+            f"£{price:.2f}",
+        ),
+        (
+            "Aim: below 50% of the RCA",
+            0.0,
+            HALF_RCA_PER_HEAD,
+            RAG_COLOURS[Rag.AMBER],
+            f"£{HALF_RCA_PER_HEAD:.2f}",
+        ),
+        ("Range seen in budget plans", low, high, NHS_PALE_GREY, f"£{low:.0f}–£{high:.0f}"),
+    ]
+    if rca is not None and abs(rca - RCA_PER_HEAD) > 0.005:
+        rows.append(("Footprint CCGs' RCA per head", 0.0, rca, NHS_GREY, f"£{rca:.2f}"))
+    rows.append(
+        ("CCG running-cost allowance (RCA)", 0.0, RCA_PER_HEAD, RAG_COLOURS[Rag.RED], f"£{RCA_PER_HEAD:.2f}")
+    )
+    rows.reverse()  # first row on top
+    # Each figure goes in its label, not a data label: a stacked bar allows no label outside its end.
+    data = dml.category_data([f"{r[0]}: {r[4]}" for r in rows], "0.00")
+    dml.add_series(data, "offset", [r[1] for r in rows])
+    dml.add_series(data, "£ per head", [r[2] - r[1] for r in rows])
+    chart = dml.new_chart(
+        ChartType.BAR_STACKED, data, title="Price per head against the CCG running-cost envelope"
+    )
+    offset, bars = chart.series
+    dml.hide(offset)
+    chart.plots[0].gap_width, chart.plots[0].overlap = 45, 100
+    for i, row in enumerate(rows):
+        dml.fill(bars.points[i], row[3])
+    top = max(30.0, price * 1.15, (rca or 0) * 1.15)
+    dml.value_axis(chart, minimum=0, maximum=5 * math.ceil(top / 5), major_unit=5, number_format='"£"0')
     alt = (
-        f"Price per head £{price:.2f} shown against the CCG running-cost allowance of £25 per head, the 50% line "
-        f"at £12.50 and the observed £8–£14 range."
+        f"Price per head £{price:.2f} shown against the CCG running-cost allowance of £25 per head, the 50% aim "
+        f"at £12.50 and the £8–£14 range seen in budget plans."
     )
     caption = "Indicative price per head; the aim is below 50% of the CCG running-cost allowance (£12.50)."
-    return Chart(png, WIDTH_IN, caption, alt)
+    return dml.finish(
+        chart, data, width_in=WIDTH_IN, height_in=0.7 + 0.3 * len(rows), caption=caption, alt_text=alt
+    )
 
 
-# ------------------------------------------------------------------------------------------- cohort chart
+# ------------------------------------------------------------------------------------------- cohort charts
+
+# Per-CSU bars while a panel stays readable on one landscape page; a larger cohort gets distributions.
+PER_CSU_LIMIT = 36
 
 
-def _short(name: str, limit: int = 24) -> str:
+@dataclass(frozen=True)
+class CohortPoint:
+    """What the cohort charts need of one CSU's record."""
+
+    name: str
+    rag: Rag  # of its decision
+    figures: KeyFigures
+
+
+@dataclass(frozen=True)
+class _Panel:
+    title: str
+    value: Callable[[KeyFigures], float | None]
+    number_format: str  # of the value axis
+    unit: tuple[str, str]  # prefix and suffix of a value: ("£", "") or ("", "%")
+    decimals: int  # of a CSU's value label
+    reference: float
+    reference_text: str
+
+    def text(self, value: float, decimals: int | None = None) -> str:
+        prefix, suffix = self.unit
+        shown = f"{abs(value):,.{self.decimals if decimals is None else decimals}f}"
+        return f"{'−' if value < 0 and float(shown.replace(',', '')) else ''}{prefix}{shown}{suffix}"
+
+
+PANELS = (
+    _Panel(
+        "Population (million)",
+        lambda f: f.population / 1e6,
+        "0.0",
+        ("", "m"),
+        2,
+        MIN_ECONOMIC_POPULATION_M,
+        f"the {MIN_ECONOMIC_POPULATION_M:.1f}m scale floor",
+    ),
+    _Panel(
+        "Price per head (£)",
+        lambda f: float(f.price_per_head) if f.price_per_head is not None else None,
+        '"£"0',
+        ("£", ""),
+        2,
+        HALF_RCA_PER_HEAD,
+        f"the £{HALF_RCA_PER_HEAD:.2f} aim (50% of RCA)",
+    ),
+    _Panel(
+        "Capture: year-1 CCG income ÷ RCA (%)",
+        lambda f: f.capture * 100 if f.capture is not None else None,
+        "0",
+        ("", "%"),
+        0,
+        CAPTURE_PASS * 100,
+        f"{CAPTURE_PASS * 100:.0f}% capture",
+    ),
+    _Panel(
+        "Year-1 surplus (% of income)",
+        lambda f: f.surplus_y1_pct * 100 if f.surplus_y1_pct is not None else None,
+        "0.0",
+        ("", "%"),
+        1,
+        0.0,
+        "break-even (0%)",
+    ),
+)
+
+DECISION_SERIES = ((Rag.GREEN, "Proceed"), (Rag.AMBER, "Proceed with conditions"), (Rag.RED, "Stop"))
+
+
+def cohort_charts(points: Sequence[CohortPoint]) -> list[Chart]:
+    """One chart per key figure across the cohort: a bar per CSU (sorted by name) while that stays readable,
+    the distribution of CSUs by decision for a larger cohort. Empty when no CSU has key figures."""
+    if not points:
+        return []
+    ordered = sorted(points, key=lambda p: p.name.casefold())
+    # A figure no CSU has (capture and surplus before checkpoint 2's financial plan) gets no empty chart.
+    panels = [p for p in PANELS if any(p.value(point.figures) is not None for point in ordered)]
+    if len(ordered) <= PER_CSU_LIMIT:
+        return [_per_csu_panel(panel, ordered) for panel in panels]
+    return [_distribution_panel(panel, ordered) for panel in panels]
+
+
+def _per_csu_panel(panel: _Panel, points: Sequence[CohortPoint]) -> Chart:
+    drawn = points[::-1]  # first CSU on top
+    values = [panel.value(p.figures) for p in drawn]
+    data = dml.category_data([_short(p.name) for p in drawn], panel.number_format)
+    dml.add_series(data, panel.title, values)
+    chart = dml.new_chart(
+        ChartType.BAR_CLUSTERED,
+        data,
+        title=f"{panel.title}; bars start at {panel.reference_text}",
+        font_size=7,
+    )
+    (series,) = chart.series
+    chart.plots[0].gap_width = 35
+    for i, (p, v) in enumerate(zip(drawn, values, strict=True)):
+        point = series.points[i]
+        if v is None:
+            dml.label(point, "n/a", LabelPosition.INSIDE_BASE, size=6)
+            continue
+        dml.fill(point, RAG_COLOURS[p.rag])
+        dml.label(point, panel.text(v), size=6)
+    present = [v for v in values if v is not None]
+    step = _nice_step((max([*present, panel.reference]) - min([*present, panel.reference])) / 5)
+    # Round bounds around the values and the reference, with room for the value labels at the bar ends.
+    lo = step * math.floor(
+        min([*present, panel.reference]) / step - (0.25 if min(present) < panel.reference else 0)
+    )
+    hi = step * math.ceil(max([*present, panel.reference]) / step + 0.25)
+    dml.value_axis(chart, minimum=lo, maximum=hi, major_unit=step, number_format=panel.number_format)
+    _reference_axis(chart, panel.reference, NHS_DARK_BLUE)
+    below = sum(1 for v in values if v is not None and v < panel.reference)
+    return dml.finish(
+        chart,
+        data,
+        width_in=LANDSCAPE_WIDTH_IN,
+        height_in=0.7 + 0.13 * len(points),
+        caption=f"{panel.title} by CSU, coloured by decision; {below} of {len(points)} below "
+        f"{panel.reference_text}.",
+        alt_text=f"Bar chart of {panel.title} for {len(points)} CSUs; {below} below {panel.reference_text}.",
+    )
+
+
+def _distribution_panel(panel: _Panel, points: Sequence[CohortPoint]) -> Chart:
+    """How many CSUs fall in each band of the figure, stacked by decision (pandas does the binning)."""
+    frame = pd.DataFrame(
+        {"value": [panel.value(p.figures) for p in points], "rag": [p.rag for p in points]}
+    ).dropna(subset=["value"])
+    step, edges = _bands([float(v) for v in frame["value"]], panel.reference)
+    bands = pd.cut(frame["value"], edges, right=False, include_lowest=True)
+    counts = pd.crosstab(bands, frame["rag"]).reindex(bands.cat.categories, fill_value=0)
+    places = max(_places(step), panel.decimals)
+    labels = [f"{panel.text(iv.left, places)} – {panel.text(iv.right, places)}" for iv in counts.index]
+    data = dml.category_data(labels, "0")
+    shown = [(rag, name) for rag, name in DECISION_SERIES if rag in counts.columns]
+    for rag, name in shown:
+        dml.add_series(data, name, [int(n) for n in counts[rag]])
+    below = int((frame["value"] < panel.reference).sum())
+    chart = dml.new_chart(
+        ChartType.COLUMN_STACKED,
+        data,
+        title=f"{panel.title}: CSUs per band; {below:,} of {len(frame):,} below {panel.reference_text}",
+        font_size=7,
+    )
+    for series, (rag, _) in zip(chart.series, shown, strict=True):
+        dml.fill(series, RAG_COLOURS[rag])
+    chart.plots[0].gap_width = 20
+    dml.value_axis(chart, minimum=0, number_format="#,##0", title="CSUs")
+    dml.legend_below(chart)
+    missing = len(points) - len(frame)
+    return dml.finish(
+        chart,
+        data,
+        width_in=LANDSCAPE_WIDTH_IN,
+        height_in=3.0,
+        caption=f"Distribution across {len(frame):,} CSUs of {panel.title} in bands of "
+        f"{panel.text(step, places)}, coloured by decision"
+        + (f"; {missing:,} without the figure" if missing else "")
+        + ".",
+        alt_text=f"Stacked column chart of {panel.title} for {len(frame):,} CSUs; {below:,} below "
+        f"{panel.reference_text}.",
+    )
+
+
+def _bands(values: list[float], reference: float, target: int = 12) -> tuple[float, list[float]]:
+    """About `target` equal bands of a round width (1, 2 or 5 × 10ⁿ), aligned so the reference is an edge."""
+    lo, hi = min(values), max(values)
+    step = _nice_step((hi - lo) / target)
+    start = reference + math.floor((lo - reference) / step) * step
+    count = max(1, math.floor((hi - start) / step) + 1)
+    return step, [start + i * step for i in range(count + 1)]
+
+
+def _places(step: float) -> int:
+    """Decimals that show every multiple of `step` exactly: 0.25 → 2, 2.5 → 1, 5 → 0."""
+    return next((p for p in range(6) if abs(round(step, p) - step) < 1e-9), 6)
+
+
+def _nice_step(raw: float) -> float:
+    """The round width (1, 2, 2.5 or 5 × 10ⁿ) nearest above `raw`."""
+    if raw <= 0:
+        return 1.0
+    magnitude = 10.0 ** math.floor(math.log10(raw))
+    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+
+
+def _short(name: str, limit: int = 28) -> str:
     name = safe_text(name)
     return name if len(name) <= limit else name[: limit - 1] + "…"
-
-
-def cohort_chart(assessments: Sequence[Assessment], decision_rag: dict[str, Rag]) -> Chart | None:
-    """A 2×2 panel of population, price per head, capture and year-1 surplus, one bar per CSU."""
-    with_figures = sorted(
-        (a for a in assessments if a.figures is not None), key=lambda a: (a.csu_name.casefold(), a.csu_id)
-    )
-    if not with_figures:
-        return None
-    names = [_short(a.csu_name) for a in with_figures][::-1]
-    colours = [RAG_COLOURS[decision_rag[a.assessment_id]] for a in with_figures][::-1]
-    figs = [a.figures for a in with_figures][::-1]
-    ys = list(range(len(figs)))
-    panels: list[tuple[str, list[float | None], str, list[float], bool]] = [
-        (
-            "Population (million); line at 1.0m",
-            [f.population / 1e6 if f else None for f in figs],
-            "{:.2f}m",
-            [MIN_ECONOMIC_POPULATION_M],
-            False,
-        ),
-        (
-            "Price per head (£); line at £12.50, £8–£14 shaded",
-            [float(f.price_per_head) if f and f.price_per_head is not None else None for f in figs],
-            "£{:.2f}",
-            [HALF_RCA_PER_HEAD],
-            True,
-        ),
-        (
-            "Capture: year-1 CCG income ÷ RCA (%); line at 30%",
-            [f.capture * 100 if f and f.capture is not None else None for f in figs],
-            "{:.0f}%",
-            [CAPTURE_PASS * 100],
-            False,
-        ),
-        (
-            "Year-1 surplus (% of income); lines at 0% and 5%",
-            [f.surplus_y1_pct * 100 if f and f.surplus_y1_pct is not None else None for f in figs],
-            "{:.1f}%",
-            [0.0, 5.0],
-            False,
-        ),
-    ]
-    width = 9.6  # landscape page
-    panel_height = 0.55 + 0.17 * len(figs)
-    height = 2 * panel_height + 0.5
-    with matplotlib.rc_context({**_STYLE, "ytick.labelsize": 7 if len(figs) <= 25 else 6}):
-        fig = _figure(height, width)
-        fig.subplots_adjust(
-            left=0.15,
-            right=0.98,
-            top=1 - 0.3 / height,
-            bottom=0.25 / height,
-            wspace=0.08,
-            hspace=0.55 / panel_height,
-        )
-        axes = fig.subplots(2, 2, sharey=True).flatten()
-        for ax, (title, values, fmt, lines, band) in zip(axes, panels, strict=True):
-            present = [v for v in values if v is not None]
-            if band:
-                ax.axvspan(*OBSERVED_PRICE_RANGE, color=NHS_PALE_GREY, zorder=0)
-            ax.barh(ys, [v or 0.0 for v in values], color=colours, height=0.7, zorder=2)
-            lo = min([0.0, *present])
-            hi = max([0.0, *present, *lines]) or 1.0
-            span = hi - lo
-            for y, v in zip(ys, values, strict=True):
-                label = "n/a" if v is None else fmt.format(v)
-                ax.text(
-                    max(v or 0.0, 0.0), y, " " + label, va="center", fontsize=6, color="#425563", zorder=3
-                )
-            for x in lines:
-                ax.axvline(x, color=NHS_DARK_BLUE, linewidth=1, linestyle="--", zorder=4)
-            ax.set_xlim(lo - (0.05 * span if lo < 0 else 0), hi + 0.2 * span)
-            ax.set_title(title, fontsize=8, loc="left")
-            ax.set_ylim(-0.6, len(figs) - 0.4)
-            ax.tick_params(axis="x", labelsize=6.5)
-            ax.xaxis.set_major_locator(MaxNLocator(5))
-        axes[0].set_yticks(ys, names)
-        png = _render(fig)
-    caption = (
-        "Cohort key figures, one bar per CSU coloured by its decision (green proceed, amber conditional, "
-        "red stop); dashed lines mark the reference figures named in each panel."
-    )
-    alt = f"Four bar charts comparing population, price per head, capture and surplus for {len(figs)} CSUs."
-    return Chart(png, width, caption, alt)

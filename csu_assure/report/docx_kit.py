@@ -16,12 +16,14 @@ from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.text import WD_BREAK
+from docx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
+from docx.opc.part import Part
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Inches, Pt, RGBColor
 
 from csu_assure.domain import Rag
-from csu_assure.report.charts import Chart
+from csu_assure.report.drawingml import CHART_WORKBOOK_RID, Chart
 from csu_assure.report.safe import safe_text
 from csu_assure.report.styles import STYLE_IDS, TABLE_STYLE
 
@@ -206,13 +208,47 @@ def key_value_table(
     return table(doc, None, rows, widths_cm, label_column=True)
 
 
-def picture(doc: Doc, chart: Chart) -> None:
+_CHART_INLINE = (
+    '<wp:inline distT="0" distB="0" distL="0" distR="0" {ns}>'
+    '<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
+    '<wp:docPr id="{id}" name="Chart {id}" descr="{descr}"/><wp:cNvGraphicFramePr/>'
+    '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/chart">'
+    '<c:chart r:id="{rid}"/></a:graphicData></a:graphic></wp:inline>'
+)
+
+
+def chart(doc: Doc, made: Chart) -> None:
+    """A native chart in its own paragraph, its caption below: a chart part (`word/charts/`) related to the
+    document, and its data workbook (`word/embeddings/`) related to the chart, as Word itself writes them."""
+    package = doc.part.package
+    chart_part = Part(
+        package.next_partname("/word/charts/chart%d.xml"), CONTENT_TYPE.DML_CHART, made.xml, package
+    )
+    workbook = Part(
+        package.next_partname("/word/embeddings/Microsoft_Excel_Sheet%d.xlsx"),
+        CONTENT_TYPE.SML_SHEET,
+        made.workbook,
+        package,
+    )
+    # The chart XML already points at its workbook as CHART_WORKBOOK_RID: the chart part's only relationship.
+    if chart_part.relate_to(workbook, RELATIONSHIP_TYPE.PACKAGE) != CHART_WORKBOOK_RID:
+        raise AssertionError("a new chart part's first relationship must be " + CHART_WORKBOOK_RID)
+    inline = parse_xml(
+        _CHART_INLINE.format(
+            ns=nsdecls("wp", "a", "c", "r"),
+            cx=Inches(made.width_in),
+            cy=Inches(made.height_in),
+            id=doc.part.next_id,
+            descr=escape(made.alt_text, {'"': "&quot;"}),
+            rid=doc.part.relate_to(chart_part, RELATIONSHIP_TYPE.CHART),
+        )
+    )
+    drawing = OxmlElement("w:drawing")
+    drawing.append(inline)
     p = paragraph(doc)
-    run = p.add_run()
-    shape = run.add_picture(io.BytesIO(chart.png), width=Inches(chart.width_in))
-    shape._inline.docPr.set("descr", safe_text(chart.alt_text))
+    p.add_run()._r.append(drawing)
     p.paragraph_format.keep_with_next = True
-    paragraph(doc, chart.caption, "Caption")
+    paragraph(doc, made.caption, "Caption")
 
 
 # ----------------------------------------------------------------------------------------------- fields

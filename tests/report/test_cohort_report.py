@@ -41,7 +41,7 @@ def test_cohort_report_counts_decisions_and_colours_domains(
     assert rows["Rapid CSU"][header.index("Customer focus")] == "AMBER"
     assert rows["Rapid CSU"][header.index("Scale")] == "—"  # not among that record's domains
     assert "1 escalation flagged" in text
-    assert len(doc.inline_shapes) == 1
+    assert len(doc.inline_shapes) == 4  # population, price, capture and surplus: one chart each
     assert "Not charted (no submission): Late CSU." in text
 
 
