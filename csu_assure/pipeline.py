@@ -717,7 +717,8 @@ def results_table(a: Assessment) -> list[dict[str, str]]:
     ]
 
 
-def cohort_markdown(summary: CohortSummary) -> str:
+def cohort_markdown(summary: CohortSummary, rows_up_to: int | None = None) -> str:
+    """Counts by outcome, then a row per CSU (the first `rows_up_to` of them, if given) and every error."""
     lines = [
         f"# Cohort {md(summary.cohort)} — {summary.checkpoint.title}",
         "",
@@ -728,11 +729,18 @@ def cohort_markdown(summary: CohortSummary) -> str:
         "| CSU | Status | Decision | " + " | ".join(d.value for d in _domains(summary)) + " |",
         "|---|---|---|" + "---|" * len(_domains(summary)),
     ]
-    for o in summary.outcomes:
+    shown = summary.outcomes if rows_up_to is None else summary.outcomes[:rows_up_to]
+    for o in shown:
         a = o.assessment if o.assessment and o.assessment.checkpoint == summary.checkpoint else None
         rags = [RAG_MARK[a.domains[d]] if a and d in a.domains else "" for d in _domains(summary)]
         decision = md(a.outcome.label) if a else md(o.message)
         lines.append(f"| {md(o.csu_name)} | {o.status} | {decision} | " + " | ".join(rags) + " |")
+    if len(shown) < len(summary.outcomes):
+        lines += [
+            "",
+            f"… and {len(summary.outcomes) - len(shown):,} more CSUs: every one is in the cohort report and the "
+            "register (`csu-assure export`).",
+        ]
     if summary.errors:
         lines += ["", "## Errors", ""] + [f"- {md(o.csu_id)}: {md(o.message)}" for o in summary.errors]
     return "\n".join(lines)

@@ -170,11 +170,14 @@ def publish_cohort(
 ) -> None:
     """The cohort's summary, table and report link; per-CSU artifacts too unless the cohort is very large.
 
-    The table is capped: Prefect refuses an event over its size limit (1.5 MB by default, about 2,600 rows here);
-    every CSU is in the register, the cohort report and `csu-assure export` regardless.
+    The summary's and the table's rows per CSU are capped: Prefect refuses an event over its size limit (1.5 MB
+    by default: about 2,600 table rows or 10,000 summary rows here) and an artifact's data travels in its
+    event; every CSU is in the register, the cohort report and `csu-assure export` regardless.
     """
     key = _key("cohort", summary.cohort, f"cp{int(summary.checkpoint)}")
-    create_markdown_artifact(pipeline.cohort_markdown(summary), key=key, description="Cohort summary")
+    create_markdown_artifact(
+        pipeline.cohort_markdown(summary, rows_up_to=table_rows_up_to), key=key, description="Cohort summary"
+    )
     shown = summary.outcomes[:table_rows_up_to]
     create_table_artifact(
         [pipeline.outcome_json(o) | {"domains": str(pipeline.outcome_json(o)["domains"])} for o in shown],

@@ -83,6 +83,10 @@ def test_a_crash_in_one_csu_does_not_stop_the_cohort(
     assert summary.report_path is not None and summary.report_path.exists()
     assert config.register.latest("beta", 1) is None
     assert "injected failure" in pipeline.cohort_markdown(summary)
+    # Capped (a Prefect artifact must stay under its event size limit), the errors are still all listed.
+    capped = pipeline.cohort_markdown(summary, rows_up_to=1)
+    assert "| Alpha CSU | assessed |" in capped and "| Gamma CSU |" not in capped
+    assert "… and 2 more CSUs" in capped and "injected failure" in capped
 
 
 def test_progress_stops_at_checkpoint_2_and_carries_the_plan(tmp_path: Path, config: pipeline.Config) -> None:

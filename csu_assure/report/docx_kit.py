@@ -15,12 +15,13 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from docx import Document
-from docx.enum.text import WD_BREAK
 from docx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
 from docx.opc.part import Part
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Inches, Pt, RGBColor
+from docx.shared import Inches
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 from csu_assure.domain import Rag
 from csu_assure.report.drawingml import CHART_WORKBOOK_RID, Chart
@@ -36,6 +37,8 @@ RAG_TEXT = {Rag.GREEN: "FFFFFF", Rag.AMBER: "231F20", Rag.RED: "FFFFFF"}
 HEADER_FILL = "005EB8"
 LABEL_FILL = "E8EDEE"
 MONO = "Courier New"
+_W_NS = nsdecls("w")
+_SECT_PR = qn("w:sectPr")
 
 
 class BaseDocumentMissing(Exception):
@@ -73,28 +76,34 @@ def text_run(
     font: str | None = None,
     size: float | None = None,
 ) -> Any:
-    run = p.add_run(safe_text(text))
-    if bold is not None:
-        run.bold = bold
-    if colour is not None:
-        run.font.color.rgb = RGBColor.from_string(colour)
-    if font is not None:
-        run.font.name = font
-    if size is not None:
-        run.font.size = Pt(size)
-    return run
+    """Append a run of `text` to paragraph `p` (newlines become line breaks, tabs tabs, as in python-docx)."""
+    r = parse_xml(_run_xml(text, colour=colour, bold=bold, font=font, size=size, ns=True))
+    p._p.append(r)
+    return Run(r, p)
 
 
 def set_style(p: Para, style: str) -> None:
     p._p.style = STYLE_IDS[style]
 
 
+def _append_block(container: Any, element: Any) -> None:
+    """Add a paragraph or table at the end of a document body (before its closing section properties) or of
+    a header or footer. python-docx's own insert looks for the section properties from the first child on, at
+    every insert: quadratic in the length of a report."""
+    parent = container.element.body if hasattr(container, "element") else container._element
+    last = parent[-1] if len(parent) else None
+    if last is not None and last.tag == _SECT_PR:
+        last.addprevious(element)
+    else:
+        parent.append(element)
+
+
 def paragraph(container: Any, text: object = "", style: str = "Normal") -> Para:
-    p = container.add_paragraph()
-    set_style(p, style)
-    if text != "":
-        text_run(p, text)
-    return p
+    """A new paragraph in `style` at the end of `container` (a document, header or footer), with `text`."""
+    run = _run_xml(text, ns=False) if text != "" else ""
+    p = parse_xml(f'<w:p {_W_NS}><w:pPr><w:pStyle w:val="{STYLE_IDS[style]}"/></w:pPr>{run}</w:p>')
+    _append_block(container, p)
+    return Paragraph(p, container._body if hasattr(container, "_body") else container)
 
 
 def heading(doc: Doc, outline: Outline, text: object, level: int) -> Para:
@@ -124,12 +133,23 @@ def rag(value: Rag | None, label: str | None = None) -> Cell:
 _CM = 567  # twentieths of a point per centimetre
 
 
-def _run_xml(text: object, *, colour: str | None, bold: bool, mono: bool, size: float | None) -> str:
+def _run_xml(
+    text: object,
+    *,
+    colour: str | None = None,
+    bold: bool | None = None,
+    mono: bool = False,
+    font: str | None = None,
+    size: float | None = None,
+    ns: bool = False,
+) -> str:
     props = []
-    if mono:
-        props.append(f'<w:rFonts w:ascii="{MONO}" w:hAnsi="{MONO}" w:cs="{MONO}"/>')
-    if bold:
-        props.append("<w:b/>")
+    face = MONO if mono else font
+    if face:
+        face = escape(face, {'"': "&quot;"})
+        props.append(f'<w:rFonts w:ascii="{face}" w:hAnsi="{face}" w:cs="{face}"/>')
+    if bold is not None:
+        props.append("<w:b/>" if bold else '<w:b w:val="0"/>')
     if colour:
         props.append(f'<w:color w:val="{colour}"/>')
     if size:
@@ -144,13 +164,13 @@ def _run_xml(text: object, *, colour: str | None, bold: bool, mono: bool, size: 
                 parts.append("<w:tab/>")
             if piece:
                 parts.append(f'<w:t xml:space="preserve">{escape(piece)}</w:t>')
-    return f"<w:r>{rpr}{''.join(parts)}</w:r>"
+    return f"<w:r{' ' + _W_NS if ns else ''}>{rpr}{''.join(parts)}</w:r>"
 
 
 def _cell_xml(cell: Cell | object, width: int, style_id: str, size: float | None) -> str:
     c = cell if isinstance(cell, Cell) else Cell(cell)
     shd = f'<w:shd w:val="clear" w:color="auto" w:fill="{c.fill}"/>' if c.fill else ""
-    run = _run_xml(c.text, colour=c.colour, bold=c.bold, mono=c.mono, size=size)
+    run = _run_xml(c.text, colour=c.colour, bold=c.bold or None, mono=c.mono, size=size)
     return (
         f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shd}</w:tcPr>'
         f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>{run}</w:p></w:tc>'
@@ -198,7 +218,7 @@ def table(
         out.append("</w:tr>")
     out.append("</w:tbl>")
     tbl = parse_xml("".join(out))
-    doc.element.body._insert_tbl(tbl)
+    _append_block(doc, tbl)
     return tbl
 
 
@@ -336,4 +356,4 @@ def marking_header_footer(doc: Doc, marking: str, footer_note: str) -> None:
 
 
 def page_break(doc: Doc) -> None:
-    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    _append_block(doc, parse_xml(f'<w:p {_W_NS}><w:r><w:br w:type="page"/></w:r></w:p>'))
