@@ -11,9 +11,14 @@ picked up by whichever worker of its pool is free: the scale-out path (docs/scal
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from itertools import islice
 from pathlib import Path
+from typing import TypeVar
 
 from prefect import flow
+from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 
 from csu_assure import pipeline
@@ -22,6 +27,29 @@ from csu_assure.loading import csu_folders
 from flows import tasks
 from flows.batch import assess_batch_on_worker
 from flows.moderation import moderate_in_person
+
+# Batches assessed at once in this process. Enough that one batch's disk and database waits (fsync releases
+# the GIL) overlap another's checks and report building; more would only share one GIL, so every batch would
+# finish at the end instead of one after another, and nothing could be published before the last one.
+LOCAL_BATCHES_AT_ONCE = 3
+
+Batch = TypeVar("Batch")
+Result = TypeVar("Result")
+
+
+def _in_window(
+    items: Sequence[Batch], submit: Callable[[Batch], PrefectFuture[Result]], window: int
+) -> Iterator[tuple[Batch, PrefectFuture[Result]]]:
+    """Submit each item with at most `window` running, yielding (item, future) in order; the caller waits on
+    each future it is given, which frees a place for the next item."""
+    pending: deque[tuple[Batch, PrefectFuture[Result]]] = deque()
+    queue = iter(items)
+    for item in islice(queue, window):
+        pending.append((item, submit(item)))
+    while pending:
+        yield pending.popleft()
+        for item in islice(queue, 1):
+            pending.append((item, submit(item)))
 
 
 def _run_name() -> str:
@@ -57,17 +85,29 @@ def cohort_flow(
         given = {"out_dir": out_dir, "register_url": register_url, "rules": rules, "calendar": calendar}
         # None settings stay None: each worker then falls back on its own CSU_ASSURE_* environment.
         parameters = {"as_of": as_of, "moderation": moderation, "force": force, "assessor": assessor} | given
-        futures = [
-            assess_batch_on_worker.submit(fan_out_deployment, batch, checkpoint, parameters)
-            for batch in batches
-        ]
+
+        def submit(batch: list[Path]) -> PrefectFuture[list[pipeline.CsuOutcome]]:
+            return assess_batch_on_worker.submit(fan_out_deployment, batch, checkpoint, parameters)
+
+        window = len(batches)  # every batch at once: each waits on a worker somewhere else
     else:
-        futures = [tasks.assess_batch.submit(batch, cp, config, options) for batch in batches]
+
+        def submit(batch: list[Path]) -> PrefectFuture[list[pipeline.CsuOutcome]]:
+            return tasks.assess_batch.submit(batch, cp, config, options)
+
+        window = LOCAL_BATCHES_AT_ONCE
+    # Without moderation each batch's per-CSU artifacts are published as soon as it is done, while the next
+    # batches run: publishing is mostly waiting on the API (about 20 ms an artifact, 3 a CSU).
+    publish_each = not moderation and len(folders) <= tasks.EACH_ASSESSMENT_UP_TO
+    published = []
     outcomes: list[pipeline.CsuOutcome] = []
-    for batch, future in zip(batches, futures, strict=True):
+    for batch, future in _in_window(batches, submit, window):
         state = future.wait() or future.state
         if state.is_completed():
-            outcomes.extend(future.result())
+            done = future.result()
+            outcomes.extend(done)
+            if publish_each:
+                published.append(tasks.publish_outcomes.submit(done, cp))
         else:  # the whole batch failed even after retries: every CSU in it is an error, the rest go on
             error = state.result(raise_on_failure=False)
             outcomes.extend(
@@ -82,5 +122,7 @@ def cohort_flow(
             for o in outcomes
         ]
     summary = tasks.summarise(outcomes, cp, config, Path(cohort_dir).resolve().name)
-    tasks.publish_cohort(summary)
+    tasks.publish_cohort(summary, each_assessment=not publish_each)
+    for publishing in published:
+        publishing.wait()
     return summary

@@ -164,11 +164,25 @@ def publish_assessment(assessment: Assessment) -> None:
         )
 
 
+# Per-CSU artifacts (three each) only for cohorts up to this size: beyond it they would crowd the UI and the
+# event stream, and the cohort summary, its table and the register hold every CSU anyway.
+EACH_ASSESSMENT_UP_TO = 100
+
+
+@task(name="publish assessments", **STEP)
+def publish_outcomes(outcomes: list[pipeline.CsuOutcome], checkpoint: Checkpoint) -> None:
+    """The artifacts of each CSU assessed at `checkpoint` (see `publish_assessment`)."""
+    for o in outcomes:
+        if o.assessment is not None and o.assessment.checkpoint == checkpoint:
+            publish_assessment.fn(o.assessment)
+
+
 @task(name="publish cohort", **STEP)
 def publish_cohort(
-    summary: pipeline.CohortSummary, each_assessment_up_to: int = 100, table_rows_up_to: int = 1_000
+    summary: pipeline.CohortSummary, each_assessment: bool = True, table_rows_up_to: int = 1_000
 ) -> None:
-    """The cohort's summary, table and report link; per-CSU artifacts too unless the cohort is very large.
+    """The cohort's summary, table and report link; with `each_assessment`, also every CSU's artifacts unless
+    the cohort has more than EACH_ASSESSMENT_UP_TO CSUs.
 
     The summary's and the table's rows per CSU are capped: Prefect refuses an event over its size limit (1.5 MB
     by default: about 2,600 table rows or 10,000 summary rows here) and an artifact's data travels in its
@@ -193,7 +207,5 @@ def publish_cohort(
         create_link_artifact(
             summary.report_path.as_uri(), link_text=summary.report_path.name, key=f"{key}-report"
         )
-    if len(summary.outcomes) <= each_assessment_up_to:
-        for o in summary.outcomes:
-            if o.assessment is not None and o.assessment.checkpoint == summary.checkpoint:
-                publish_assessment.fn(o.assessment)
+    if each_assessment and len(summary.outcomes) <= EACH_ASSESSMENT_UP_TO:
+        publish_outcomes.fn(list(summary.outcomes), summary.checkpoint)

@@ -205,6 +205,7 @@ def build_base(path: Path) -> Path:
     body = doc.element.body
     for paragraph in list(body.iterchildren(qn("w:p"))):
         body.remove(paragraph)
+    _drop_template_leftovers(doc)
     props = doc.core_properties
     props.author = props.last_modified_by = "csu-assure"
     props.title = "CSU assurance report"
@@ -212,6 +213,19 @@ def build_base(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))
     return path
+
+
+def _drop_template_leftovers(doc) -> None:  # type: ignore[no-untyped-def]
+    """Parts of python-docx's own template that a report must not carry: the Word 2010 `stylesWithEffects`
+    copy of the styles (438 KB that every report saved, and read back, for nothing: Word 2013 and later and
+    LibreOffice use `styles.xml`) and the template's thumbnail, a picture of another document."""
+    for rel_id, rel in list(doc.part.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):
+            doc.part.drop_rel(rel_id)
+    package_rels = doc.part.package.rels
+    for rel_id, rel in list(package_rels.items()):
+        if rel.reltype.endswith("/metadata/thumbnail"):
+            package_rels.pop(rel_id)
 
 
 if __name__ == "__main__":

@@ -86,6 +86,43 @@ def test_cohort_flow_isolates_a_crash_and_records_a_missing_submission(
         ("gamma", Outcome.A),
     ]
     assert summary.report_path is not None and summary.report_path.exists()
+    # Each assessed CSU's artifacts (published as its batch finished) and the cohort's own.
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    keys = [
+        f"assessment-{c}-cp2{suffix}"
+        for c in ("alpha", "beta", "gamma", "delta")
+        for suffix in ("", "-checks")
+    ]
+    keys += ["cohort-cohort-cp2", "cohort-cohort-cp2-csus", "cohort-cohort-cp2-report"]
+    with get_client(sync_client=True) as client:
+        found = {
+            a.key
+            for a in client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=keys)))
+        }
+    assert found == set(keys) - {"assessment-beta-cp2", "assessment-beta-cp2-checks"}
+
+
+def test_batches_are_submitted_in_a_sliding_window() -> None:
+    from flows.cohort import _in_window
+
+    running: list[int] = []
+    most = 0
+
+    def submit(item: int) -> int:  # stands in for a future
+        nonlocal most
+        running.append(item)
+        most = max(most, len(running))
+        return item * 10
+
+    seen = []
+    for item, future in _in_window(list(range(7)), submit, 3):
+        assert future == item * 10 and running[0] == item  # oldest first
+        running.remove(item)  # the caller has waited on it
+        seen.append(item)
+    assert seen == list(range(7)) and most == 3
+    assert [i for i, _ in _in_window([1, 2], submit, 5)] == [1, 2]
 
 
 def _wait_until_paused(run_id: uuid.UUID, timeout: float = 60) -> None:

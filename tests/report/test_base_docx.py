@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 from docx import Document
@@ -31,3 +32,12 @@ def test_script_rebuilds_an_equivalent_base(tmp_path: Path) -> None:
     assert doc.paragraphs == [] or all(p.text == "" for p in doc.paragraphs)
     assert doc.styles["Heading 1"].font.name == "Arial"
     assert str(doc.styles["Heading 1"].font.color.rgb) == "005EB8"
+
+
+def test_base_carries_no_template_leftovers() -> None:
+    """No Word 2010 `stylesWithEffects` copy (438 KB in every report) and no thumbnail of another document."""
+    with zipfile.ZipFile(DEFAULT_TEMPLATES / "base.docx") as z:
+        names = set(z.namelist())
+    assert "word/stylesWithEffects.xml" not in names
+    assert not any(n.startswith("docProps/thumbnail") for n in names)
+    assert {"word/document.xml", "word/styles.xml"} <= names
