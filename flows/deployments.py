@@ -11,6 +11,7 @@ from prefect.schedules import Cron
 
 from csu_assure.calendar import Calendar, load_calendar
 from flows.assess import assess_flow
+from flows.batch import batch_flow
 from flows.cohort import cohort_flow
 from flows.progress import progress_flow
 
@@ -31,7 +32,8 @@ def scheduled_specs(calendar: Calendar, cohort_dir: str = EXAMPLE_COHORT) -> lis
 
 
 def serve_all(calendar_path: Path | None = None, cohort_dir: str = EXAMPLE_COHORT) -> None:
-    """Serve the scheduled cohort deployments and the ad-hoc ones from this process (Ctrl-C twice stops)."""
+    """Serve the scheduled cohort deployments and the ad-hoc ones (assess-batch among them, the fan-out target)
+    from this process (Ctrl-C twice stops)."""
     calendar = load_calendar(calendar_path)
     scheduled = [
         cohort_flow.to_deployment(
@@ -45,5 +47,8 @@ def serve_all(calendar_path: Path | None = None, cohort_dir: str = EXAMPLE_COHOR
         assess_flow.to_deployment(name="assess-csu"),
         progress_flow.to_deployment(name="progress-csu"),
         cohort_flow.to_deployment(name="assess-cohort"),
+        # A cohort run given `fan_out_deployment="assess-batch/assess-batch"` hands its batches to this one;
+        # served runs are subprocesses of the server process, so its batches use every core of this machine.
+        batch_flow.to_deployment(name="assess-batch"),
     ]
     serve(*scheduled, *ad_hoc)

@@ -17,7 +17,7 @@ def serve(
         Path, typer.Option("--cohort", help="The cohort the scheduled runs assess.")
     ] = Path("submissions/example-cohort"),
 ) -> None:
-    """Serve the assess, progress and cohort deployments, with cohort runs at each checkpoint deadline.
+    """Serve the assess, progress, cohort and assess-batch deployments, with cohort runs at each deadline.
 
     The schedules come from the calendar file, as in prefect.yaml. Stop with Ctrl-C (twice).
     """
