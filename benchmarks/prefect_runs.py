@@ -266,6 +266,9 @@ def main(sizes: tuple[int, ...] = SIZES, modes: tuple[str, ...] = MODES) -> None
         )  # fmt: skip
         cohorts = {}
         for size in sizes:  # the first `size` CSUs of one generated cohort, as a cohort folder of their own
+            if size == max(sizes):
+                cohorts[size] = cohort  # all of it: no copy of the largest (1.3 GB at 10,000 CSUs)
+                continue
             cohorts[size] = work / f"cohort-{size}"
             cohorts[size].mkdir()
             for csu in sorted(p for p in cohort.iterdir() if p.is_dir())[:size]:
