@@ -39,6 +39,7 @@ from csu_assure.loading.folder import MAX_PLAN_BYTES, PLAN_FILE, decode_text, pa
 from csu_assure.loading.problems import Problem, visible
 from csu_assure.register import RecordStatus, Register, file_sha256
 from csu_assure.report import write_assessment_report, write_cohort_report
+from csu_assure.report.pdf import PdfUnavailable, convert_to_pdf
 from csu_assure.results import Adjustment, Assessment, CheckResult, Moderation, PlanItem
 from csu_assure.ruleset import RuleSet, load_ruleset
 from csu_assure.settings import Settings
@@ -101,6 +102,8 @@ class CsuOutcome:
     path: Path | None = None
     problems: tuple[str, ...] = ()
     message: str = ""
+    pdf: str | None = None  # a PDF copy of the report, when one was asked for and made
+    pdf_error: str = ""  # why a PDF copy that was asked for is missing
 
     @property
     def proceeds(self) -> bool:
@@ -548,9 +551,10 @@ def replace_assessment(outcome: CsuOutcome, assessment: Assessment) -> CsuOutcom
 
 
 def run_batch(
-    csu_dirs: Sequence[Path], checkpoint: Checkpoint, config: Config, **options: Any
+    csu_dirs: Sequence[Path], checkpoint: Checkpoint, config: Config, *, pdf: bool = False, **options: Any
 ) -> list[CsuOutcome]:
-    """Several CSUs, each isolated: one that raises is reported as an error and the rest go on.
+    """Several CSUs, each isolated: one that raises is reported as an error and the rest go on. With `pdf`,
+    the batch's reports are then copied to PDF in one LibreOffice start.
 
     Transient errors (TRANSIENT_ERRORS) propagate so an orchestrator can retry the batch; the register makes
     that safe, since re-recording identical inputs returns what is already recorded.
@@ -563,7 +567,25 @@ def run_batch(
             raise
         except Exception as error:
             outcomes.append(crashed(csu_dir, checkpoint, error))
-    return outcomes
+    return pdf_copies(outcomes) if pdf else outcomes
+
+
+def pdf_copies(outcomes: Sequence[CsuOutcome]) -> list[CsuOutcome]:
+    """Each outcome with a PDF copy of its report (or the reason there is none). A missing PDF never undoes an
+    assessment: the register and the .docx stand, and the outcome says why its PDF is missing."""
+    reports = {
+        i: Path(o.assessment.report_path)
+        for i, o in enumerate(outcomes)
+        if o.assessment is not None and o.assessment.report_path and o.assessment.checkpoint == o.checkpoint
+    }
+    try:
+        made = dict(zip(reports, convert_to_pdf(list(reports.values())), strict=True))
+    except PdfUnavailable as error:
+        return [replace(o, pdf_error=str(error)) if i in reports else o for i, o in enumerate(outcomes)]
+    return [
+        replace(o, pdf=str(made[i].pdf) if made[i].pdf else None, pdf_error=made[i].error) if i in made else o
+        for i, o in enumerate(outcomes)
+    ]
 
 
 def crashed(csu_dir: Path, checkpoint: Checkpoint, error: BaseException) -> CsuOutcome:
@@ -642,7 +664,7 @@ def run_cohort(cohort_dir: Path, checkpoint: Checkpoint, config: Config, **optio
     return summarise_cohort(outcomes, checkpoint, config, Path(cohort_dir).resolve().name)
 
 
-def run_progress(csu_dir: Path, config: Config, **options: Any) -> list[CsuOutcome]:
+def run_progress(csu_dir: Path, config: Config, *, pdf: bool = False, **options: Any) -> list[CsuOutcome]:
     """One CSU through checkpoints 1 → 2 → 3, stopping at the first that it does not pass."""
     outcomes: list[CsuOutcome] = []
     plan: tuple[PlanItem, ...] = ()
@@ -652,7 +674,7 @@ def run_progress(csu_dir: Path, config: Config, **options: Any) -> list[CsuOutco
         if not outcome.proceeds:
             break
         plan = outcome.assessment.development_plan if outcome.assessment else ()
-    return outcomes
+    return pdf_copies(outcomes) if pdf else outcomes
 
 
 # -- renderers for publishing (Prefect artifacts, CLI JSON) ---------------------------------------------------
@@ -769,6 +791,8 @@ def outcome_json(o: CsuOutcome) -> dict[str, Any]:
         "assessment_id": a.assessment_id if a else None,
         "problems": list(o.problems),
         "message": o.message,
+        "pdf": o.pdf,
+        "pdf_error": o.pdf_error or None,
     }
 
 
@@ -787,6 +811,7 @@ __all__ = [
     "load",
     "locate",
     "moderate",
+    "pdf_copies",
     "record",
     "run_batch",
     "run_cohort",

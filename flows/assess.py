@@ -29,6 +29,7 @@ def assess_steps(
     prior_plan: list[PlanItem] | None,
     moderation: bool,
     force: bool,
+    pdf: bool = False,
 ) -> pipeline.CsuOutcome:
     """The task sequence of one assessment, shared by the assess and progress flows."""
     job = tasks.prepare(csu_dir, checkpoint, config, as_of, prior_plan)
@@ -39,6 +40,8 @@ def assess_steps(
     outcome = tasks.report(tasks.record(draft, config, force), config)
     if moderation and outcome.awaiting_moderation:
         outcome = pipeline.replace_assessment(outcome, moderate_in_person(outcome, config))
+    if pdf:  # after moderation, which rewrites the report
+        (outcome,) = tasks.to_pdf([outcome])
     if outcome.assessment is not None:
         tasks.publish_assessment(outcome.assessment)
     return outcome
@@ -57,8 +60,10 @@ def assess_flow(
     rules: str | None = None,
     calendar: str | None = None,
     assessor: str | None = None,
+    pdf: bool = False,
 ) -> pipeline.CsuOutcome:
-    """Assess one CSU folder (with cp1/ cp2/ cp3/) at one checkpoint and record it in the register.
+    """Assess one CSU folder (with cp1/ cp2/ cp3/) at one checkpoint and record it in the register; with
+    `pdf`, also write a PDF copy of its report (LibreOffice).
 
     With `moderation`, the flow pauses before the record is final until an assessor resumes it with
     `csu-assure moderate RUN_ID --assessor NAME [--override CHECK_ID=PASS:reason ...] [--accept]`.
@@ -72,4 +77,5 @@ def assess_flow(
         prior_plan=prior_plan,
         moderation=moderation,
         force=force,
+        pdf=pdf,
     )

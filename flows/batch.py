@@ -42,11 +42,19 @@ def batch_flow(
     rules: str | None = None,
     calendar: str | None = None,
     assessor: str | None = None,
+    pdf: bool = False,
 ) -> list[pipeline.CsuOutcome]:
     """Assess a batch of CSU folders at one checkpoint, each isolated from the others (no moderation pause here:
-    with `moderation` the drafts are recorded and the cohort run that fanned out pauses for them)."""
+    with `moderation` the drafts are recorded and the cohort run that fanned out pauses for them). With `pdf`,
+    the batch's reports get PDF copies, made by this worker's own LibreOffice with a profile of its own."""
     config = tasks.configure(tasks.build_settings(out_dir, register_url, rules, calendar, assessor))
-    options = {"as_of": as_of, "force": force, "moderated": moderation, "flow_run_id": flow_run.id}
+    options = {
+        "as_of": as_of,
+        "force": force,
+        "moderated": moderation,
+        "flow_run_id": flow_run.id,
+        "pdf": pdf,
+    }
     return tasks.assess_batch([Path(d) for d in csu_dirs], Checkpoint(checkpoint), config, options)
 
 

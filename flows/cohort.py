@@ -71,20 +71,36 @@ def cohort_flow(
     calendar: str | None = None,
     assessor: str | None = None,
     fan_out_deployment: str | None = None,
+    pdf: bool = False,
 ) -> pipeline.CohortSummary:
     """Assess every CSU folder of a cohort at one checkpoint. A CSU with no submission once the deadline has
     passed is recorded "not submitted"; one stopped at an earlier checkpoint is skipped; one whose assessment
     raises is reported as an error without stopping the others. With `fan_out_deployment`, each batch is a run of
-    that deployment (see flows/batch.py) rather than a task of this run."""
+    that deployment (see flows/batch.py) rather than a task of this run. With `pdf`, every report also gets a
+    PDF copy: each batch converts its own reports (after moderation, when there is one)."""
     config = tasks.configure(tasks.build_settings(out_dir, register_url, rules, calendar, assessor))
     cp = Checkpoint(checkpoint)
     folders = csu_folders(Path(cohort_dir))
-    options = {"as_of": as_of, "force": force, "moderated": moderation, "flow_run_id": flow_run.id}
+    # Moderation rewrites the reports, so with it the PDF copies are made once it is over.
+    pdf_in_batches = pdf and not moderation
+    options = {
+        "as_of": as_of,
+        "force": force,
+        "moderated": moderation,
+        "flow_run_id": flow_run.id,
+        "pdf": pdf_in_batches,
+    }
     batches = pipeline.batches(folders, max_batches)
     if fan_out_deployment:
         given = {"out_dir": out_dir, "register_url": register_url, "rules": rules, "calendar": calendar}
         # None settings stay None: each worker then falls back on its own CSU_ASSURE_* environment.
-        parameters = {"as_of": as_of, "moderation": moderation, "force": force, "assessor": assessor} | given
+        parameters = {
+            "as_of": as_of,
+            "moderation": moderation,
+            "force": force,
+            "assessor": assessor,
+            "pdf": pdf_in_batches,
+        } | given
 
         def submit(batch: list[Path]) -> PrefectFuture[list[pipeline.CsuOutcome]]:
             return assess_batch_on_worker.submit(fan_out_deployment, batch, checkpoint, parameters)
@@ -121,6 +137,8 @@ def cohort_flow(
             pipeline.replace_assessment(o, moderate_in_person(o, config)) if o.awaiting_moderation else o
             for o in outcomes
         ]
+        if pdf:
+            outcomes = tasks.to_pdf(outcomes)
     summary = tasks.summarise(outcomes, cp, config, Path(cohort_dir).resolve().name)
     tasks.publish_cohort(summary, each_assessment=not publish_each)
     for publishing in published:

@@ -29,9 +29,10 @@ def progress_flow(
     rules: str | None = None,
     calendar: str | None = None,
     assessor: str | None = None,
+    pdf: bool = False,
 ) -> list[pipeline.CsuOutcome]:
     """Assess checkpoint 1, then 2, then 3 while the CSU proceeds. `as_of` maps a checkpoint to its date
-    (default: the day after each deadline)."""
+    (default: the day after each deadline); with `pdf`, each report also gets a PDF copy."""
     config = tasks.configure(tasks.build_settings(out_dir, register_url, rules, calendar, assessor))
     outcomes: list[pipeline.CsuOutcome] = []
     plan = []
@@ -44,6 +45,7 @@ def progress_flow(
             prior_plan=plan,
             moderation=moderation,
             force=force,
+            pdf=pdf,
         )
         outcomes.append(outcome)
         if not outcome.proceeds:

@@ -100,6 +100,11 @@ def report(outcome: pipeline.CsuOutcome, config: pipeline.Config) -> pipeline.Cs
     return pipeline.report_outcome(outcome, config)
 
 
+@task(name="pdf copies", **IO_STEP)
+def to_pdf(outcomes: list[pipeline.CsuOutcome]) -> list[pipeline.CsuOutcome]:
+    return pipeline.pdf_copies(outcomes)
+
+
 @task(name="moderate", **STEP)
 def moderate(
     outcome: pipeline.CsuOutcome,

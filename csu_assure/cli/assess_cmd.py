@@ -20,12 +20,14 @@ from csu_assure.cli.running import (
     NoPrefect,
     OutDir,
     OutputFormat,
+    Pdf,
     Rules,
     as_date,
     configure_or_exit,
     flow_options,
     flows_module,
     make_settings,
+    require_pdf_or_exit,
     show_outcomes,
 )
 from csu_assure.domain import Checkpoint
@@ -52,15 +54,19 @@ def assess(
     no_prefect: NoPrefect = False,
     force: Force = False,
     moderation: Moderation = False,
+    pdf: Pdf = False,
 ) -> None:
     """Assess one CSU at one checkpoint. Exit 0 ok, 1 invalid submission or failed assessment, 2 usage."""
     _existing_dir(csu_dir)
+    require_pdf_or_exit(pdf)
     settings = make_settings(out_dir, assessor, rules, calendar)
     config = configure_or_exit(settings)
     if no_prefect:
         if moderation:
             raise usage_error("--moderation needs Prefect (it pauses a flow run); drop --no-prefect")
         outcome = pipeline.run_one(csu_dir, Checkpoint(checkpoint), config, as_of=as_date(as_of), force=force)
+        if pdf:
+            (outcome,) = pipeline.pdf_copies([outcome])
     else:
         outcome = flows_module("assess").assess_flow(
             str(csu_dir),
@@ -68,6 +74,7 @@ def assess(
             as_of=as_date(as_of),
             moderation=moderation,
             force=force,
+            pdf=pdf,
             **flow_options(settings),
         )
     show_outcomes([outcome], fmt)
@@ -85,6 +92,7 @@ def cohort(
     no_prefect: NoPrefect = False,
     force: Force = False,
     moderation: Moderation = False,
+    pdf: Pdf = False,
 ) -> None:
     """Assess a whole cohort at one checkpoint, each CSU isolated from the others.
 
@@ -94,13 +102,14 @@ def cohort(
     """
     if not _existing_dir(cohort_dir) or not csu_folders(cohort_dir):
         raise usage_error(f"{cohort_dir} holds no CSU folders")
+    require_pdf_or_exit(pdf)
     settings = make_settings(out_dir, assessor, rules, calendar)
     config = configure_or_exit(settings)
     if no_prefect:
         if moderation:
             raise usage_error("--moderation needs Prefect (it pauses a flow run); drop --no-prefect")
         summary = pipeline.run_cohort(
-            cohort_dir, Checkpoint(checkpoint), config, as_of=as_date(as_of), force=force
+            cohort_dir, Checkpoint(checkpoint), config, as_of=as_date(as_of), force=force, pdf=pdf
         )
     else:
         summary = flows_module("cohort").cohort_flow(
@@ -109,6 +118,7 @@ def cohort(
             as_of=as_date(as_of),
             moderation=moderation,
             force=force,
+            pdf=pdf,
             **flow_options(settings),
         )
     title = f"{summary.cohort}: {summary.checkpoint.title}"
@@ -127,6 +137,7 @@ def progress(
     no_prefect: NoPrefect = False,
     force: Force = False,
     moderation: Moderation = False,
+    pdf: Pdf = False,
 ) -> None:
     """Take one CSU through checkpoints 1 → 2 → 3, stopping at the first it does not pass.
 
@@ -134,14 +145,15 @@ def progress(
     deadline.
     """
     _existing_dir(csu_dir)
+    require_pdf_or_exit(pdf)
     settings = make_settings(out_dir, assessor, rules, calendar)
     config = configure_or_exit(settings)
     if no_prefect:
         if moderation:
             raise usage_error("--moderation needs Prefect (it pauses a flow run); drop --no-prefect")
-        outcomes = pipeline.run_progress(csu_dir, config, force=force)
+        outcomes = pipeline.run_progress(csu_dir, config, force=force, pdf=pdf)
     else:
         outcomes = flows_module("progress").progress_flow(
-            str(csu_dir), moderation=moderation, force=force, **flow_options(settings)
+            str(csu_dir), moderation=moderation, force=force, pdf=pdf, **flow_options(settings)
         )
     show_outcomes(outcomes, fmt)

@@ -18,6 +18,7 @@ from rich.table import Table
 from csu_assure import pipeline
 from csu_assure.cli.common import EXIT_INVALID, EXIT_OK, err, out, print_problems
 from csu_assure.domain import Rag
+from csu_assure.report.pdf import PdfUnavailable, require_soffice
 from csu_assure.ruleset import RuleSetInvalid
 from csu_assure.settings import Settings
 
@@ -57,9 +58,23 @@ Moderation = Annotated[
         help="Pause each assessment for an assessor (`csu-assure moderate RUN_ID`); off by default.",
     ),
 ]
+Pdf = Annotated[
+    bool,
+    typer.Option("--pdf", help="Also write a PDF copy of each report beside it (needs LibreOffice)."),
+]
 CheckpointOption = Annotated[
     int, typer.Option("--checkpoint", "-c", min=1, max=3, help="Checkpoint 1, 2 or 3.")
 ]
+
+
+def require_pdf_or_exit(pdf: bool) -> None:
+    """With --pdf, LibreOffice must be there before anything runs: say so rather than assess without PDFs."""
+    if pdf:
+        try:
+            require_soffice()
+        except PdfUnavailable as error:
+            err.print(f"[bold red]✗[/] {escape(str(error))}")
+            raise typer.Exit(EXIT_INVALID) from None
 
 
 def flows_module(name: str) -> ModuleType:
@@ -135,7 +150,10 @@ def show_outcomes(
                 err.print(f"  - {escape(problem)}")
         if o.status == "error":
             err.print(f"[bold red]✗ {escape(o.csu_id)}[/] could not be assessed: {escape(o.message)}")
-    raise typer.Exit(EXIT_INVALID if any(o.failed for o in outcomes) else EXIT_OK)
+        if o.pdf_error:
+            err.print(f"[bold red]✗ {escape(o.csu_id)}[/] no PDF copy: {escape(o.pdf_error)}")
+    failed = any(o.failed or o.pdf_error for o in outcomes)
+    raise typer.Exit(EXIT_INVALID if failed else EXIT_OK)
 
 
 def as_date(value: dt.datetime | None) -> dt.date | None:

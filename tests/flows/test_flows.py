@@ -3,6 +3,8 @@ a cohort with a crashing CSU and a missing submission, and moderation paused and
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import threading
 import time
 import uuid
@@ -15,6 +17,7 @@ import pytest
 from csu_assure import pipeline
 from csu_assure.domain import Checkpoint, Outcome, Status
 from csu_assure.register import Register
+from csu_assure.report.pdf import find_soffice
 from tests.flows.cohort_data import STOP_AT_CP2, write_cohort, write_csu
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
@@ -184,3 +187,19 @@ def test_moderation_pauses_and_a_resume_with_an_override_reaches_register_and_re
     )
     assert "Letters of intent withdrawn" in text and "Dr Jane Smith" in text
     assert Checkpoint(final.checkpoint) is Checkpoint.VIABILITY
+
+
+@pytest.mark.skipif(
+    find_soffice() is None or shutil.which("pdftotext") is None,
+    reason="LibreOffice or poppler not installed; run scripts/install-system-deps.sh",
+)
+def test_cohort_flow_writes_a_pdf_beside_every_report(tmp_path: Path) -> None:
+    from flows.cohort import cohort_flow
+
+    cohort = write_cohort(tmp_path / "cohort", ("alpha", "beta"))
+    summary = cohort_flow(str(cohort), 1, pdf=True, **_options(tmp_path))
+    for o in summary.outcomes:
+        assert o.assessment is not None and o.assessment.report_path is not None
+        assert o.pdf == str(Path(o.assessment.report_path).with_suffix(".pdf")) and o.pdf_error == ""
+        text = subprocess.run(["pdftotext", o.pdf, "-"], check=True, capture_output=True, text=True).stdout
+        assert o.csu_name in text
