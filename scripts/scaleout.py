@@ -1,13 +1,15 @@
 """Scale-out rehearsal: PostgreSQL + a Prefect server + two process workers, a cohort fanned out to them.
 
     .venv/bin/python scripts/scaleout.py [--csus 60] [--batches 6] [--checkpoint 1] [--keep] [--timeout 540]
+                                         [--pdf/--no-pdf]
 
 Starts a throwaway PostgreSQL (one database for the Prefect server, one for the assessment register), a
 `prefect server start` on loopback backed by it, a `process` work pool and two workers (stand-ins for two
 machines sharing one server), deploys `assess-cohort` and `assess-batch` from prefect.yaml, generates a cohort
 and runs it as one `assess-cohort` flow run that fans its batches out to the `assess-batch` deployment. Then it
 checks that the register on PostgreSQL holds one current assessment per CSU with an unbroken hash chain, that
-every Word report opens, prints which worker ran which flow run, and prints a JSON summary as its last line.
+every Word report opens (and, with --pdf, has the PDF copy its batch made), prints which worker ran which flow
+run, and prints a JSON summary as its last line.
 Everything it started is stopped on the way out, on failure, Ctrl-C or SIGTERM too. Exit 0 only if every check
 held. See docs/scale-out.md.
 """
@@ -454,6 +456,7 @@ def rehearse(args: argparse.Namespace, work: Path, started: list[Started]) -> di
             "fan_out_deployment": BATCH_DEPLOYMENT,
             "out_dir": str(out),
             "register_url": register_url,
+            "pdf": args.pdf,
         }
         parent = api.post(f"/deployments/{cohort_dep}/create_flow_run", {"parameters": parameters})
         say(f"cohort flow run {parent['id']} created; waiting for it and its batches")
@@ -518,7 +521,7 @@ def check(
     batch_ids = {r["id"] for r in batches}
 
     register = Register(register_url)
-    assessed = reports_ok = 0
+    assessed = reports_ok = pdfs_ok = 0
     try:
         csus = [pipeline.identify(d)[0] for d in csu_folders(cohort)]
         for csu_id in csus:
@@ -540,6 +543,12 @@ def check(
                 problems.append(f"{csu_id}: report {a.report_path} does not name {a.csu_name}")
                 continue
             reports_ok += 1
+            if args.pdf:  # made by whichever worker ran the batch, with a LibreOffice profile of its own
+                copy = Path(str(a.report_path)).with_suffix(".pdf")
+                if not copy.is_file() or not copy.read_bytes().startswith(b"%PDF-"):
+                    problems.append(f"{csu_id}: no PDF copy at {copy}")
+                    continue
+                pdfs_ok += 1
         broken = register.verify_chain()
         problems += [f"register chain: {b}" for b in broken]
     finally:
@@ -552,6 +561,7 @@ def check(
         "csus": len(csus),
         "assessments": assessed,
         "reports_ok": reports_ok,
+        "pdfs_ok": pdfs_ok if args.pdf else None,
         "chain_ok": not broken,
         "cohort_run": parent["state_type"],
         "batch_runs": len(batches),
@@ -570,6 +580,12 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=2, help="concurrent flow runs per worker (default 2)")
     parser.add_argument("--timeout", type=float, default=540, help="give up after this many seconds")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, reports)")
+    parser.add_argument(
+        "--pdf",
+        action=argparse.BooleanOptionalAction,
+        default=shutil.which("soffice") is not None,
+        help="batches also make PDF copies, in parallel on both workers (default: when LibreOffice is installed)",
+    )
     args = parser.parse_args()
 
     def interrupted(signum: int, _frame: object) -> None:

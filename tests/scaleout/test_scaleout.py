@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import subprocess
 import sys
@@ -39,6 +40,8 @@ def test_a_cohort_fans_out_to_two_workers_and_lands_in_the_postgresql_register()
     assert summary["csus"] == 60
     assert summary["assessments"] == 60  # exactly one current assessment per CSU, made by a batch run
     assert summary["reports_ok"] == 60  # every Word report opens with python-docx and names its CSU
+    if shutil.which("soffice"):  # then the batches, on both workers at once, made a PDF copy of each
+        assert summary["pdfs_ok"] == 60
     assert summary["chain_ok"] is True
     assert summary["cohort_run"] == "COMPLETED"
     assert summary["batch_runs"] == 6
