@@ -131,6 +131,8 @@ def check(
 
 def fmt(value: object) -> str:
     """Render a value for a finding: money with thousands separators, shares as percentages."""
+    if type(value) is str:  # the commonest cell: rendered as itself, without the isinstance tests below
+        return value
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Decimal):
@@ -147,8 +149,13 @@ def pct(share: float | Decimal) -> str:
 
 
 def gbp(amount: Decimal | float | int) -> str:
-    value = Decimal(str(amount))
+    value = amount if isinstance(amount, Decimal) else Decimal(str(amount))
     return f"-£{-value:,.2f}" if value < 0 else f"£{value:,.2f}"
+
+
+# Looked up once: an enum member looked up on its class costs ~1k instructions (the enum metaclass's
+# attribute hook), and every check ends here.
+_PASS, _FAIL = Status.PASS, Status.FAIL
 
 
 def judge(
@@ -164,7 +171,7 @@ def judge(
     """PASS or FAIL. `critical=True` escalates a failure to critical whatever the rule set's default."""
     escalated = Severity.CRITICAL if (critical and not passed) else (severity if not passed else None)
     return Judgement(
-        status=Status.PASS if passed else Status.FAIL,
+        status=_PASS if passed else _FAIL,
         severity=escalated,
         actual=fmt(actual) if actual is not None else None,
         expected=expected,

@@ -9,16 +9,18 @@ from csu_assure.domain import Checkpoint, Domain, Outcome, Rag
 from csu_assure.results import CheckResult
 
 _ORDER = {Rag.GREEN: 0, Rag.AMBER: 1, Rag.RED: 2}
-_DOMAIN_ORDER = {d: i for i, d in enumerate(Domain)}  # listing order; once, not per result (hot path)
+_DOMAINS = tuple(Domain)  # listing order; once, not per assessment (hot path)
 
 
 def domain_rag(results: Iterable[CheckResult]) -> dict[Domain, Rag]:
     """Any critical failure → RED; else any major failure → AMBER; else GREEN. Minor failures are advisory."""
     rag: dict[Domain, Rag] = {}
     for result in results:
-        current = rag.get(result.domain, Rag.GREEN)
-        rag[result.domain] = max(current, result.rag, key=_ORDER.__getitem__)
-    return dict(sorted(rag.items(), key=lambda kv: _DOMAIN_ORDER[kv[0]]))
+        domain, colour = result.domain, result.rag
+        current = rag.get(domain)
+        if current is None or _ORDER[colour] > _ORDER[current]:
+            rag[domain] = colour
+    return {d: rag[d] for d in _DOMAINS if d in rag}
 
 
 @dataclass(frozen=True)

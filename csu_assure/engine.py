@@ -8,6 +8,7 @@ import hashlib
 import json
 import traceback
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from csu_assure import __version__
@@ -25,11 +26,13 @@ from csu_assure.results import (
     Moderation,
     PlanItem,
     Provenance,
+    trusted,
 )
 from csu_assure.ruleset import RuleSet
 from csu_assure.submission import InputFile, Role, Submission
 
 DEVELOPMENT_PLAN_CHECK = "CP2-GOV-01"  # its failure means "no agreed development plan" → C at checkpoint 2
+_DRAFT = Moderation(status="draft")  # immutable, so one shared default rather than one per record
 
 
 def make_context(
@@ -49,6 +52,12 @@ def input_digest(inputs: Iterable[InputFile]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+_JUDGEMENT = itemgetter("status", "severity", "actual", "expected", "finding", "evidence")
+
+# What `json.dumps(..., sort_keys=True)` builds on every call; an encoder keeps no state between calls.
+_ID_JSON = json.JSONEncoder(sort_keys=True)
+
+
 def _assessment_id(
     csu_id: str,
     checkpoint: Checkpoint,
@@ -57,7 +66,7 @@ def _assessment_id(
     as_of: dt.date,
     adjustments: Sequence[Adjustment],
 ) -> str:
-    payload = json.dumps(
+    payload = _ID_JSON.encode(
         [
             csu_id,
             int(checkpoint),
@@ -65,8 +74,7 @@ def _assessment_id(
             ruleset.sha256,
             as_of.isoformat(),
             [a.model_dump(mode="json") for a in adjustments],
-        ],
-        sort_keys=True,
+        ]
     )
     return hashlib.sha256(payload.encode()).hexdigest()[:20]
 
@@ -100,11 +108,12 @@ def _apply(
             "The check could not be completed; the assessor must judge it.",
             error,
         )
-        base: dict[str, Any] = {}
     else:
-        computed, finding, note = judgement.status, judgement.finding, None
-        severity = judgement.severity or severity
-        base = {"actual": judgement.actual, "expected": judgement.expected, "evidence": judgement.evidence}
+        # One C-level read from the judgement's field dict: attribute access on a pydantic model goes
+        # through its `__getattr__` hook, and this runs for every check.
+        computed, escalated, actual, expected, finding, evidence = _JUDGEMENT(judgement.__dict__)
+        note = None
+        severity = escalated or severity
     status = computed
     adjustment = adjustments.get(item.id)
     if adjustment is not None:
@@ -116,38 +125,71 @@ def _apply(
             )
         else:
             status = Status.WAIVED
-    return CheckResult(
-        check_id=item.id,
-        name=item.name,
-        domain=item.domain,
-        severity=severity,
-        computed_status=computed,
-        status=status,
-        finding=finding,
-        source=item.source,
-        adjustment=adjustment,
-        note=note,
-        **base,
+    # Not validated again: every value comes from a validated model (the judgement, the adjustment), the
+    # catalogue or the rule set, or is one of the engine's own enums. Fields in declaration order (the fast
+    # path of `trusted`); an errored check leaves actual, expected and evidence at their defaults.
+    if judgement is None:
+        return trusted(
+            CheckResult,
+            {
+                "check_id": item.id,
+                "name": item.name,
+                "domain": item.domain,
+                "severity": severity,
+                "computed_status": computed,
+                "status": status,
+                "finding": finding,
+                "source": item.source,
+                "adjustment": adjustment,
+                "note": note,
+            },
+        )
+    return trusted(
+        CheckResult,
+        {
+            "check_id": item.id,
+            "name": item.name,
+            "domain": item.domain,
+            "severity": severity,
+            "computed_status": computed,
+            "status": status,
+            "actual": actual,
+            "expected": expected,
+            "finding": finding,
+            "evidence": evidence,
+            "source": item.source,
+            "adjustment": adjustment,
+            "note": note,
+        },
     )
 
 
 def _development_plan(
     results: Sequence[CheckResult], catalogue: Catalogue, ruleset: RuleSet, owner: str, due: dt.date
 ) -> tuple[PlanItem, ...]:
-    return tuple(
-        PlanItem(
-            item_id=f"{r.check_id}@{int(catalogue[r.check_id].checkpoint)}",
-            check_id=r.check_id,
-            finding=r.finding,
-            action=catalogue[r.check_id].action,
-            owner=owner,
-            due=due,
-            evidence_required=catalogue[r.check_id].evidence_required,
-            severity=r.severity,
+    items = []
+    green = Rag.GREEN
+    for r in results:
+        if r.rag is green:
+            continue
+        item = catalogue[r.check_id]
+        # From the results, the catalogue, the submission and the calendar, all validated: not validated again.
+        items.append(
+            trusted(
+                PlanItem,
+                {
+                    "item_id": f"{r.check_id}@{int(item.checkpoint)}",
+                    "check_id": r.check_id,
+                    "finding": r.finding,
+                    "action": item.action,
+                    "owner": owner,
+                    "due": due,
+                    "evidence_required": item.evidence_required,
+                    "severity": r.severity,
+                },
+            )
         )
-        for r in results
-        if r.rag is not Rag.GREEN
-    )
+    return tuple(items)
 
 
 def _plan_owner(sub: Submission | None, ruleset: RuleSet) -> str:
@@ -314,7 +356,7 @@ def _record(
         results=tuple(results),
         development_plan=plan,
         figures=key_figures(sub) if sub is not None else None,
-        moderation=moderation or Moderation(status="draft"),
+        moderation=moderation or _DRAFT,
         provenance=Provenance(
             inputs=tuple(inputs),
             ruleset_name=ruleset.name,

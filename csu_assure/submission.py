@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
+from operator import itemgetter
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -180,6 +181,8 @@ QUESTION_LABELS: dict[str, str] = {
     "recommend": "Would recommend",
 }
 
+_ANSWERS = itemgetter(*QUESTIONS)
+
 # ------------------------------------------------------------------------------------------ business plan
 
 
@@ -335,7 +338,14 @@ class _ScoredRow(_Model):
     recommend: Score5 | None = None
 
     def scores(self) -> dict[str, int | None]:
-        return {q: getattr(self, q) for q in QUESTIONS}
+        return dict(zip(QUESTIONS, self.answers(), strict=True))
+
+    def answers(self) -> tuple[int | None, ...]:
+        """The seven scores in `QUESTIONS` order (None = don't know)."""
+        # From the field dict by one C-level getter: attribute access on a pydantic model goes through its
+        # `__getattr__` hook, and the checks read every respondent's answers.
+        answers: tuple[int | None, ...] = _ANSWERS(self.__dict__)
+        return answers
 
 
 class InterviewRow(_ScoredRow):

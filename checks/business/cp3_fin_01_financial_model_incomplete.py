@@ -51,12 +51,13 @@ def financial_model_complete(sub: Submission, p: Params, ctx: Context) -> Judgem
     customers = {t.year: t.active_customers for t in totals if t.active_lines}
     lines = {t.year: t.active_lines for t in totals if t.active_lines}
     all_lines = set().union(*lines.values()) if lines else set()
+    footprint = sub.ccg_ids
     gaps: list[EvidenceRow] = []
     for year in range(1, p.years + 1):
         if year not in lines:
             gaps.append(row(year=year, missing="the whole year"))
             continue
-        gaps.extend(row(year=year, missing=f"customer {c}") for c in sorted(sub.ccg_ids - customers[year]))
+        gaps.extend(row(year=year, missing=f"customer {c}") for c in sorted(footprint - customers[year]))
         gaps.extend(row(year=year, missing=f"service line {s}") for s in sorted(all_lines - lines[year]))
     years_present = sum(1 for y in range(1, p.years + 1) if y in lines)
     return judge(

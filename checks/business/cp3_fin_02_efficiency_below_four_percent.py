@@ -50,12 +50,8 @@ def efficiency(sub: Submission, p: Params, ctx: Context) -> Judgement:
     totals = plan_totals(sub)
     if not totals.any_efficiency:
         return not_evidenced("planned efficiency (financial_plan.csv: efficiency_pct)")
-    costs = {y: t.costs for y, t in totals.years.items()}
-    saved = {y: t.efficiency_saved for y, t in totals.years.items()}
-    blank = {y: t.rows_without_efficiency for y, t in totals.years.items()}
-    mean = {
-        y: (saved[y] / costs[y] if costs[y] else Decimal(0)).quantize(Decimal("0.01")) for y in sorted(costs)
-    }
+    years = totals.years  # ascending
+    mean = {y: t.efficiency_mean for y, t in years.items()}
     short = [y for y in mean if mean[y] < p.min_efficiency_pct]
     lowest = min(mean, key=lambda y: mean[y])
     return judge(
@@ -65,7 +61,12 @@ def efficiency(sub: Submission, p: Params, ctx: Context) -> Judgement:
         finding=f"{len(short)} of {len(mean)} plan years fall below {p.min_efficiency_pct}% efficiency; the "
         f"lowest is year {lowest} at {mean[lowest]}%.",
         evidence=[
-            row(year=y, efficiency_pct=mean[y], costs=gbp(costs[y]), rows_without_efficiency=blank[y])
+            row(
+                year=y,
+                efficiency_pct=mean[y],
+                costs=gbp(years[y].costs),
+                rows_without_efficiency=years[y].rows_without_efficiency,
+            )
             for y in short
         ],
     )

@@ -52,19 +52,21 @@ def surplus_every_year(sub: Submission, p: Params, ctx: Context) -> Judgement:
     years = year_totals(sub)
     if not years:
         return not_evidenced("the financial model (financial_plan.csv)")
-    deficits = [y for y in years if y.surplus < p.min_surplus]
+    min_surplus = p.min_surplus
+    deficits = [y for y in years if y.surplus < min_surplus]
     y1 = next((y for y in years if y.year == 1), None)
     margin = y1.surplus / y1.income if y1 is not None and y1.income else None
     thin = margin is not None and margin < p.year1_margin_flag_below
     worst = min(years, key=lambda y: y.surplus)
     margin_text = pct(margin) if margin is not None else "n/a"
+    lowest = gbp(worst.surplus)
     return judge(
         passed=not deficits and not thin,
         severity=None if deficits else p.flag_severity,  # a deficit fails at the rule set's severity
-        actual=f"lowest surplus {gbp(worst.surplus)} (year {worst.year}); year-1 margin {margin_text}",
-        expected=f"surplus ≥ {gbp(p.min_surplus)} every year; year-1 margin ≥ {pct(p.year1_margin_flag_below)}",
+        actual=f"lowest surplus {lowest} (year {worst.year}); year-1 margin {margin_text}",
+        expected=f"surplus ≥ {gbp(min_surplus)} every year; year-1 margin ≥ {pct(p.year1_margin_flag_below)}",
         finding=f"{len(deficits)} of {len(years)} plan years fall below break-even (lowest: year {worst.year}, "
-        f"{gbp(worst.surplus)}); the year-1 margin is {margin_text}.",
+        f"{lowest}); the year-1 margin is {margin_text}.",
         evidence=[
             row(year=y.year, income=gbp(y.income), costs=gbp(y.costs), surplus=gbp(y.surplus))
             for y in (deficits or ([y1] if thin and y1 is not None else []))

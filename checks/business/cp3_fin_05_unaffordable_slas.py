@@ -11,6 +11,8 @@ from csu_assure.domain import Domain
 from csu_assure.results import EvidenceRow, Judgement
 from csu_assure.submission import Submission
 
+_CENT = Decimal("0.01")
+
 
 class Params(CheckParams):
     max_share_of_rca: Decimal = Field(
@@ -57,30 +59,34 @@ def sla_affordability(sub: Submission, p: Params, ctx: Context) -> Judgement:
     signed = [s for s in sub.slas or () if s.signed_on is not None]
     if not signed:
         return not_evidenced("signed SLAs (slas.csv: signed_on, annual_value)")
+    max_share = p.max_share_of_rca
     failing: list[EvidenceRow] = []
     critical = False
+    untested = 0  # CCGs without a stated in-house cost
     for s in signed:
         ccg = ccgs[s.ccg_id]
-        price = (s.annual_value / ccg.population).quantize(Decimal("0.01"))
-        cap = (ccg.rca_per_head * p.max_share_of_rca).quantize(Decimal("0.01"))
-        total = price + ccg.in_house_cost_per_head if ccg.in_house_cost_per_head is not None else None
+        rca, in_house = ccg.rca_per_head, ccg.in_house_cost_per_head
+        price = (s.annual_value / ccg.population).quantize(_CENT)
+        cap = (rca * max_share).quantize(_CENT)
+        total = price + in_house if in_house is not None else None
+        if in_house is None:
+            untested += 1
         issues = []
         if price > cap:
-            issues.append(f"price {gbp(price)} > {gbp(cap)} ({pct(p.max_share_of_rca)} of RCA)")
-        if total is not None and total > ccg.rca_per_head:
-            issues.append(f"with in-house costs {gbp(total)} > RCA {gbp(ccg.rca_per_head)}")
+            issues.append(f"price {gbp(price)} > {gbp(cap)} ({pct(max_share)} of RCA)")
+        if total is not None and total > rca:
+            issues.append(f"with in-house costs {gbp(total)} > RCA {gbp(rca)}")
             critical = critical or total > p.critical_total_per_head
         if issues:
             failing.append(
                 row(
                     ccg_id=s.ccg_id,
                     sla_per_head=gbp(price),
-                    in_house_per_head=gbp(ccg.in_house_cost_per_head) if ccg.in_house_cost_per_head else None,
-                    rca_per_head=gbp(ccg.rca_per_head),
+                    in_house_per_head=gbp(in_house) if in_house else None,
+                    rca_per_head=gbp(rca),
                     issues="; ".join(issues),
                 )
             )
-    untested = sum(1 for s in signed if ccgs[s.ccg_id].in_house_cost_per_head is None)
     note = f" ({untested} without an in-house cost, tested on price only)" if untested else ""
     return judge(
         passed=not failing,

@@ -46,26 +46,27 @@ def customer_concentration(sub: Submission, p: Params, ctx: Context) -> Judgemen
     services in house"). Testing every year, not just year 1, is our refinement [A]: growth plans can
     concentrate income later.
     """
-    income = {y: t.income_by_customer for y, t in plan_totals(sub).years.items()}
-    if not income:
+    years = plan_totals(sub).years  # ascending
+    if not years:
         return not_evidenced("the financial model (financial_plan.csv)")
     largest = []
-    for year in sorted(income):
-        total = sum(income[year].values(), Decimal(0))
-        ccg_only = {c: v for c, v in income[year].items() if c != OTHER_CUSTOMER}
+    for year, totals in years.items():
+        total = totals.income  # every customer's income that year, OTHER included
+        ccg_only = {c: v for c, v in totals.income_by_customer.items() if c != OTHER_CUSTOMER}
         if not total or not ccg_only:
             continue
-        top = max(ccg_only, key=lambda c: ccg_only[c])
+        top = max(ccg_only, key=ccg_only.__getitem__)
         largest.append((year, top, ccg_only[top], ccg_only[top] / total))
     if not largest:
         return not_evidenced("income by CCG customer (financial_plan.csv)")
     over = [x for x in largest if x[3] > p.max_share]
     year, top, value, share = max(largest, key=lambda x: x[3])
+    cap, share_text = pct(p.max_share), pct(share)
     return judge(
         passed=not over,
-        actual=pct(share),
-        expected=f"≤ {pct(p.max_share)} of income from any one customer",
-        finding=f"The largest customer, {top}, brings {pct(share)} of year-{year} income ({gbp(value)}); "
-        f"{len(over)} of {len(largest)} plan years exceed {pct(p.max_share)}.",
+        actual=share_text,
+        expected=f"≤ {cap} of income from any one customer",
+        finding=f"The largest customer, {top}, brings {share_text} of year-{year} income ({gbp(value)}); "
+        f"{len(over)} of {len(largest)} plan years exceed {cap}.",
         evidence=[row(year=y, customer=c, income=gbp(v), share=pct(s)) for y, c, v, s in over],
     )

@@ -54,19 +54,19 @@ def sla_terms(sub: Submission, p: Params, ctx: Context) -> Judgement:
     if not sub.slas:
         return not_evidenced("service level agreements (slas.csv)")
     year1 = plan_totals(sub).year(1)
-    lines = year1.earning_lines if year1 else {}
+    lines_bought = year1.earning_line_counts if year1 else {}
+    kpis_per_line, max_notice = p.min_outcome_kpis_per_service_line, p.max_notice_months
     failing: list[EvidenceRow] = []
     for s in sub.slas:
-        needed = p.min_outcome_kpis_per_service_line * max(1, len(lines.get(s.ccg_id, ())))
+        bought = lines_bought.get(s.ccg_id, 0)
+        needed = kpis_per_line * max(1, bought)
         issues = []
         if s.notice_months is None:
             issues.append("notice period not stated")
-        elif s.notice_months > p.max_notice_months:
-            issues.append(f"notice {s.notice_months} months > {p.max_notice_months}")
+        elif s.notice_months > max_notice:
+            issues.append(f"notice {s.notice_months} months > {max_notice}")
         if s.outcome_kpis < needed:
-            issues.append(
-                f"{s.outcome_kpis} outcome KPIs for {len(lines.get(s.ccg_id, ()))} service lines (< {needed})"
-            )
+            issues.append(f"{s.outcome_kpis} outcome KPIs for {bought} service lines (< {needed})")
         if p.satisfaction_measure_required and not s.satisfaction_measured:
             issues.append("no satisfaction measure")
         if issues:

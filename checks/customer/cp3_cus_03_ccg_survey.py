@@ -50,17 +50,20 @@ def ccg_survey(sub: Submission, p: Params, ctx: Context) -> Judgement:
         return not_evidenced("the September CCG survey (ccg_survey.csv)")
     responders = tuple(r for r in sub.ccg_survey if r.responded)
     responded_ids = {r.ccg_id for r in responders}
-    response_rate = len(responded_ids & sub.ccg_ids) / len(sub.ccg_ids)
+    footprint = sub.ccg_ids
+    responding = len(responded_ids & footprint)
+    response_rate = responding / len(footprint)
     scores = survey_scores(sub)  # the responders' scores, shared with the record's key figures
-    answers = sum(s.answers for s in scores)
-    top2 = sum((s.top2_share or 0.0) * s.answers for s in scores) / answers if answers else None
+    answers = sum([s.answers for s in scores])
+    top2 = sum([(s.top2_share or 0.0) * s.answers for s in scores]) / answers if answers else None
     evidence: list[EvidenceRow] = [
-        row(ccg_id=c, responded=False, top2_share=None) for c in sorted(sub.ccg_ids - responded_ids)
+        row(ccg_id=c, responded=False, top2_share=None) for c in sorted(footprint - responded_ids)
     ]
+    pass_at = p.top2_pass_at
     for r in responders:
-        given = [v for v in r.scores().values() if v is not None]
-        own = sum(1 for v in given if v >= 4) / len(given) if given else None
-        if own is not None and own < p.top2_pass_at:
+        given = [v for v in r.answers() if v is not None]
+        own = len([v for v in given if v >= 4]) / len(given) if given else None
+        if own is not None and own < pass_at:
             evidence.append(row(ccg_id=r.ccg_id, responded=True, top2_share=pct(own)))
     top2_text = pct(top2) if top2 is not None else "none"
     scored = (
@@ -72,7 +75,7 @@ def ccg_survey(sub: Submission, p: Params, ctx: Context) -> Judgement:
         actual=f"response {pct(response_rate)}, top-2-box {top2_text}",
         expected=f"response ≥ {pct(p.min_response_rate)} and top-2-box ≥ {pct(p.top2_pass_at)} "
         f"(critical below {pct(p.top2_critical_below)})",
-        finding=f"{len(responded_ids & sub.ccg_ids)} of {len(sub.ccg_ids)} CCGs responded to the survey "
+        finding=f"{responding} of {len(footprint)} CCGs responded to the survey "
         f"({pct(response_rate)}); {scored}.",
         evidence=evidence,
     )

@@ -1,0 +1,192 @@
+"""The financial-plan aggregates of `figures` equal a plain row-by-row reading of the plan, Decimal for Decimal.
+
+`PlanTotals` takes shortcuts for the usual plan (rows in the workbook's customer cycle, every row earning, one
+efficiency rate everywhere, pydantic-built rows, one run of rows per year). The reference below is the obvious
+loop over the rows, written as the figures were before those shortcuts; plans drawn at random, in the usual
+layout and in every unusual one, must give the same values with the same exponents (a record stores the
+Decimal's text, so `Decimal("10.5")` and `Decimal("10.50")` differ).
+"""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from csu_assure.figures import PlanTotals
+from csu_assure.submission import FinanceRow, ServiceFunction
+
+ZERO = Decimal(0)
+CUSTOMERS = ("C01", "C02", "C03", "C04", "OTHER")
+LINES = (ServiceFunction.FINANCE, ServiceFunction.HR, ServiceFunction.IT, ServiceFunction.CONTRACTING)
+AMOUNTS = ("0", "0.00", "-0.00", "10", "10.5", "10.50", "1234.56", "99999999.99")
+RATES = (None, "0", "0.00", "4", "4.5", "4.50", "3.25", "100")
+
+
+def reference(rows: list[FinanceRow]) -> dict[int, dict[str, Any]]:
+    """Every figure of every year, read row by row in the plan's order."""
+    out: dict[int, dict[str, Any]] = {}
+    for year in sorted({r.year for r in rows}):
+        mine = [r for r in rows if r.year == year]
+        by_customer: dict[str, Decimal] = {}
+        net: dict[str, Decimal] = {}
+        earning: dict[str, set[str]] = {}
+        for r in mine:
+            by_customer[r.customer] = by_customer.get(r.customer, ZERO) + r.income
+            net[r.service_line.value] = net.get(r.service_line.value, ZERO) + (r.income - r.costs)
+            if r.income:
+                earning.setdefault(r.customer, set()).add(r.service_line.value)
+        costs = sum((r.costs for r in mine), ZERO)
+        saved = sum((r.costs * (r.efficiency_pct or ZERO) for r in mine), ZERO)
+        out[year] = {
+            "income_by_customer": list(by_customer.items()),
+            "income": sum(by_customer.values(), ZERO),
+            "costs": costs,
+            "net_by_line": sorted(net.items()),
+            "active_customers": {r.customer for r in mine if r.income or r.costs},
+            "active_lines": {r.service_line.value for r in mine if r.income or r.costs},
+            "earning_line_counts": {c: len(lines) for c, lines in earning.items()},
+            "rows_without_efficiency": sum(1 for r in mine if r.efficiency_pct is None),
+            "efficiency_mean": (saved / costs if costs else ZERO).quantize(Decimal("0.01")),
+        }
+    return out
+
+
+def figures(rows: list[FinanceRow]) -> dict[int, dict[str, Any]]:
+    totals = PlanTotals(tuple(rows))
+    return {
+        year: {
+            "income_by_customer": list(y.income_by_customer.items()),
+            "income": y.income,
+            "costs": y.costs,
+            "net_by_line": sorted(y.net_by_line.items()),
+            "active_customers": set(y.active_customers),
+            "active_lines": {str(line) for line in y.active_lines},
+            "earning_line_counts": dict(y.earning_line_counts),
+            "rows_without_efficiency": y.rows_without_efficiency,
+            "efficiency_mean": y.efficiency_mean,
+        }
+        for year, y in totals.years.items()
+    }
+
+
+def exact(value: Any) -> Any:
+    """Decimals compared by value and exponent (and sign of zero), everything else as it is."""
+    if isinstance(value, Decimal):
+        return (str(value), value.as_tuple())
+    if isinstance(value, list):
+        return [exact(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(exact(v) for v in value)
+    if isinstance(value, dict):
+        return {k: exact(v) for k, v in value.items()}
+    return value
+
+
+@st.composite
+def plans(draw: st.DrawFn) -> list[FinanceRow]:
+    years = draw(st.lists(st.integers(1, 4), min_size=1, max_size=4, unique=True))
+    customers = draw(st.lists(st.sampled_from(CUSTOMERS), min_size=1, max_size=5, unique=True))
+    lines = draw(st.lists(st.sampled_from(LINES), min_size=1, max_size=4, unique=True))
+    one_rate = draw(st.sampled_from(RATES))
+    uniform = draw(st.booleans())
+    rows = []
+    for year in sorted(years):
+        for line in lines:  # the workbook's layout: each service line lists the customers in the same order
+            for customer in customers:
+                if draw(st.integers(0, 9)) == 0:
+                    continue  # a gap: breaks the customer cycle
+                rate = one_rate if uniform else draw(st.sampled_from(RATES))
+                rows.append(
+                    FinanceRow(
+                        year=year,
+                        service_line=line,
+                        customer=customer,
+                        income=Decimal(draw(st.sampled_from(AMOUNTS))),
+                        costs=Decimal(draw(st.sampled_from(AMOUNTS))),
+                        efficiency_pct=None if rate is None else Decimal(rate),
+                    )
+                )
+    order = draw(st.sampled_from(["workbook", "shuffled", "years interleaved"]))
+    if order == "shuffled":
+        random.Random(draw(st.integers(0, 10**6))).shuffle(rows)
+    elif order == "years interleaved" and len(years) > 1:
+        rows = rows[1::2] + rows[::2]  # a year's rows in several runs
+    return rows
+
+
+@settings(max_examples=300, deadline=None)
+@given(plans())
+def test_plan_figures_match_a_row_by_row_reading(rows: list[FinanceRow]) -> None:
+    if rows:
+        assert exact(figures(rows)) == exact(reference(rows))
+
+
+def test_the_usual_plan_takes_the_fast_paths_and_matches() -> None:
+    rows = [
+        FinanceRow(
+            year=y,
+            service_line=line,
+            customer=c,
+            income=Decimal("1000.50") + y,
+            costs=Decimal("900.25"),
+            efficiency_pct=Decimal("4.50"),
+        )
+        for y in (1, 2, 3, 4)
+        for line in LINES
+        for c in CUSTOMERS
+    ]
+    totals = PlanTotals(tuple(rows))
+    assert all(y._period == len(CUSTOMERS) for y in totals.years.values())
+    assert exact(figures(rows)) == exact(reference(rows))
+
+
+def test_rows_not_built_by_pydantic_are_read_by_name() -> None:
+    """pydantic keeps every row's fields in declaration order; a plan whose rows were put together some other
+    way (here the first row's field dict reordered by hand) is read field by field, with the same figures."""
+    rows = [
+        FinanceRow(year=1, service_line=line, customer=c, income=Decimal("5.00"), costs=Decimal("1.00"))
+        for line in LINES
+        for c in CUSTOMERS
+    ]
+    object.__setattr__(rows[0], "__dict__", dict(reversed(list(rows[0].__dict__.items()))))
+    assert exact(figures(rows)) == exact(reference(rows))
+
+
+def test_pydantic_keeps_a_rows_fields_in_declaration_order() -> None:
+    """What `PlanTotals` relies on to read rows by position, for every way a row is made or copied."""
+    import copy
+    import pickle
+
+    row = FinanceRow.model_validate(
+        {
+            "efficiency_pct": "4.5",
+            "costs": "1",
+            "income": "2",
+            "customer": "C01",
+            "service_line": "it",
+            "year": 2,
+        }
+    )
+    made = [
+        row,
+        FinanceRow.model_construct(
+            costs=Decimal(1), year=1, customer="C01", income=Decimal(2), service_line="it"
+        ),
+        row.model_copy(),
+        row.model_copy(update={"income": Decimal(3)}),
+        copy.deepcopy(row),
+        pickle.loads(pickle.dumps(row)),
+    ]
+    for r in made:
+        assert tuple(r.__dict__) == tuple(FinanceRow.model_fields)
+
+
+def test_an_empty_plan_has_no_years() -> None:
+    totals = PlanTotals(())
+    assert totals.years == {}
+    assert totals.year_figures == ()
+    assert not totals.any_efficiency
