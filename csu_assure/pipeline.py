@@ -717,6 +717,8 @@ def assessment_markdown(a: Assessment) -> str:
         f"Assessment {a.assessment_id}, as of {a.provenance.as_of.isoformat()}, rule set "
         f"{md(a.provenance.ruleset_name)} {md(a.provenance.ruleset_version)}.",
     ]
+    if a.report_path:
+        lines += ["", f"Word report: {md(a.report_path)}"]
     return "\n".join(lines)
 
 

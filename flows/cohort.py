@@ -28,10 +28,12 @@ from flows import tasks
 from flows.batch import assess_batch_on_worker
 from flows.moderation import moderate_in_person
 
-# Batches assessed at once in this process. Enough that one batch's disk and database waits (fsync releases
-# the GIL) overlap another's checks and report building; more would only share one GIL, so every batch would
-# finish at the end instead of one after another, and nothing could be published before the last one.
-LOCAL_BATCHES_AT_ONCE = 3
+# Batches assessed at once in this process: one. They share one GIL, and the report builder, the register and
+# the file system release and retake it hundreds of times a CSU; a second batch thread makes each retake wait
+# (measured: a 26-CSU cohort's batches took 30% longer with three at once than one after another). One at a
+# time also finishes batches one after another, so their artifacts are published while the next one runs.
+# More CPUs for one cohort means more processes: fan out to a deployment (`fan_out_deployment`).
+LOCAL_BATCHES_AT_ONCE = 1
 
 Batch = TypeVar("Batch")
 Result = TypeVar("Result")
@@ -112,18 +114,20 @@ def cohort_flow(
             return tasks.assess_batch.submit(batch, cp, config, options)
 
         window = LOCAL_BATCHES_AT_ONCE
-    # Without moderation each batch's per-CSU artifacts are published as soon as it is done, while the next
-    # batches run: publishing is mostly waiting on the API (about 20 ms an artifact, 3 a CSU).
+    # Without moderation each batch's per-CSU artifacts are published from this thread while the next batch
+    # runs: publishing is mostly waiting on the API.
     publish_each = not moderation and len(folders) <= tasks.EACH_ASSESSMENT_UP_TO
-    published = []
+    unpublished: list[pipeline.CsuOutcome] = []
     outcomes: list[pipeline.CsuOutcome] = []
     for batch, future in _in_window(batches, submit, window):
+        tasks.publish_summaries(unpublished, cp)  # the previous batch's, as this one runs
+        unpublished = []
         state = future.wait() or future.state
         if state.is_completed():
             done = future.result()
             outcomes.extend(done)
             if publish_each:
-                published.append(tasks.publish_outcomes.submit(done, cp))
+                unpublished = done
         else:  # the whole batch failed even after retries: every CSU in it is an error, the rest go on
             error = state.result(raise_on_failure=False)
             outcomes.extend(
@@ -139,8 +143,7 @@ def cohort_flow(
         ]
         if pdf:
             outcomes = tasks.to_pdf(outcomes)
+    tasks.publish_summaries(unpublished, cp)
     summary = tasks.summarise(outcomes, cp, config, Path(cohort_dir).resolve().name)
     tasks.publish_cohort(summary, each_assessment=not publish_each)
-    for publishing in published:
-        publishing.wait()
     return summary

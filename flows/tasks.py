@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -169,25 +170,31 @@ def publish_assessment(assessment: Assessment) -> None:
         )
 
 
-# Per-CSU artifacts (three each) only for cohorts up to this size: beyond it they would crowd the UI and the
+# Per-CSU artifacts in a cohort run only for cohorts up to this size: beyond it they would crowd the UI and the
 # event stream, and the cohort summary, its table and the register hold every CSU anyway.
 EACH_ASSESSMENT_UP_TO = 100
 
 
-@task(name="publish assessments", **STEP)
-def publish_outcomes(outcomes: list[pipeline.CsuOutcome], checkpoint: Checkpoint) -> None:
-    """The artifacts of each CSU assessed at `checkpoint` (see `publish_assessment`)."""
+def publish_summaries(outcomes: Sequence[pipeline.CsuOutcome], checkpoint: Checkpoint) -> None:
+    """In a cohort run, one markdown artifact per CSU assessed at `checkpoint` (decision, RAG, conditions and
+    the report's path), under the same key as a single run's: the cohort's table already has a row per CSU,
+    and each artifact costs the API about 20 ms, so the per-check table and the link are left to single runs."""
     for o in outcomes:
-        if o.assessment is not None and o.assessment.checkpoint == checkpoint:
-            publish_assessment.fn(o.assessment)
+        a = o.assessment
+        if a is not None and a.checkpoint == checkpoint:
+            create_markdown_artifact(
+                pipeline.assessment_markdown(a),
+                key=_key("assessment", a.csu_id, f"cp{int(a.checkpoint)}"),
+                description="Decision, RAG and conditions",
+            )
 
 
 @task(name="publish cohort", **STEP)
 def publish_cohort(
     summary: pipeline.CohortSummary, each_assessment: bool = True, table_rows_up_to: int = 1_000
 ) -> None:
-    """The cohort's summary, table and report link; with `each_assessment`, also every CSU's artifacts unless
-    the cohort has more than EACH_ASSESSMENT_UP_TO CSUs.
+    """The cohort's summary, table and report link; with `each_assessment`, also every CSU's summary artifact
+    unless the cohort has more than EACH_ASSESSMENT_UP_TO CSUs.
 
     The summary's and the table's rows per CSU are capped: Prefect refuses an event over its size limit (1.5 MB
     by default: about 2,600 table rows or 10,000 summary rows here) and an artifact's data travels in its
@@ -213,4 +220,4 @@ def publish_cohort(
             summary.report_path.as_uri(), link_text=summary.report_path.name, key=f"{key}-report"
         )
     if each_assessment and len(summary.outcomes) <= EACH_ASSESSMENT_UP_TO:
-        publish_outcomes.fn(list(summary.outcomes), summary.checkpoint)
+        publish_summaries(summary.outcomes, summary.checkpoint)
