@@ -341,7 +341,8 @@ def render(saved: dict[str, dict]) -> str:  # type: ignore[type-arg]
         "after the run returns; back to back, a run would time the last one's backlog). Prefect ends a flow run "
         "on its heartbeat thread's next one-second tick, so a flow's time is its work rounded up to about the "
         "next whole second. Peak RSS is the measuring process; the Prefect server's own peak is beside it; "
-        "*load* is the machine's one-minute load average as the runs ended (2 cores: above about 1, other work shared them).",
+        "*load* is the machine's one-minute load average as the runs ended (2 cores: above about 1, other "
+        "work shared them).",
         "",
         "| setting | CSUs | runs | median | per CSU | × no-prefect | peak RSS | server peak RSS | load | checks |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
