@@ -18,13 +18,22 @@ from sqlalchemy import text, update
 
 from csu_assure.calendar import load_calendar
 from csu_assure.catalogue import default_catalogue
-from csu_assure.domain import Status
 from csu_assure.engine import assess
 from csu_assure.register import Register, assessments
-from csu_assure.results import Adjustment, Assessment, Moderation
+from csu_assure.results import Assessment
 from csu_assure.ruleset import load_ruleset
 from csu_assure.synthetic import baseline, to_submission
 from tests.scaleout.postgres import scaleout_script, skip_without_postgres
+
+# The backend-neutral register tests, collected again here so that they run against this module's PostgreSQL
+# `register` fixture (pytest resolves fixtures where a test is collected).
+from tests.test_register import (  # noqa: F401
+    test_force_supersedes_and_history_keeps_both,
+    test_moderation_supersedes_the_draft_and_records_the_override,
+    test_recording_the_same_inputs_and_rules_twice_returns_the_first_record,
+    test_report_path_is_kept_beside_the_record,
+    test_verify_chain_finds_an_edited_row_and_a_deleted_row,
+)
 
 pytestmark = [pytest.mark.scaleout, pytest.mark.slow]
 
@@ -81,25 +90,9 @@ def test_register_runs_on_postgresql_with_the_partial_unique_index(register: Reg
     assert "UNIQUE" in index and "WHERE (superseded = false)" in index
 
 
-def test_recording_the_same_inputs_twice_returns_the_first_record(register: Register) -> None:
+def test_the_partial_unique_index_refuses_a_second_current_row(register: Register) -> None:
     first = register.record(_assess())
-    again = register.record(_assess(flow_run_id="another-run"))
-    assert again == first
-    assert again.provenance.flow_run_id is None
-    assert len(register.history("alpha")) == 1
-
-
-def test_force_supersedes_and_the_index_allows_only_one_current_row(register: Register) -> None:
-    first = register.record(_assess())
-    forced = register.record(_assess(flow_run_id="rerun"), force=True)
-    assert forced.assessment_id == f"{first.assessment_id}-r2"
-    history = register.history("alpha")
-    assert [(e.assessment.assessment_id, e.superseded) for e in history] == [
-        (first.assessment_id, True),
-        (forced.assessment_id, False),
-    ]
-    assert register.latest("alpha", 2) == forced
-    assert register.all_latest() == [forced]
+    register.record(_assess(flow_run_id="rerun"), force=True)
     # Making the superseded row current again would give two current rows for one key: PostgreSQL refuses.
     with pytest.raises(sqlalchemy.exc.IntegrityError), register.engine.begin() as conn:
         conn.execute(
@@ -108,45 +101,6 @@ def test_force_supersedes_and_the_index_allows_only_one_current_row(register: Re
             .values(superseded=False)
         )
     assert register.verify_chain() == []
-
-
-def test_moderation_records_the_override_and_its_plan_item(register: Register) -> None:
-    draft = register.record(_assess(moderation=Moderation(status="draft")))
-    override = Adjustment(
-        kind="override",
-        check_id="CP2-CUS-03",
-        assessor="Dr Jane Smith",
-        reason="Late letters of intent",
-        status=Status.FAIL,
-    )
-    moderated = _assess(
-        adjustments=[override], moderation=Moderation(status="moderated", assessor="Dr Jane Smith")
-    )
-    stored = register.apply_moderation(draft.assessment_id, moderated)
-    assert register.latest("alpha", 2) == stored
-    assert [(r["check_id"], r["status"]) for r in register.adjustments_for(stored.assessment_id)] == [
-        ("CP2-CUS-03", "FAIL")
-    ]
-    assert register.plan_items_for(stored.assessment_id)
-    assert register.verify_chain() == []
-
-
-def test_verify_chain_finds_an_edited_row_and_a_deleted_row(register: Register) -> None:
-    first = register.record(_assess("alpha"))
-    register.record(_assess("beta"))
-    register.record(_assess("gamma"))
-    assert register.verify_chain() == []
-    edited = first.model_copy(update={"csu_name": "Edited"}).model_dump_json()
-    with register.engine.begin() as conn:
-        conn.execute(update(assessments).where(assessments.c.csu_id == "alpha").values(record_json=edited))
-    assert [(b.table, b.reason) for b in register.verify_chain()] == [
-        ("assessments", "content does not match its hash")
-    ]
-    with register.engine.begin() as conn:
-        conn.execute(assessments.delete().where(assessments.c.csu_id == "beta"))
-    assert ("assessments", "does not link to the previous row") in [
-        (b.table, b.reason) for b in register.verify_chain()
-    ]
 
 
 # One writer process: its own engine and connections, as another machine would have.
