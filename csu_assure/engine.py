@@ -30,6 +30,7 @@ from csu_assure.results import (
 )
 from csu_assure.ruleset import RuleSet
 from csu_assure.submission import InputFile, Role, Submission
+from csu_assure.thresholds import chart_thresholds
 
 DEVELOPMENT_PLAN_CHECK = "CP2-GOV-01"  # its failure means "no agreed development plan" → C at checkpoint 2
 _DRAFT = Moderation(status="draft")  # immutable, so one shared default rather than one per record
@@ -355,7 +356,7 @@ def _record(
         domains=domains,
         results=tuple(results),
         development_plan=plan,
-        figures=key_figures(sub) if sub is not None else None,
+        figures=key_figures(sub, chart_thresholds(ruleset, checkpoint)) if sub is not None else None,
         moderation=moderation or _DRAFT,
         provenance=Provenance(
             inputs=tuple(inputs),

@@ -16,7 +16,7 @@ from itertools import chain, compress, groupby, repeat
 from operator import is_, is_not, itemgetter, mul
 from typing import Any, Generic, TypeVar, overload
 
-from csu_assure.results import KeyFigures, QuestionScore, YearFigures, trusted
+from csu_assure.results import ChartThresholds, KeyFigures, QuestionScore, YearFigures, trusted
 from csu_assure.submission import (
     OTHER_CUSTOMER,
     QUESTION_LABELS,
@@ -333,7 +333,8 @@ def question_scores(rows: tuple[_ScoredRow, ...]) -> tuple[QuestionScore, ...]:
     return tuple(out)
 
 
-def key_figures(sub: Submission) -> KeyFigures:
+def key_figures(sub: Submission, thresholds: ChartThresholds | None = None) -> KeyFigures:
+    """The submission's key figures, with the rule set's `thresholds` the charts draw beside them."""
     years = year_totals(sub)
     rca = total_rca(sub)
     population = sub.population
@@ -366,5 +367,6 @@ def key_figures(sub: Submission) -> KeyFigures:
             "scores": scores,
             "scores_source": source,
             "signed_sla_value": signed,
+            "thresholds": thresholds,
         },
     )

@@ -129,6 +129,23 @@ class QuestionScore(_Record):
     answers: int
 
 
+class ChartThresholds(_Record):
+    """The rule set's thresholds that a record's charts draw as reference lines, kept with the record so that a
+    report re-issued later, or under another rule set, draws the lines the CSU was judged against."""
+
+    min_population: int = Field(description="Scale floor (CP1-SCL-01 at checkpoint 1, CP2-SCL-01 after).")
+    score_pass_mean: float = Field(description="Mean CCG score that passes (CP2-CUS-02).")
+    capture_pass: float = Field(description="Share of the footprint's RCA that passes (CP2-CUS-04).")
+    min_price: Decimal = Field(description="Lowest plausible price per head (CP2-BUS-04).")
+    max_price: Decimal = Field(description="Highest plausible price per head (CP2-BUS-04).")
+    max_share_of_rca: Decimal = Field(
+        description="Price aim as a share of the RCA per head (CP1-FIN-02, CP2-BUS-04, CP3-FIN-05)."
+    )
+    min_surplus_share: Decimal = Field(
+        description="Year-1 surplus as a share of income that passes (CP2-BUS-01)."
+    )
+
+
 class KeyFigures(_Record):
     """Figures the reports chart and the cohort summary compares, computed once when the record is made."""
 
@@ -144,6 +161,9 @@ class KeyFigures(_Record):
     scores: tuple[QuestionScore, ...] = ()
     scores_source: Literal["ccg_interviews", "ccg_survey"] | None = None
     signed_sla_value: Decimal | None = None
+    thresholds: ChartThresholds | None = Field(
+        None, description="Absent on records made before thresholds were kept: charts then draw BDU 2012's."
+    )
 
 
 class Assessment(_Record):

@@ -3,12 +3,14 @@
 Each per-CSU function returns None when the figures it needs are missing; the builder then writes a short note
 instead. Reference lines are drawn as the axis the bars grow from: a score bar starts at the 3.0 pass line and
 goes left when it falls short, a cohort bar starts at the reference figure of its panel. That reads at a
-glance and, unlike an overlaid line series, renders the same in Word and LibreOffice.
+glance and, unlike an overlaid line series, renders the same in Word and LibreOffice. The lines are the rule
+set's thresholds kept in the record (`KeyFigures.thresholds`), so they are the ones the CSU was judged against.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,7 +23,8 @@ from csu_assure.domain import Checkpoint, Rag
 from csu_assure.report import drawingml as dml
 from csu_assure.report.drawingml import Chart, ChartType, LabelPosition
 from csu_assure.report.safe import safe_text
-from csu_assure.results import KeyFigures
+from csu_assure.results import ChartThresholds, KeyFigures
+from csu_assure.thresholds import BDU_2012
 
 __all__ = ["Chart", "CohortPoint", "cohort_charts", "finance_chart", "price_chart", "scores_chart"]
 
@@ -34,14 +37,27 @@ NHS_GREY = "768692"
 NHS_PALE_GREY = "D0D9DC"
 RAG_COLOURS = {Rag.GREEN: "009639", Rag.AMBER: "FFB81C", Rag.RED: "DA291C"}
 
-# Reference figures from the domain brief (BDU 2012): the CCG running-cost allowance, the "below 50% of RCA"
-# price aim, the price range seen in budget plans, the interview/survey pass line and the economic-scale floor.
+# The CCG running-cost allowance per head (domain brief, 2012): a national figure, not a rule-set threshold.
+# The price aim is the rule set's share of it; the other lines come from the record's thresholds.
 RCA_PER_HEAD = 25.0
-HALF_RCA_PER_HEAD = 12.5
-OBSERVED_PRICE_RANGE = (8.0, 14.0)
-SCORE_PASS_MEAN = 3.0
-MIN_ECONOMIC_POPULATION_M = 1.0
-CAPTURE_PASS = 0.30
+
+
+def thresholds_of(figures: KeyFigures) -> ChartThresholds:
+    """The thresholds a record was judged against; BDU 2012's for a record made before they were kept."""
+    return figures.thresholds or BDU_2012
+
+
+# Said under a chart whose record keeps no thresholds (made before they were kept), so no reader takes the
+# assumed lines for the ones the CSU was judged against.
+ASSUMED_NOTE = " The record keeps no thresholds: the lines are the BDU 2012 rule set's."
+
+
+def _assumed(figures: KeyFigures) -> str:
+    return ASSUMED_NOTE if figures.thresholds is None else ""
+
+
+def _share(value: object) -> str:
+    return f"{float(str(value)) * 100:g}%"
 
 
 def _millions(value: Decimal) -> float:
@@ -115,13 +131,14 @@ def scores_chart(figures: KeyFigures | None, checkpoint: Checkpoint) -> Chart | 
     if figures is None or not figures.scores:
         return None
     scores = figures.scores[::-1]  # a bar chart draws its first category at the bottom
+    pass_mean = thresholds_of(figures).score_pass_mean
     source = "CCG survey" if figures.scores_source == "ccg_survey" else "CCG interviews"
     data = dml.category_data([s.label for s in scores], "0.00")
     dml.add_series(data, "Mean score", [s.mean for s in scores])
     chart = dml.new_chart(
         ChartType.BAR_CLUSTERED,
         data,
-        title=f"{source}: mean score per question; bars start at the {SCORE_PASS_MEAN:.1f} pass line",
+        title=f"{source}: mean score per question; bars start at the {pass_mean:.1f} pass line",
     )
     (series,) = chart.series
     chart.plots[0].gap_width = 45
@@ -130,25 +147,30 @@ def scores_chart(figures: KeyFigures | None, checkpoint: Checkpoint) -> Chart | 
         if s.mean is None:
             dml.label(point, f"no answers · n={s.answers}", LabelPosition.INSIDE_BASE)
             continue
-        dml.fill(point, NHS_BLUE if s.mean >= SCORE_PASS_MEAN else RAG_COLOURS[Rag.AMBER])
+        dml.fill(point, NHS_BLUE if s.mean >= pass_mean else RAG_COLOURS[Rag.AMBER])
         text = f"{s.mean:.2f}"
         if s.top2_share is not None and checkpoint is Checkpoint.FULL_BUSINESS_PLAN:
             text += f" · top-2 {s.top2_share * 100:.0f}%"
         dml.label(point, f"{text} · n={s.answers}")
     dml.value_axis(chart, minimum=1, maximum=5, major_unit=1, number_format="0")
-    _reference_axis(chart, SCORE_PASS_MEAN, RAG_COLOURS[Rag.RED])
-    below = [s.label for s in figures.scores if s.mean is not None and s.mean < SCORE_PASS_MEAN]
+    _reference_axis(chart, pass_mean, RAG_COLOURS[Rag.RED])
+    below = [s.label for s in figures.scores if s.mean is not None and s.mean < pass_mean]
     alt = f"Bar chart of the mean {source.lower()} score for {len(scores)} questions; " + (
-        f"below the pass line of {SCORE_PASS_MEAN}: {', '.join(below)}."
+        f"below the pass line of {pass_mean}: {', '.join(below)}."
         if below
         else "all at or above the pass line."
     )
     caption = (
         f"{source}: mean score per question (1 very poor – 5 very good). Bars grow from the pass line at "
-        f"{SCORE_PASS_MEAN:.1f} (dashed red): amber bars fall short of it; n = answers."
+        f"{pass_mean:.1f} (dashed red): amber bars fall short of it; n = answers."
     )
     return dml.finish(
-        chart, data, width_in=WIDTH_IN, height_in=0.75 + 0.3 * len(scores), caption=caption, alt_text=alt
+        chart,
+        data,
+        width_in=WIDTH_IN,
+        height_in=0.75 + 0.3 * len(scores),
+        caption=caption + _assumed(figures),
+        alt_text=alt,
     )
 
 
@@ -158,24 +180,27 @@ def price_chart(figures: KeyFigures | None) -> Chart | None:
         return None
     price = float(figures.price_per_head)
     rca = float(figures.rca_per_head_mean) if figures.rca_per_head_mean is not None else None
-    low, high = OBSERVED_PRICE_RANGE
+    t = thresholds_of(figures)
+    low, high = float(t.min_price), float(t.max_price)
+    aim = float(t.max_share_of_rca) * RCA_PER_HEAD
+    share = _share(t.max_share_of_rca)
     # (label, start, end, colour, value label); drawn as a stacked bar of an invisible offset and the bar.
     rows: list[tuple[str, float, float, str, str]] = [
         (
             "This CSU's price per head",
             0.0,
             price,
-            NHS_BLUE if price <= HALF_RCA_PER_HEAD else RAG_COLOURS[Rag.RED],
+            NHS_BLUE if price <= aim else RAG_COLOURS[Rag.RED],
             f"£{price:.2f}",
         ),
         (
-            "Aim: below 50% of the RCA",
+            f"Aim: below {share} of the RCA",
             0.0,
-            HALF_RCA_PER_HEAD,
+            aim,
             RAG_COLOURS[Rag.AMBER],
-            f"£{HALF_RCA_PER_HEAD:.2f}",
+            f"£{aim:.2f}",
         ),
-        ("Range seen in budget plans", low, high, NHS_PALE_GREY, f"£{low:.0f}–£{high:.0f}"),
+        ("Plausible range (rule set)", low, high, NHS_PALE_GREY, f"£{_pounds(low)}–£{_pounds(high)}"),
     ]
     if rca is not None and abs(rca - RCA_PER_HEAD) > 0.005:
         rows.append(("Footprint CCGs' RCA per head", 0.0, rca, NHS_GREY, f"£{rca:.2f}"))
@@ -198,12 +223,19 @@ def price_chart(figures: KeyFigures | None) -> Chart | None:
     top = max(30.0, price * 1.15, (rca or 0) * 1.15)
     dml.value_axis(chart, minimum=0, maximum=5 * math.ceil(top / 5), major_unit=5, number_format='"£"0')
     alt = (
-        f"Price per head £{price:.2f} shown against the CCG running-cost allowance of £25 per head, the 50% aim "
-        f"at £12.50 and the £8–£14 range seen in budget plans."
+        f"Price per head £{price:.2f} shown against the CCG running-cost allowance of £{RCA_PER_HEAD:.0f} per "
+        f"head, the {share} aim at £{aim:.2f} and the plausible range of £{_pounds(low)}–£{_pounds(high)}."
     )
-    caption = "Indicative price per head; the aim is below 50% of the CCG running-cost allowance (£12.50)."
+    caption = (
+        f"Indicative price per head; the aim is below {share} of the CCG running-cost allowance (£{aim:.2f})."
+    )
     return dml.finish(
-        chart, data, width_in=WIDTH_IN, height_in=0.7 + 0.3 * len(rows), caption=caption, alt_text=alt
+        chart,
+        data,
+        width_in=WIDTH_IN,
+        height_in=0.7 + 0.3 * len(rows),
+        caption=caption + _assumed(figures),
+        alt_text=alt,
     )
 
 
@@ -238,44 +270,51 @@ class _Panel:
         return f"{'−' if value < 0 and float(shown.replace(',', '')) else ''}{prefix}{shown}{suffix}"
 
 
-PANELS = (
-    _Panel(
-        "Population (million)",
-        lambda f: f.population / 1e6,
-        "0.0",
-        ("", "m"),
-        2,
-        MIN_ECONOMIC_POPULATION_M,
-        f"the {MIN_ECONOMIC_POPULATION_M:.1f}m scale floor",
-    ),
-    _Panel(
-        "Price per head (£)",
-        lambda f: float(f.price_per_head) if f.price_per_head is not None else None,
-        '"£"0',
-        ("£", ""),
-        2,
-        HALF_RCA_PER_HEAD,
-        f"the £{HALF_RCA_PER_HEAD:.2f} aim (50% of RCA)",
-    ),
-    _Panel(
-        "Capture: year-1 CCG income ÷ RCA (%)",
-        lambda f: f.capture * 100 if f.capture is not None else None,
-        "0",
-        ("", "%"),
-        0,
-        CAPTURE_PASS * 100,
-        f"{CAPTURE_PASS * 100:.0f}% capture",
-    ),
-    _Panel(
-        "Year-1 surplus (% of income)",
-        lambda f: f.surplus_y1_pct * 100 if f.surplus_y1_pct is not None else None,
-        "0.0",
-        ("", "%"),
-        1,
-        0.0,
-        "break-even (0%)",
-    ),
-)
+def _panels(t: ChartThresholds) -> tuple[_Panel, ...]:
+    """The cohort panels, each bar starting at the rule set's threshold for its figure."""
+    floor_m = t.min_population / 1e6
+    floor_text = f"{floor_m:.1f}" if round(floor_m, 1) == floor_m else f"{floor_m:.2f}"  # 1.0m, 1.5m, 1.25m
+    aim = float(t.max_share_of_rca) * RCA_PER_HEAD
+    surplus = float(t.min_surplus_share) * 100
+    return (
+        _Panel(
+            "Population (million)",
+            lambda f: f.population / 1e6,
+            "0.0",
+            ("", "m"),
+            2,
+            floor_m,
+            f"the {floor_text}m scale floor",
+        ),
+        _Panel(
+            "Price per head (£)",
+            lambda f: float(f.price_per_head) if f.price_per_head is not None else None,
+            '"£"0',
+            ("£", ""),
+            2,
+            aim,
+            f"the £{aim:.2f} aim ({_share(t.max_share_of_rca)} of RCA)",
+        ),
+        _Panel(
+            "Capture: year-1 CCG income ÷ RCA (%)",
+            lambda f: f.capture * 100 if f.capture is not None else None,
+            "0",
+            ("", "%"),
+            0,
+            t.capture_pass * 100,
+            f"{t.capture_pass * 100:g}% capture",
+        ),
+        _Panel(
+            "Year-1 surplus (% of income)",
+            lambda f: f.surplus_y1_pct * 100 if f.surplus_y1_pct is not None else None,
+            "0.0",
+            ("", "%"),
+            1,
+            surplus,
+            "break-even (0%)" if surplus == 0 else f"a {surplus:g}% surplus",
+        ),
+    )
+
 
 DECISION_SERIES = ((Rag.GREEN, "Proceed"), (Rag.AMBER, "Proceed with conditions"), (Rag.RED, "Stop"))
 
@@ -286,14 +325,26 @@ def cohort_charts(points: Sequence[CohortPoint]) -> list[Chart]:
     if not points:
         return []
     ordered = sorted(points, key=lambda p: p.name.casefold())
+    # CSUs judged under different rule sets (or checkpoints) have different lines: draw the most common and
+    # say so, rather than one line per CSU that no reader could follow.
+    seen = Counter(thresholds_of(p.figures) for p in ordered)
+    thresholds = seen.most_common(1)[0][0]
+    note = ""
+    if len(seen) > 1:
+        note += (
+            f" Not every CSU was judged against these lines ({len(seen)} sets of thresholds in the cohort); "
+            "they are the most common set."
+        )
+    if any(p.figures.thresholds is None for p in ordered):
+        note += " Some records keep no thresholds: the BDU 2012 rule set's are assumed for them."
     # A figure no CSU has (capture and surplus before checkpoint 2's financial plan) gets no empty chart.
-    panels = [p for p in PANELS if any(p.value(point.figures) is not None for point in ordered)]
+    panels = [p for p in _panels(thresholds) if any(p.value(point.figures) is not None for point in ordered)]
     if len(ordered) <= PER_CSU_LIMIT:
-        return [_per_csu_panel(panel, ordered) for panel in panels]
-    return [_distribution_panel(panel, ordered) for panel in panels]
+        return [_per_csu_panel(panel, ordered, note) for panel in panels]
+    return [_distribution_panel(panel, ordered, note) for panel in panels]
 
 
-def _per_csu_panel(panel: _Panel, points: Sequence[CohortPoint]) -> Chart:
+def _per_csu_panel(panel: _Panel, points: Sequence[CohortPoint], note: str) -> Chart:
     drawn = points[::-1]  # first CSU on top
     values = [panel.value(p.figures) for p in drawn]
     data = dml.category_data([_short(p.name) for p in drawn], panel.number_format)
@@ -329,12 +380,12 @@ def _per_csu_panel(panel: _Panel, points: Sequence[CohortPoint]) -> Chart:
         width_in=LANDSCAPE_WIDTH_IN,
         height_in=0.7 + 0.13 * len(points),
         caption=f"{panel.title} by CSU, coloured by decision; {below} of {len(points)} below "
-        f"{panel.reference_text}.",
+        f"{panel.reference_text}.{note}",
         alt_text=f"Bar chart of {panel.title} for {len(points)} CSUs; {below} below {panel.reference_text}.",
     )
 
 
-def _distribution_panel(panel: _Panel, points: Sequence[CohortPoint]) -> Chart:
+def _distribution_panel(panel: _Panel, points: Sequence[CohortPoint], note: str) -> Chart:
     """How many CSUs fall in each band of the figure, stacked by decision (pandas does the binning)."""
     frame = pd.DataFrame(
         {"value": [panel.value(p.figures) for p in points], "rag": [p.rag for p in points]}
@@ -369,7 +420,8 @@ def _distribution_panel(panel: _Panel, points: Sequence[CohortPoint]) -> Chart:
         caption=f"Distribution across {len(frame):,} CSUs of {panel.title} in bands of "
         f"{panel.text(step, places)}, coloured by decision"
         + (f"; {missing:,} without the figure" if missing else "")
-        + ".",
+        + "."
+        + note,
         alt_text=f"Stacked column chart of {panel.title} for {len(frame):,} CSUs; {below:,} below "
         f"{panel.reference_text}.",
     )
@@ -395,6 +447,11 @@ def _nice_step(raw: float) -> float:
         return 1.0
     magnitude = 10.0 ** math.floor(math.log10(raw))
     return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+
+
+def _pounds(value: float) -> str:
+    """£8 and £14, but £8.50: whole pounds without pence."""
+    return f"{value:.0f}" if value == int(value) else f"{value:.2f}"
 
 
 def _short(name: str, limit: int = 28) -> str:

@@ -3,18 +3,24 @@ sees are the record's, and every chart carries a workbook with the same data (Wo
 
 from __future__ import annotations
 
+import datetime as dt
 import zipfile
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import yaml
 from docx import Document
 
-from csu_assure import synthetic
+from csu_assure import engine, synthetic
+from csu_assure.calendar import load_calendar
+from csu_assure.catalogue import default_catalogue
 from csu_assure.domain import Checkpoint, Outcome, Rag
 from csu_assure.report import charts, write_assessment_report, write_cohort_report
 from csu_assure.results import Assessment, KeyFigures
+from csu_assure.ruleset import default_ruleset_path, load_ruleset
+from csu_assure.thresholds import BDU_2012
 from tests.report.chart_reading import ReadChart, read_charts
 from tests.report.conftest import all_text, escalated_record
 
@@ -49,7 +55,7 @@ def test_scores_chart_grows_from_the_pass_line_and_marks_shortfalls(
     rapid: tuple[Assessment, list[ReadChart]],
 ) -> None:
     _, (_, scores, _) = rapid
-    assert scores.crosses_at == charts.SCORE_PASS_MEAN
+    assert scores.crosses_at == BDU_2012.score_pass_mean  # a hand-built record keeps no thresholds
     (series,) = scores.series
     # Drawn bottom-up: the first question is the last category.
     assert series.categories == ["Would recommend", "Understanding of our needs"]
@@ -69,7 +75,7 @@ def test_price_chart_places_the_price_in_the_running_cost_envelope(
     assert bars.categories[-1] == "This CSU's price per head: £13.40"
     assert bars.point_fills[len(bars.values) - 1] == RED
     assert bars.values[-1] == pytest.approx(13.40)
-    band = bars.categories.index("Range seen in budget plans: £8–£14")
+    band = bars.categories.index("Plausible range (rule set): £8–£14")
     assert (offset.values[band], bars.values[band]) == (8.0, 6.0)  # drawn from £8 to £14
     assert offset.fill is None  # the offset is invisible
 
@@ -203,3 +209,87 @@ def test_key_figures_without_a_plan_still_chart_the_price() -> None:
     assert charts.scores_chart(figures, Checkpoint.OUTLINE_PLAN) is None
     price = charts.price_chart(figures)
     assert price is not None and "price per head: £11.00" in price.xml.decode()
+
+
+# ------------------------------------------------------------------------------- lines from the rule set
+
+# A rule set that moves every threshold the charts draw, so no line can pass by being BDU 2012's.
+MOVED = {
+    "CP2-CUS-02": {"pass_mean": 3.5},
+    "CP2-SCL-01": {"min_population": 1_500_000},
+    "CP2-CUS-04": {"pass_at": "0.35"},
+    "CP2-BUS-04": {"min_price": "9.00", "max_price": "15.50", "max_share_of_rca": "0.40"},
+    "CP2-BUS-01": {"min_surplus_share": "0.01"},
+}
+
+
+@pytest.fixture(scope="module")
+def moved_record(tmp_path_factory: pytest.TempPathFactory) -> Assessment:
+    """A checkpoint-2 CSU assessed by the real engine under the moved rule set."""
+    spec = yaml.safe_load(default_ruleset_path().read_text())
+    for check_id, params in MOVED.items():
+        spec["checks"][check_id]["params"].update(params)
+    path = tmp_path_factory.mktemp("rules") / "moved.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    catalogue = default_catalogue()
+    return engine.assess(
+        synthetic.to_submission(synthetic.baseline(csu_id="moved-csu", checkpoint=2)),
+        catalogue=catalogue,
+        ruleset=load_ruleset(catalogue, path),
+        calendar=load_calendar(),
+        as_of=dt.date(2012, 4, 10),
+        assessor="Test Assessor",
+    )
+
+
+def test_a_csus_charts_draw_the_lines_of_the_rule_set_it_was_judged_under(
+    moved_record: Assessment, tmp_path: Path
+) -> None:
+    path = write_assessment_report(moved_record, tmp_path / "moved.docx")
+    _, scores, price = read_charts(path)
+    assert scores.crosses_at == 3.5
+    assert "pass line at 3.5" in all_text(path)
+    labels = price.series[1].categories
+    assert "Aim: below 40% of the RCA: £10.00" in labels
+    band = labels.index("Plausible range (rule set): £9–£15.50")
+    assert (price.series[0].values[band], price.series[1].values[band]) == (9.0, 6.5)
+    assert "BDU 2012" not in all_text(path)  # the record keeps its thresholds: nothing is assumed
+
+
+def test_cohort_charts_draw_the_rule_sets_lines(moved_record: Assessment, tmp_path: Path) -> None:
+    cohort = [
+        moved_record.model_copy(update={"csu_name": f"CSU {i}", "csu_id": f"csu-{i}"}) for i in range(3)
+    ]
+    read = read_charts(write_cohort_report(cohort, tmp_path / "c.docx", title="Moved"))
+    assert [c.crosses_at for c in read] == [1.5, 10.0, 35.0, 1.0]
+    text = all_text(tmp_path / "c.docx")
+    assert "below the 1.5m scale floor" in text and "below the £10.00 aim (40% of RCA)" in text
+    assert "35% capture" in text and "a 1% surplus" in text
+    assert "Not every CSU" not in text and "BDU 2012" not in text
+
+
+def test_cohort_charts_say_when_csus_were_judged_against_different_lines(
+    moved_record: Assessment, assess_raw: Callable[..., Assessment], tmp_path: Path
+) -> None:
+    shipped = assess_raw(synthetic.baseline(csu_id="shipped-csu", checkpoint=2))
+    older = shipped.model_copy(
+        update={"csu_name": "Older", "figures": shipped.figures.model_copy(update={"thresholds": None})}
+        if shipped.figures
+        else {}
+    )
+    cohort = [moved_record, moved_record.model_copy(update={"csu_name": "Moved 2"}), shipped, older]
+    read = read_charts(write_cohort_report(cohort, tmp_path / "c.docx", title="Mixed"))
+    assert read[0].crosses_at == 1.5  # the moved rule set is the most common of the two sets
+    text = all_text(tmp_path / "c.docx")
+    assert "Not every CSU was judged against these lines (2 sets of thresholds in the cohort)" in text
+    assert "Some records keep no thresholds: the BDU 2012 rule set's are assumed for them." in text
+
+
+def test_a_record_without_thresholds_draws_bdu_2012s_and_says_so(tmp_path: Path) -> None:
+    record = escalated_record()
+    assert record.figures is not None and record.figures.thresholds is None
+    path = write_assessment_report(record, tmp_path / "r.docx")
+    _, scores, price = read_charts(path)
+    assert scores.crosses_at == 3.0
+    assert "Aim: below 50% of the RCA: £12.50" in price.series[1].categories
+    assert all_text(path).count(charts.ASSUMED_NOTE.strip()) == 2  # under the scores and the price chart
