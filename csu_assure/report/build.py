@@ -8,6 +8,7 @@ Files are written atomically: a crash leaves the previous report (or nothing), n
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -48,9 +49,17 @@ from csu_assure.report.view import (
 from csu_assure.results import Assessment
 
 DEFAULT_MARKING = "OFFICIAL-SENSITIVE: COMMERCIAL"
-# Flat layout: `templates/` is an asset folder at the repository root (see CONVENTIONS.md), next to this
-# package's parent; callers that install elsewhere pass `templates_dir` explicitly.
-DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+
+def installed_templates() -> Path:
+    """The report templates: `templates/` at the repository root (see CONVENTIONS.md) in a checkout or an
+    editable install; in a wheel install, the copy the wheel put under `<prefix>/share/csu-assure/templates`
+    (pyproject's `data-files`), since the flat layout's asset folder is no package."""
+    checkout = Path(__file__).resolve().parents[2] / "templates"
+    return checkout if checkout.is_dir() else Path(sys.prefix) / "share" / "csu-assure" / "templates"
+
+
+DEFAULT_TEMPLATES = installed_templates()
 TEXT_WIDTH_CM = 17.0
 LANDSCAPE_TEXT_WIDTH_CM = 25.7
 
