@@ -1,7 +1,7 @@
 """Scale-out rehearsal: PostgreSQL + a Prefect server + two process workers, a cohort fanned out to them.
 
     .venv/bin/python scripts/scaleout.py [--csus 60] [--batches 6] [--checkpoint 1] [--keep] [--timeout 540]
-                                         [--pdf/--no-pdf]
+                                         [--pdf/--no-pdf] [--moderated 4]
 
 Starts a throwaway PostgreSQL (one database for the Prefect server, one for the assessment register), a
 `prefect server start` on loopback backed by it, a `process` work pool and two workers (stand-ins for two
@@ -9,7 +9,11 @@ machines sharing one server), deploys `assess-cohort` and `assess-batch` from pr
 and runs it as one `assess-cohort` flow run that fans its batches out to the `assess-batch` deployment. Then it
 checks that the register on PostgreSQL holds one current assessment per CSU with an unbroken hash chain, that
 every Word report opens (and, with --pdf, has the PDF copy its batch made), prints which worker ran which flow
-run, and prints a JSON summary as its last line.
+run. Then a second, moderated cohort (--moderated CSUs) fans out the same way: its batches record drafts, the
+cohort run pauses for each, and the script moderates each pause with `csu-assure moderate` as an assessor would
+(one override, the rest accepted) and checks that every draft was superseded by its moderated record, the
+override reached the register and the report, and (with --pdf) each PDF was made after moderation. It prints a
+JSON summary as its last line.
 Everything it started is stopped on the way out, on failure, Ctrl-C or SIGTERM too. Exit 0 only if every check
 held. See docs/scale-out.md.
 """
@@ -484,6 +488,34 @@ def rehearse(args: argparse.Namespace, work: Path, started: list[Started]) -> di
             interval=1,
         )
         summary = check(args, cohort, out, register_url, parent, batches, ran_by)
+        if args.moderated:
+            moderated = shared / "cohort-moderated"
+            run_cli(
+                [
+                    str(BIN / "csu-assure"),
+                    "generate",
+                    str(moderated),
+                    "--csus",
+                    str(args.moderated),
+                    "--seed",
+                    "11",
+                ],
+                client_env,
+                "csu-assure generate (moderated cohort)",
+            )
+            run = moderate_cohort(
+                api,
+                client_env,
+                cohort_dep,
+                {**parameters, "cohort_dir": str(moderated), "moderation": True},
+                budget,
+            )
+            earlier = {r["id"] for r in batches}
+            moderated_batches = [r for r in api.flow_runs(batch_dep) if r["id"] not in earlier]
+            summary["moderation"] = check_moderation(args, moderated, register_url, run, moderated_batches)
+            if not summary["moderation"]["ok"]:
+                summary["ok"] = False
+                summary["problems"] += summary["moderation"]["problems"]
         summary["ports"] = {"postgres": pg.port, "prefect": port}  # closed once all is stopped
         summary["seconds"] = {"total": round(time.monotonic() - began), "cohort_run": round(run_seconds)}
         return summary
@@ -572,6 +604,136 @@ def check(
     }
 
 
+MODERATOR = "Rehearsal Moderator"
+OVERRIDE_REASON = "Rehearsal override: evidence withdrawn after the draft"
+
+
+def moderate_cohort(
+    api: Api, env: Mapping[str, str], cohort_dep: str, parameters: dict[str, Any], budget: Budget
+) -> dict[str, Any]:
+    """Run a moderated cohort and moderate each pause through the CLI: override one passing check of the first
+    draft that has one, accept every other draft. Returns the cohort flow run once it is final."""
+    from csu_assure.register import Register
+
+    run = api.post(f"/deployments/{cohort_dep}/create_flow_run", {"parameters": parameters})
+    say(f"moderated cohort flow run {run['id']} created")
+    register = Register(parameters["register_url"])
+    overridden = False
+    handled: set[str] = set()  # ids of the Paused states already resumed
+    try:
+        while True:
+
+            def paused_or_final() -> dict[str, Any] | None:
+                now = api.get(f"/flow_runs/{run['id']}")
+                waiting = now["state_type"] == "PAUSED" and now["state"]["id"] not in handled
+                return now if waiting or now["state_type"] in FINAL else None
+
+            now = wait_until(
+                paused_or_final,
+                timeout=budget.allow(300),
+                what="the moderated cohort run to pause",
+                interval=1,
+            )
+            if now["state_type"] in FINAL:
+                return now
+            handled.add(now["state"]["id"])
+            key = str(now["state"]["state_details"].get("pause_key") or "")  # moderate-<csu>-cp<N>-<attempt>
+            csu_id = key.removeprefix("moderate-").rsplit("-cp", 1)[0]
+            draft = register.latest(csu_id, int(parameters["checkpoint"]))
+            argv = [str(BIN / "csu-assure"), "moderate", str(run["id"]), "--assessor", MODERATOR]
+            passing = [r.check_id for r in draft.results if r.status.value == "PASS"] if draft else []
+            if not overridden and passing:
+                argv += ["--override", f"{passing[0]}=FAIL:{OVERRIDE_REASON}"]
+                overridden = True
+                say(f"moderating {csu_id}: overriding {passing[0]} to FAIL")
+            else:
+                argv += ["--accept"]
+                say(f"moderating {csu_id}: accepting the draft")
+            run_cli(argv, env, f"csu-assure moderate ({csu_id})")
+    finally:
+        register.close()
+
+
+def check_moderation(
+    args: argparse.Namespace,
+    cohort: Path,
+    register_url: str,
+    run: dict[str, Any],
+    batches: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """Each CSU: a draft recorded by a batch run, superseded by one moderated record naming the moderator; the one
+    override in the register and the report; with --pdf, a PDF made after the moderated report."""
+    import docx
+
+    from csu_assure import pipeline
+    from csu_assure.loading import csu_folders
+    from csu_assure.register import Register
+
+    problems: list[str] = []
+    if run["state_type"] != "COMPLETED":
+        problems.append(f"moderated cohort run ended {run['state_type']}: {run['state_name']}")
+    problems += [
+        f"batch run {r['name']} ended {r['state_type']}" for r in batches if r["state_type"] != "COMPLETED"
+    ]
+    batch_ids = {r["id"] for r in batches}
+    register = Register(register_url)
+    moderated = overrides = pdfs_after = 0
+    try:
+        csus = [pipeline.identify(d)[0] for d in csu_folders(cohort)]
+        for csu_id in csus:
+            history = [e for e in register.history(csu_id) if int(e.assessment.checkpoint) == args.checkpoint]
+            states = [(e.assessment.moderation.status, e.superseded) for e in history]
+            if states != [("draft", True), ("moderated", False)]:
+                problems.append(
+                    f"{csu_id}: register holds {states}, expected a superseded draft and its moderation"
+                )
+                continue
+            draft, final = history[0].assessment, history[1].assessment
+            if draft.provenance.flow_run_id not in batch_ids:
+                problems.append(
+                    f"{csu_id}: draft made by flow run {draft.provenance.flow_run_id}, not a batch run"
+                )
+            if final.moderation.assessor != MODERATOR:
+                problems.append(
+                    f"{csu_id}: moderated by {final.moderation.assessor!r}, expected {MODERATOR!r}"
+                )
+                continue
+            moderated += 1
+            rows = register.adjustments_for(final.assessment_id)
+            if rows:
+                overrides += 1
+                changed = final.result(rows[0]["check_id"])
+                doc = docx.Document(str(final.report_path))
+                text = "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
+                if (changed.status.value, changed.computed_status.value) != ("FAIL", "PASS"):
+                    problems.append(f"{csu_id}: override of {changed.check_id} not applied")
+                elif OVERRIDE_REASON not in text:
+                    problems.append(f"{csu_id}: the override's reason is not in {final.report_path}")
+            if args.pdf:  # made by the cohort run once moderation was over, not the batch's draft copy
+                report = Path(str(final.report_path))
+                copy = report.with_suffix(".pdf")
+                if copy.is_file() and copy.stat().st_mtime >= report.stat().st_mtime:
+                    pdfs_after += 1
+                else:
+                    problems.append(f"{csu_id}: no PDF copy made after moderation at {copy}")
+        broken = register.verify_chain()
+        problems += [f"register chain: {b}" for b in broken]
+    finally:
+        register.close()
+    if overrides != 1:
+        problems.append(f"{overrides} moderated records carry an override, expected exactly 1")
+    return {
+        "ok": not problems,
+        "csus": len(csus),
+        "moderated": moderated,
+        "overrides": overrides,
+        "pdfs_after_moderation": pdfs_after if args.pdf else None,
+        "cohort_run": run["state_type"],
+        "batch_runs": len(batches),
+        "problems": problems[:20],
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--csus", type=int, default=60, help="CSUs in the generated cohort (default 60)")
@@ -585,6 +747,12 @@ def main() -> int:
         action=argparse.BooleanOptionalAction,
         default=shutil.which("soffice") is not None,
         help="batches also make PDF copies, in parallel on both workers (default: when LibreOffice is installed)",
+    )
+    parser.add_argument(
+        "--moderated",
+        type=int,
+        default=4,
+        help="CSUs in a second, moderated cohort moderated through `csu-assure moderate` (default 4; 0 skips it)",
     )
     args = parser.parse_args()
 

@@ -47,5 +47,12 @@ def test_a_cohort_fans_out_to_two_workers_and_lands_in_the_postgresql_register()
     assert summary["batch_runs"] == 6
     assert len(summary["workers_used"]) >= 2, summary["runs_by_worker"]
     assert sum(summary["runs_by_worker"].values()) == 6
+    # The moderated cohort: drafts from batch runs on the workers, each superseded by its moderation, done through
+    # `csu-assure moderate` against the paused cohort run; one override, in the register and the report.
+    moderation = summary["moderation"]
+    assert (moderation["csus"], moderation["moderated"], moderation["overrides"]) == (4, 4, 1), moderation
+    assert moderation["cohort_run"] == "COMPLETED" and moderation["batch_runs"] >= 2
+    if shutil.which("soffice"):  # made by the cohort run once moderation was over
+        assert moderation["pdfs_after_moderation"] == 4
     # Everything it started is stopped: neither PostgreSQL nor the Prefect server still listens.
     assert not any(_listening(port) for port in summary["ports"].values()), summary["ports"]
