@@ -13,7 +13,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.deployments import run_deployment
 from prefect.runtime import flow_run
@@ -58,19 +58,32 @@ def batch_flow(
     return tasks.assess_batch([Path(d) for d in csu_dirs], Checkpoint(checkpoint), config, options)
 
 
+# A batch run lost with its worker (marked Crashed by `csu-assure crash-detection`) is run again, once, on
+# whichever worker is free: re-assessing is safe, since the register returns what the lost run had recorded.
+LOST_BATCH_RERUNS = 1
+
+
 @task(name="assess batch on a worker", cache_policy=NO_CACHE, persist_result=False)
 def assess_batch_on_worker(
     deployment: str, csu_dirs: list[Path], checkpoint: int, parameters: dict[str, Any]
 ) -> list[pipeline.CsuOutcome]:
-    """Run one batch as a run of `deployment` (a subflow of this run) and return its outcomes; a batch run that
-    fails or crashes fails this task, and the cohort run records its CSUs as errors."""
-    run = run_deployment(
-        deployment,
-        parameters={"csu_dirs": [str(Path(d).resolve()) for d in csu_dirs], "checkpoint": checkpoint}
-        | parameters,
-        timeout=None,
-        poll_interval=2,
-    )
-    assert run.state is not None
+    """Run one batch as a run of `deployment` (a subflow of this run) and return its outcomes. A crashed batch
+    run is run again once; one that fails, or crashes twice, fails this task, and the cohort run records its
+    CSUs as errors."""
+    for attempt in range(1 + LOST_BATCH_RERUNS):
+        run = run_deployment(
+            deployment,
+            parameters={"csu_dirs": [str(Path(d).resolve()) for d in csu_dirs], "checkpoint": checkpoint}
+            | parameters,
+            timeout=None,
+            poll_interval=2,
+        )
+        assert run.state is not None
+        if run.state.is_crashed() and attempt < LOST_BATCH_RERUNS:
+            get_run_logger().warning(
+                "Batch run %s crashed (%s); running the batch again.", run.name, run.state.message
+            )
+            continue
+        break
     outcomes: list[pipeline.CsuOutcome] = run.state.result()  # raises the batch run's error if it failed
     return outcomes

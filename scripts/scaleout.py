@@ -1,7 +1,7 @@
 """Scale-out rehearsal: PostgreSQL + a Prefect server + two process workers, a cohort fanned out to them.
 
     .venv/bin/python scripts/scaleout.py [--csus 60] [--batches 6] [--checkpoint 1] [--keep] [--timeout 540]
-                                         [--pdf/--no-pdf] [--moderated 4]
+                                         [--pdf/--no-pdf] [--moderated 4] [--lose-worker/--no-lose-worker]
 
 Starts a throwaway PostgreSQL (one database for the Prefect server, one for the assessment register), a
 `prefect server start` on loopback backed by it, a `process` work pool and two workers (stand-ins for two
@@ -12,8 +12,12 @@ every Word report opens (and, with --pdf, has the PDF copy its batch made), prin
 run. Then a second, moderated cohort (--moderated CSUs) fans out the same way: its batches record drafts, the
 cohort run pauses for each, and the script moderates each pause with `csu-assure moderate` as an assessor would
 (one override, the rest accepted) and checks that every draft was superseded by its moderated record, the
-override reached the register and the report, and (with --pdf) each PDF was made after moderation. It prints a
-JSON summary as its last line.
+override reached the register and the report, and (with --pdf) each PDF was made after moderation. Last
+(--lose-worker), a third cohort loses a worker: once a batch runs on the worker not running the cohort run, that
+worker and everything it started are killed, as losing its machine would; crash detection (`csu-assure
+crash-detection`, heartbeats every 30 s) must mark the lost batch run Crashed, the cohort run must run that batch
+again on the surviving worker, and every CSU must end with one current assessment and a report that opens. It
+prints a JSON summary as its last line.
 Everything it started is stopped on the way out, on failure, Ctrl-C or SIGTERM too. Exit 0 only if every check
 held. See docs/scale-out.md.
 """
@@ -46,6 +50,11 @@ POOL = "csu-assure"
 COHORT_DEPLOYMENT = "assess-cohort/assess-cohort"
 BATCH_DEPLOYMENT = "assess-batch/assess-batch"
 WORKERS = ("worker-a", "worker-b")
+# Heartbeats every 30 s (Prefect's floor; 180 s by default) and crash detection after 75 s without one, so a lost
+# worker's runs are marked Crashed within about a minute and a half instead of ten.
+HEARTBEAT_SECONDS = 30
+CRASH_AFTER_SECONDS = 75
+LOST_WORKER_CSUS = 18  # in 6 batches: enough that the worker not running the cohort run is sure to get one
 
 T = TypeVar("T")
 
@@ -270,6 +279,7 @@ def prefect_env(home: Path, api_url: str, **extra: str) -> dict[str, str]:
         "DO_NOT_TRACK": "1",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_LOGGING_LEVEL": "INFO",
+        "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS),
         "NO_PROXY": LOOPBACK,
         "no_proxy": LOOPBACK,
     }
@@ -418,6 +428,12 @@ def rehearse(args: argparse.Namespace, work: Path, started: list[Started]) -> di
             timeout=budget.allow(300),
         )
         say("deployed assess-cohort and assess-batch from prefect.yaml")
+        run_cli(
+            [str(BIN / "csu-assure"), "crash-detection", "--within", str(CRASH_AFTER_SECONDS)],
+            client_env,
+            "csu-assure crash-detection",
+        )
+        say(f"crash detection: a flow run with no heartbeat for {CRASH_AFTER_SECONDS}s is marked Crashed")
 
         for name in WORKERS:
             worker_env = prefect_env(
@@ -516,6 +532,35 @@ def rehearse(args: argparse.Namespace, work: Path, started: list[Started]) -> di
             if not summary["moderation"]["ok"]:
                 summary["ok"] = False
                 summary["problems"] += summary["moderation"]["problems"]
+        if args.lose_worker:
+            lost_cohort = shared / "cohort-lost-worker"
+            run_cli(
+                [
+                    str(BIN / "csu-assure"),
+                    "generate",
+                    str(lost_cohort),
+                    "--csus",
+                    str(LOST_WORKER_CSUS),
+                    "--seed",
+                    "13",
+                ],
+                client_env,
+                "csu-assure generate (lost-worker cohort)",
+            )
+            known = {r["id"] for r in api.flow_runs(batch_dep)}
+            lost = lose_a_worker(
+                api,
+                cohort_dep,
+                {**parameters, "cohort_dir": str(lost_cohort), "max_batches": 6},
+                known,
+                started,
+                budget,
+            )
+            lost_batches = [r for r in api.flow_runs(batch_dep) if r["id"] not in known]
+            summary["lost_worker"] = check_lost_worker(args, lost_cohort, register_url, lost, lost_batches)
+            if not summary["lost_worker"]["ok"]:
+                summary["ok"] = False
+                summary["problems"] += summary["lost_worker"]["problems"]
         summary["ports"] = {"postgres": pg.port, "prefect": port}  # closed once all is stopped
         summary["seconds"] = {"total": round(time.monotonic() - began), "cohort_run": round(run_seconds)}
         return summary
@@ -600,6 +645,138 @@ def check(
         "workers_used": sorted(w for w in runs_by_worker if w != "unknown"),
         "runs_by_worker": runs_by_worker,
         "cohort_report": cohort_reports[0].name if cohort_reports else None,
+        "problems": problems[:20],
+    }
+
+
+def kill_tree(pid: int) -> list[int]:
+    """SIGKILL a process and every process below it, as losing its machine would: a Prefect worker starts
+    each flow run in a session of its own, so its process group alone does not reach them."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    tree, todo = [], [pid]
+    while todo:
+        tree.append(current := todo.pop())
+        todo += parents.get(current, [])
+    for victim in tree:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(victim, signal.SIGKILL)
+    return tree
+
+
+def lose_a_worker(
+    api: Api,
+    cohort_dep: str,
+    parameters: dict[str, Any],
+    known: set[str],
+    started: list[Started],
+    budget: Budget,
+) -> dict[str, Any]:
+    """Run a cohort and, once a batch run is running on the worker that is not running the cohort run, kill
+    that worker with everything it started. Crash detection must mark the lost batch run Crashed and the cohort
+    run must run that batch again on the other worker. Returns the cohort run (final) and the lost batch run."""
+    run = api.post(f"/deployments/{cohort_dep}/create_flow_run", {"parameters": parameters})
+    say(f"lost-worker cohort flow run {run['id']} created")
+
+    def batch_running_on_the_other_worker() -> tuple[str, dict[str, Any]] | None:
+        now = api.get(f"/flow_runs/{run['id']}")
+        if now["state_type"] in FINAL:
+            raise ScaleOutFailed("the lost-worker cohort finished before a batch ran on the other worker")
+        by = api.worker_of_each_run()
+        host = by.get(run["id"])
+        if host is None:
+            return None
+        for batch in api.flow_runs(api.deployment_id(BATCH_DEPLOYMENT)):
+            worker = by.get(batch["id"])
+            if batch["id"] not in known and batch["state_type"] == "RUNNING" and worker not in (None, host):
+                return worker, batch
+        return None
+
+    name, batch = wait_until(
+        batch_running_on_the_other_worker, timeout=budget.allow(180), what="a batch run on the other worker"
+    )
+    victim = next(s for s in started if s.name == name)
+    killed = kill_tree(victim.process.pid)
+    victim.process.wait(timeout=10)
+    say(f"lost {name}: killed {len(killed)} processes while it ran {batch['name']}")
+
+    def final() -> dict[str, Any] | None:
+        now = api.get(f"/flow_runs/{run['id']}")
+        return now if now["state_type"] in FINAL else None
+
+    cohort = wait_until(
+        final, timeout=budget.allow(CRASH_AFTER_SECONDS + 240), what="the lost-worker cohort run", interval=2
+    )
+    return {"cohort": cohort, "lost_batch": api.get(f"/flow_runs/{batch['id']}"), "lost_worker": name}
+
+
+def check_lost_worker(
+    args: argparse.Namespace,
+    cohort: Path,
+    register_url: str,
+    lost: dict[str, Any],
+    batches: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The lost batch run was marked Crashed by crash detection, its batch ran again and completed, the cohort
+    run completed, and every CSU has exactly one current assessment with a report that opens."""
+    import docx
+
+    from csu_assure import pipeline
+    from csu_assure.loading import csu_folders
+    from csu_assure.register import Register
+
+    problems: list[str] = []
+    cohort_run, lost_batch = lost["cohort"], lost["lost_batch"]
+    if cohort_run["state_type"] != "COMPLETED":
+        problems.append(
+            f"lost-worker cohort run ended {cohort_run['state_type']}: {cohort_run['state_name']}"
+        )
+    message = str((lost_batch.get("state") or {}).get("message") or "")
+    if lost_batch["state_type"] != "CRASHED" or "no heartbeat" not in message:
+        problems.append(f"lost batch run {lost_batch['name']} ended {lost_batch['state_type']}: {message!r}")
+    lost_dirs = lost_batch["parameters"]["csu_dirs"]
+    reruns = [
+        r
+        for r in batches
+        if r["id"] != lost_batch["id"]
+        and r["parameters"]["csu_dirs"] == lost_dirs
+        and r["state_type"] == "COMPLETED"
+    ]
+    if len(reruns) != 1:
+        problems.append(f"the lost batch was re-run to completion {len(reruns)} times, expected once")
+    register = Register(register_url)
+    assessed = 0
+    try:
+        csus = [pipeline.identify(d)[0] for d in csu_folders(cohort)]
+        for csu_id in csus:
+            current = [
+                e.assessment
+                for e in register.history(csu_id)
+                if int(e.assessment.checkpoint) == args.checkpoint and not e.superseded
+            ]
+            if len(current) != 1:
+                problems.append(f"{csu_id}: {len(current)} current assessments, expected 1")
+                continue
+            try:
+                docx.Document(str(current[0].report_path))
+            except Exception as error:  # a report half-written by the killed run is what this looks for
+                problems.append(f"{csu_id}: report {current[0].report_path} does not open: {error}")
+                continue
+            assessed += 1
+        problems += [f"register chain: {b}" for b in register.verify_chain()]
+    finally:
+        register.close()
+    return {
+        "ok": not problems,
+        "csus": len(csus),
+        "assessed": assessed,
+        "lost_worker": lost["lost_worker"],
+        "lost_batch_state": lost_batch["state_type"],
+        "lost_batch_reruns": len(reruns),
+        "cohort_run": cohort_run["state_type"],
         "problems": problems[:20],
     }
 
@@ -753,6 +930,12 @@ def main() -> int:
         type=int,
         default=4,
         help="CSUs in a second, moderated cohort moderated through `csu-assure moderate` (default 4; 0 skips it)",
+    )
+    parser.add_argument(
+        "--lose-worker",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="last, kill one worker with its runs mid-cohort and check the cohort recovers (default: on)",
     )
     args = parser.parse_args()
 

@@ -7,6 +7,7 @@ import typer
 from csu_assure.cli import (
     assess_cmd,
     audit_cmd,
+    crash_detection_cmd,
     demo_cmd,
     export_cmd,
     generate_cmd,
@@ -46,6 +47,7 @@ app.command("history")(register_cmd.history)
 app.command("report")(register_cmd.report)
 app.command("moderate")(moderate_cmd.moderate)
 app.command("serve")(serve_cmd.serve)
+app.command("crash-detection")(crash_detection_cmd.crash_detection)
 app.command("export")(export_cmd.export)
 app.add_typer(audit_cmd.audit_app, name="audit")
 

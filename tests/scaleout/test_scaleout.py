@@ -27,11 +27,11 @@ def _listening(port: int) -> bool:
 def test_a_cohort_fans_out_to_two_workers_and_lands_in_the_postgresql_register() -> None:
     skip_without_postgres()
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--csus", "60", "--batches", "6", "--timeout", "480"],
+        [sys.executable, str(SCRIPT), "--csus", "60", "--batches", "6", "--timeout", "720"],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=570,  # hang guard only: the script gives up by itself after --timeout
+        timeout=810,  # hang guard only: the script gives up by itself after --timeout
         check=False,
     )
     assert done.stdout.strip(), done.stderr[-5000:]
@@ -54,5 +54,10 @@ def test_a_cohort_fans_out_to_two_workers_and_lands_in_the_postgresql_register()
     assert moderation["cohort_run"] == "COMPLETED" and moderation["batch_runs"] >= 2
     if shutil.which("soffice"):  # made by the cohort run once moderation was over
         assert moderation["pdfs_after_moderation"] == 4
+    # A worker lost mid-cohort (killed with its runs): crash detection marked its batch run Crashed, the cohort
+    # ran that batch again on the other worker, and every CSU has one current assessment and a report.
+    lost = summary["lost_worker"]
+    assert lost["lost_batch_state"] == "CRASHED" and lost["lost_batch_reruns"] == 1, lost
+    assert lost["cohort_run"] == "COMPLETED" and lost["assessed"] == lost["csus"] == 18, lost
     # Everything it started is stopped: neither PostgreSQL nor the Prefect server still listens.
     assert not any(_listening(port) for port in summary["ports"].values()), summary["ports"]

@@ -1,0 +1,67 @@
+"""Crash detection on a Prefect server: a flow run whose heartbeats stop is marked Crashed.
+
+A flow run sends a heartbeat event every `PREFECT_FLOWS_HEARTBEAT_FREQUENCY` seconds (180 by default) from a
+thread of its own, while it runs and while it is paused for moderation. When a worker's machine is lost, its
+runs stop sending them but stay "Running" in Prefect's database for ever, and a cohort run that fanned out a
+batch to that machine would wait on it for ever. Prefect's answer is an automation ("detect zombie flows" in
+its docs), which this module creates: after a run starts running or sends a heartbeat, expect another heartbeat
+or a final state within `within` seconds, else set the run Crashed. The cohort then sees the batch crash and runs
+it again elsewhere (`flows/batch.py`).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from prefect.automations import Automation
+from prefect.client.schemas.objects import StateType
+from prefect.events.actions import ChangeFlowRunState
+from prefect.events.schemas.automations import EventTrigger, Posture
+from prefect.events.schemas.events import ResourceSpecification
+from prefect.settings import get_current_settings
+
+NAME = "csu-assure: crash flow runs whose heartbeats stop"
+MESSAGE = "Marked crashed: no heartbeat from this flow run (its worker or machine was lost)."
+
+
+def heartbeat_seconds() -> int:
+    """The heartbeat interval this process's settings give flow runs (workers pass theirs to the runs)."""
+    return int(get_current_settings().flows.heartbeat_frequency or 180)
+
+
+def crash_detection(within_seconds: int) -> Automation:
+    return Automation(
+        name=NAME,
+        description=f"Sets a flow run Crashed when no heartbeat or final state follows a heartbeat within "
+        f"{within_seconds} s. Created by `csu-assure crash-detection`.",
+        trigger=EventTrigger(
+            # After Running too: a run lost before its first heartbeat reached the server has sent none.
+            after={"prefect.flow-run.heartbeat", "prefect.flow-run.Running"},
+            expect={
+                "prefect.flow-run.heartbeat",
+                "prefect.flow-run.Completed",
+                "prefect.flow-run.Failed",
+                "prefect.flow-run.Cancelled",
+                "prefect.flow-run.Crashed",
+            },
+            match=ResourceSpecification({"prefect.resource.id": ["prefect.flow-run.*"]}),
+            for_each={"prefect.resource.id"},
+            posture=Posture.Proactive,
+            threshold=1,
+            within=timedelta(seconds=within_seconds),
+        ),
+        actions=[ChangeFlowRunState(state=StateType.CRASHED, message=MESSAGE)],
+    )
+
+
+def ensure_crash_detection(within_seconds: int) -> tuple[Automation, bool]:
+    """Create the automation, or update the one already there (by name) to `within_seconds`. Returns it and
+    whether it was created."""
+    wanted = crash_detection(within_seconds)
+    try:
+        existing = Automation.read(name=NAME)
+    except ValueError:  # Prefect's "not found"
+        return wanted.create(), True
+    wanted.id = existing.id
+    wanted.update()
+    return wanted, False
