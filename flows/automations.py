@@ -4,9 +4,9 @@ A flow run sends a heartbeat event every `PREFECT_FLOWS_HEARTBEAT_FREQUENCY` sec
 thread of its own, while it runs and while it is paused for moderation. When a worker's machine is lost, its
 runs stop sending them but stay "Running" in Prefect's database for ever, and a cohort run that fanned out a
 batch to that machine would wait on it for ever. Prefect's answer is an automation ("detect zombie flows" in
-its docs), which this module creates: after a run starts running or sends a heartbeat, expect another heartbeat
-or a final state within `within` seconds, else set the run Crashed. The cohort then sees the batch crash and runs
-it again elsewhere (`flows/batch.py`).
+its docs), which this module creates: after a run goes Pending or Running or sends a heartbeat, expect a heartbeat,
+a start or a final state within `within` seconds, else set the run Crashed. The cohort then sees the batch
+crash and runs it again elsewhere (`flows/batch.py`).
 """
 
 from __future__ import annotations
@@ -35,10 +35,12 @@ def crash_detection(within_seconds: int) -> Automation:
         description=f"Sets a flow run Crashed when no heartbeat or final state follows a heartbeat within "
         f"{within_seconds} s. Created by `csu-assure crash-detection`.",
         trigger=EventTrigger(
-            # After Running too: a run lost before its first heartbeat reached the server has sent none.
-            after={"prefect.flow-run.heartbeat", "prefect.flow-run.Running"},
+            # After Pending and Running too: a run lost before its first heartbeat reached the server has sent
+            # none, and one accepted by a worker that died before starting it never runs.
+            after={"prefect.flow-run.heartbeat", "prefect.flow-run.Pending", "prefect.flow-run.Running"},
             expect={
                 "prefect.flow-run.heartbeat",
+                "prefect.flow-run.Running",
                 "prefect.flow-run.Completed",
                 "prefect.flow-run.Failed",
                 "prefect.flow-run.Cancelled",

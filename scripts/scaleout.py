@@ -286,6 +286,14 @@ def prefect_env(home: Path, api_url: str, **extra: str) -> dict[str, str]:
     return env | extra
 
 
+def generate(folder: Path, csus: int, seed: int, env: Mapping[str, str]) -> None:
+    run_cli(
+        [str(BIN / "csu-assure"), "generate", str(folder), "--csus", str(csus), "--seed", str(seed)],
+        env,
+        f"csu-assure generate {folder.name}",
+    )
+
+
 def run_cli(argv: list[str], env: Mapping[str, str], what: str, timeout: float = 180) -> str:
     done = subprocess.run(
         argv, env=dict(env), cwd=ROOT, capture_output=True, text=True, check=False, timeout=timeout
@@ -460,11 +468,7 @@ def rehearse(args: argparse.Namespace, work: Path, started: list[Started]) -> di
         wait_until(both_online, timeout=budget.allow(120), what="both workers online", interval=1)
         say(f"workers {', '.join(WORKERS)} online in pool {POOL} (limit {args.limit} flow runs each)")
 
-        run_cli(
-            [str(BIN / "csu-assure"), "generate", str(cohort), "--csus", str(args.csus), "--seed", "7"],
-            client_env,
-            "csu-assure generate",
-        )
+        generate(cohort, args.csus, 7, client_env)
         say(f"generated {args.csus} CSUs in {cohort}")
 
         cohort_dep = api.deployment_id(COHORT_DEPLOYMENT)
@@ -506,19 +510,7 @@ def rehearse(args: argparse.Namespace, work: Path, started: list[Started]) -> di
         summary = check(args, cohort, out, register_url, parent, batches, ran_by)
         if args.moderated:
             moderated = shared / "cohort-moderated"
-            run_cli(
-                [
-                    str(BIN / "csu-assure"),
-                    "generate",
-                    str(moderated),
-                    "--csus",
-                    str(args.moderated),
-                    "--seed",
-                    "11",
-                ],
-                client_env,
-                "csu-assure generate (moderated cohort)",
-            )
+            generate(moderated, args.moderated, 11, client_env)
             run = moderate_cohort(
                 api,
                 client_env,
@@ -528,25 +520,12 @@ def rehearse(args: argparse.Namespace, work: Path, started: list[Started]) -> di
             )
             earlier = {r["id"] for r in batches}
             moderated_batches = [r for r in api.flow_runs(batch_dep) if r["id"] not in earlier]
-            summary["moderation"] = check_moderation(args, moderated, register_url, run, moderated_batches)
-            if not summary["moderation"]["ok"]:
-                summary["ok"] = False
-                summary["problems"] += summary["moderation"]["problems"]
+            add_part(
+                summary, "moderation", check_moderation(args, moderated, register_url, run, moderated_batches)
+            )
         if args.lose_worker:
             lost_cohort = shared / "cohort-lost-worker"
-            run_cli(
-                [
-                    str(BIN / "csu-assure"),
-                    "generate",
-                    str(lost_cohort),
-                    "--csus",
-                    str(LOST_WORKER_CSUS),
-                    "--seed",
-                    "13",
-                ],
-                client_env,
-                "csu-assure generate (lost-worker cohort)",
-            )
+            generate(lost_cohort, LOST_WORKER_CSUS, 13, client_env)
             known = {r["id"] for r in api.flow_runs(batch_dep)}
             lost = lose_a_worker(
                 api,
@@ -557,10 +536,9 @@ def rehearse(args: argparse.Namespace, work: Path, started: list[Started]) -> di
                 budget,
             )
             lost_batches = [r for r in api.flow_runs(batch_dep) if r["id"] not in known]
-            summary["lost_worker"] = check_lost_worker(args, lost_cohort, register_url, lost, lost_batches)
-            if not summary["lost_worker"]["ok"]:
-                summary["ok"] = False
-                summary["problems"] += summary["lost_worker"]["problems"]
+            add_part(
+                summary, "lost_worker", check_lost_worker(args, lost_cohort, register_url, lost, lost_batches)
+            )
         summary["ports"] = {"postgres": pg.port, "prefect": port}  # closed once all is stopped
         summary["seconds"] = {"total": round(time.monotonic() - began), "cohort_run": round(run_seconds)}
         return summary
@@ -647,6 +625,13 @@ def check(
         "cohort_report": cohort_reports[0].name if cohort_reports else None,
         "problems": problems[:20],
     }
+
+
+def add_part(summary: dict[str, Any], name: str, part: dict[str, Any]) -> None:
+    """A later phase's checks go under `name`; its problems fail the whole rehearsal."""
+    summary[name] = part
+    summary["ok"] = summary["ok"] and part["ok"]
+    summary["problems"] += part["problems"]
 
 
 def kill_tree(pid: int) -> list[int]:

@@ -33,9 +33,11 @@ def test_the_automation_is_created_once_then_updated_in_place() -> None:
     stored = Automation.read(name=automations.NAME)
     trigger = stored.trigger
     assert trigger.within == timedelta(seconds=300)  # type: ignore[union-attr]
-    # It starts watching a run at its first heartbeat or when it starts running (a run lost before its first
-    # heartbeat arrives sent none), and a heartbeat or a final state stops the clock.
-    assert trigger.after == {"prefect.flow-run.heartbeat", "prefect.flow-run.Running"}  # type: ignore[union-attr]
+    # It watches a run from when a worker accepts it (Pending), as it starts (Running: a run lost before its first
+    # heartbeat arrives sent none) and at each heartbeat; a heartbeat, a start or a final state stops the clock.
+    after = {"prefect.flow-run.heartbeat", "prefect.flow-run.Pending", "prefect.flow-run.Running"}
+    assert trigger.after == after  # type: ignore[union-attr]
+    assert "prefect.flow-run.Running" in trigger.expect  # type: ignore[union-attr]
     assert {"prefect.flow-run.heartbeat", "prefect.flow-run.Completed"} <= trigger.expect  # type: ignore[union-attr]
     assert trigger.posture == "Proactive"  # type: ignore[union-attr]
     (action,) = stored.actions
