@@ -104,9 +104,13 @@ def _apply(
 ) -> CheckResult:
     severity = ruleset.severity[item.id]
     if judgement is None:
-        computed, finding, note = (
+        # An errored check has no values of its own: actual, expected and evidence stay at their defaults.
+        computed, actual, expected, finding, evidence, note = (
             Status.ERROR,
+            None,
+            "",
             "The check could not be completed; the assessor must judge it.",
+            (),
             error,
         )
     else:
@@ -127,24 +131,8 @@ def _apply(
         else:
             status = Status.WAIVED
     # Not validated again: every value comes from a validated model (the judgement, the adjustment), the
-    # catalogue or the rule set, or is one of the engine's own enums. Fields in declaration order (the fast
-    # path of `trusted`); an errored check leaves actual, expected and evidence at their defaults.
-    if judgement is None:
-        return trusted(
-            CheckResult,
-            {
-                "check_id": item.id,
-                "name": item.name,
-                "domain": item.domain,
-                "severity": severity,
-                "computed_status": computed,
-                "status": status,
-                "finding": finding,
-                "source": item.source,
-                "adjustment": adjustment,
-                "note": note,
-            },
-        )
+    # catalogue or the rule set, or is one of the engine's own enums. Fields in declaration order: the fast
+    # path of `trusted`.
     return trusted(
         CheckResult,
         {

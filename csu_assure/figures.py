@@ -306,13 +306,9 @@ def total_rca(sub: Submission) -> Decimal:
     return sum([c.rca_per_head * c.population for c in sub.ccgs], Decimal(0))
 
 
-_ANSWERS = itemgetter(*QUESTIONS)
-
-
 def question_scores(rows: tuple[_ScoredRow, ...]) -> tuple[QuestionScore, ...]:
-    # One C-level read of each row's answers from its field dict (see `PlanTotals` on why), transposed into
-    # one column per question.
-    by_row: list[tuple[int | None, ...]] = list(map(_ANSWERS, [r.__dict__ for r in rows]))
+    # Each row's answers in one read (`_ScoredRow.answers`), transposed into one column per question.
+    by_row = [r.answers() for r in rows]
     columns = zip(*by_row, strict=True) if by_row else ((),) * len(QUESTIONS)
     out = []
     for q, column in zip(QUESTIONS, columns, strict=True):

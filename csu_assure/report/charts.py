@@ -56,8 +56,13 @@ def _assumed(figures: KeyFigures) -> str:
     return ASSUMED_NOTE if figures.thresholds is None else ""
 
 
-def _share(value: object) -> str:
-    return f"{float(str(value)) * 100:g}%"
+def _share(value: Decimal) -> str:
+    return f"{float(value) * 100:g}%"
+
+
+def _price_aim(t: ChartThresholds) -> float:
+    """The price-per-head aim: the rule set's share of the national RCA per head."""
+    return float(t.max_share_of_rca) * RCA_PER_HEAD
 
 
 def _millions(value: Decimal) -> float:
@@ -182,7 +187,7 @@ def price_chart(figures: KeyFigures | None) -> Chart | None:
     rca = float(figures.rca_per_head_mean) if figures.rca_per_head_mean is not None else None
     t = thresholds_of(figures)
     low, high = float(t.min_price), float(t.max_price)
-    aim = float(t.max_share_of_rca) * RCA_PER_HEAD
+    aim = _price_aim(t)
     share = _share(t.max_share_of_rca)
     # (label, start, end, colour, value label); drawn as a stacked bar of an invisible offset and the bar.
     rows: list[tuple[str, float, float, str, str]] = [
@@ -274,7 +279,7 @@ def _panels(t: ChartThresholds) -> tuple[_Panel, ...]:
     """The cohort panels, each bar starting at the rule set's threshold for its figure."""
     floor_m = t.min_population / 1e6
     floor_text = f"{floor_m:.1f}" if round(floor_m, 1) == floor_m else f"{floor_m:.2f}"  # 1.0m, 1.5m, 1.25m
-    aim = float(t.max_share_of_rca) * RCA_PER_HEAD
+    aim = _price_aim(t)
     surplus = float(t.min_surplus_share) * 100
     return (
         _Panel(
