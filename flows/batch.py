@@ -70,20 +70,14 @@ def assess_batch_on_worker(
     """Run one batch as a run of `deployment` (a subflow of this run) and return its outcomes. A crashed batch
     run is run again once; one that fails, or crashes twice, fails this task, and the cohort run records its
     CSUs as errors."""
+    given = {"csu_dirs": [str(Path(d).resolve()) for d in csu_dirs], "checkpoint": checkpoint} | parameters
     for attempt in range(1 + LOST_BATCH_RERUNS):
-        run = run_deployment(
-            deployment,
-            parameters={"csu_dirs": [str(Path(d).resolve()) for d in csu_dirs], "checkpoint": checkpoint}
-            | parameters,
-            timeout=None,
-            poll_interval=2,
-        )
+        run = run_deployment(deployment, parameters=given, timeout=None, poll_interval=2)
         assert run.state is not None
-        if run.state.is_crashed() and attempt < LOST_BATCH_RERUNS:
-            get_run_logger().warning(
-                "Batch run %s crashed (%s); running the batch again.", run.name, run.state.message
-            )
-            continue
-        break
+        if not run.state.is_crashed() or attempt == LOST_BATCH_RERUNS:
+            break
+        get_run_logger().warning(
+            "Batch run %s crashed (%s); running the batch again.", run.name, run.state.message
+        )
     outcomes: list[pipeline.CsuOutcome] = run.state.result()  # raises the batch run's error if it failed
     return outcomes

@@ -151,13 +151,19 @@ def _key(*parts: object) -> str:
     return "".join(c if c.isalnum() and c.isascii() else "-" for c in text).strip("-")[:100]
 
 
-@task(name="publish assessment", **STEP)
-def publish_assessment(assessment: Assessment) -> None:
-    """Markdown summary, table of check results and a link to the Word report."""
+def _publish_summary(assessment: Assessment) -> str:
+    """The assessment's markdown summary artifact; returns its key, which its other artifacts extend."""
     key = _key("assessment", assessment.csu_id, f"cp{int(assessment.checkpoint)}")
     create_markdown_artifact(
         pipeline.assessment_markdown(assessment), key=key, description="Decision, RAG and conditions"
     )
+    return key
+
+
+@task(name="publish assessment", **STEP)
+def publish_assessment(assessment: Assessment) -> None:
+    """Markdown summary, table of check results and a link to the Word report."""
+    key = _publish_summary(assessment)
     create_table_artifact(
         pipeline.results_table(assessment), key=f"{key}-checks", description="Check results"
     )
@@ -180,13 +186,8 @@ def publish_summaries(outcomes: Sequence[pipeline.CsuOutcome], checkpoint: Check
     the report's path), under the same key as a single run's: the cohort's table already has a row per CSU,
     and each artifact costs the API about 20 ms, so the per-check table and the link are left to single runs."""
     for o in outcomes:
-        a = o.assessment
-        if a is not None and a.checkpoint == checkpoint:
-            create_markdown_artifact(
-                pipeline.assessment_markdown(a),
-                key=_key("assessment", a.csu_id, f"cp{int(a.checkpoint)}"),
-                description="Decision, RAG and conditions",
-            )
+        if o.assessment is not None and o.assessment.checkpoint == checkpoint:
+            _publish_summary(o.assessment)
 
 
 @task(name="publish cohort", **STEP)
