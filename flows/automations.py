@@ -24,16 +24,23 @@ NAME = "csu-assure: crash flow runs whose heartbeats stop"
 MESSAGE = "Marked crashed: no heartbeat from this flow run (its worker or machine was lost)."
 
 
-def heartbeat_seconds() -> int:
-    """The heartbeat interval this process's settings give flow runs (workers pass theirs to the runs)."""
-    return int(get_current_settings().flows.heartbeat_frequency or 180)
+def api_url() -> str | None:
+    """The Prefect server this process talks to, from the environment or the active Prefect profile; None
+    means an embedded run's temporary server, which keeps no automations."""
+    return get_current_settings().api.url
+
+
+def heartbeat_seconds() -> int | None:
+    """The heartbeat interval this process's settings give flow runs (workers pass theirs to the runs); None
+    when heartbeats are off."""
+    return get_current_settings().flows.heartbeat_frequency
 
 
 def crash_detection(within_seconds: int) -> Automation:
     return Automation(
         name=NAME,
-        description=f"Sets a flow run Crashed when no heartbeat or final state follows a heartbeat within "
-        f"{within_seconds} s. Created by `csu-assure crash-detection`.",
+        description=f"Sets a flow run Crashed when no heartbeat, start or final state follows its going Pending or "
+        f"Running or a heartbeat within {within_seconds} s. Created by `csu-assure crash-detection`.",
         trigger=EventTrigger(
             # After Pending and Running too: a run lost before its first heartbeat reached the server has sent
             # none, and one accepted by a worker that died before starting it never runs.

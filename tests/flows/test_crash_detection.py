@@ -45,13 +45,28 @@ def test_the_automation_is_created_once_then_updated_in_place() -> None:
 
 
 def test_without_a_prefect_server_it_says_what_to_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
     console = Console(file=io.StringIO(), width=200)
     monkeypatch.setattr("csu_assure.cli.common.err", console)
-    monkeypatch.delenv("PREFECT_API_URL", raising=False)
-    with pytest.raises(typer.Exit) as exited:
+    with temporary_settings(restore_defaults={PREFECT_API_URL}), pytest.raises(typer.Exit) as exited:
         crash_detection_cmd.crash_detection(within=None)
     assert exited.value.exit_code == 2
     assert "set PREFECT_API_URL" in console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def test_with_heartbeats_off_it_refuses_rather_than_crash_every_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    console = Console(file=io.StringIO(), width=200)
+    monkeypatch.setattr("csu_assure.cli.common.err", console)
+    with (
+        temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
+        pytest.raises(typer.Exit) as exited,
+    ):
+        crash_detection_cmd.crash_detection(within=90)
+    assert exited.value.exit_code == 2
+    assert "heartbeats are off" in console.file.getvalue()  # type: ignore[attr-defined]
 
 
 def test_an_unreachable_server_is_a_readable_error(tmp_path: Path) -> None:
