@@ -34,18 +34,19 @@ SEED = 7
 
 
 def measure(size: int) -> dict[str, object]:
+    from checks import catalogue as shipped_catalogue
     from csu_assure.calendar import load_calendar
-    from csu_assure.catalogue import default_catalogue
     from csu_assure.engine import assess
-    from csu_assure.generate import build_csu, random_specs
+    from csu_assure.generate import Rules, build_csu, random_specs
     from csu_assure.ruleset import load_ruleset
     from csu_assure.synthetic import to_submission
 
-    catalogue, calendar = default_catalogue(), load_calendar()
+    catalogue, calendar = shipped_catalogue(), load_calendar()
     ruleset = load_ruleset(catalogue)
+    rules = Rules(catalogue, ruleset, calendar)
     pool = []
     for spec in random_specs(min(size, DISTINCT), seed=SEED):
-        raws = build_csu(spec)
+        raws = build_csu(spec, rules)
         pool.append(to_submission(raws[max(raws)]))
     subs = [pool[i % len(pool)] for i in range(size)]
     as_of = dt.date(2012, 9, 1)

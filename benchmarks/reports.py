@@ -34,14 +34,14 @@ SEED = 7
 
 def _cohort_records() -> list[Any]:
     """Every record of the example cohort, each CSU carried 1 → 2 → 3 (the golden test's path)."""
+    from checks import catalogue as shipped_catalogue
     from csu_assure.calendar import load_calendar
-    from csu_assure.catalogue import default_catalogue
     from csu_assure.domain import Checkpoint
     from csu_assure.engine import assess, assess_not_submitted
     from csu_assure.loading import load_submission
     from csu_assure.ruleset import load_ruleset
 
-    catalogue, calendar = default_catalogue(), load_calendar()
+    catalogue, calendar = shipped_catalogue(), load_calendar()
     ruleset = load_ruleset(catalogue)
     records: list[Any] = []
     for csu in sorted(p for p in COHORT.iterdir() if p.is_dir()):
@@ -67,18 +67,19 @@ def _cohort_records() -> list[Any]:
 
 
 def _generated_records(count: int) -> list[Any]:
+    from checks import catalogue as shipped_catalogue
     from csu_assure.calendar import load_calendar
-    from csu_assure.catalogue import default_catalogue
     from csu_assure.engine import assess
-    from csu_assure.generate import build_csu, random_specs
+    from csu_assure.generate import Rules, build_csu, random_specs
     from csu_assure.ruleset import load_ruleset
     from csu_assure.synthetic import to_submission
 
-    catalogue, calendar = default_catalogue(), load_calendar()
+    catalogue, calendar = shipped_catalogue(), load_calendar()
     ruleset = load_ruleset(catalogue)
+    rules = Rules(catalogue, ruleset, calendar)
     records = []
     for spec in random_specs(count, seed=SEED):
-        raws = build_csu(spec)
+        raws = build_csu(spec, rules)
         sub = to_submission(raws[max(raws)])
         records.append(
             assess(
@@ -104,7 +105,7 @@ def _timed(action: Callable[..., Any], *args: Any) -> tuple[float, Any]:
 
 
 def _draw_charts(record: Any) -> None:
-    from csu_assure.report import charts
+    from csu_assure.render.word import charts
 
     charts.finance_chart(record.figures)
     charts.scores_chart(record.figures, record.checkpoint)
@@ -112,7 +113,7 @@ def _draw_charts(record: Any) -> None:
 
 
 def measure() -> dict[str, object]:
-    from csu_assure.report.build import (
+    from csu_assure.render.word.build import (
         DEFAULT_MARKING,
         DEFAULT_TEMPLATES,
         build_assessment_document,

@@ -1,18 +1,35 @@
-"""Building the immutable check catalogue from the `checks` package, and validating it."""
+"""Building an immutable check catalogue from a package of checks it is given, and validating it.
+
+The kernel never names the shipped `checks` package: whoever runs an assessment (the CLI, a flow, a notebook, a
+test) builds the catalogue from it (`checks.catalogue()`) and passes it down. What the engine and the charts
+need to know about particular checks (which one says "no agreed development plan", which thresholds a chart
+draws) comes with the catalogue from the same package, so no check id is written in the kernel.
+"""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
-from types import MappingProxyType
+from types import MappingProxyType, ModuleType
 from typing import Any
 
-from csu_assure.checking import CHECK_ID, Check
-from csu_assure.domain import Checkpoint
+from csu_assure.checking import Check, CheckParams
+from csu_assure.domain import CHECK_ID_PATTERN, Checkpoint
+from csu_assure.results import ChartThresholds
+
+CHECK_ID = re.compile(CHECK_ID_PATTERN)
+
+# A rule set's parameters (check id → typed params) and a checkpoint → the thresholds its records' charts draw.
+ChartThresholdReader = Callable[[Mapping[str, CheckParams], Checkpoint], ChartThresholds | None]
+
+
+def _no_chart_thresholds(params: Mapping[str, CheckParams], checkpoint: Checkpoint) -> ChartThresholds | None:
+    return None
+
 
 DOMAIN_CODES = {
     "EVD": "evidence",
@@ -35,6 +52,10 @@ class CatalogueError(Exception):
 @dataclass(frozen=True)
 class Catalogue:
     checks: Mapping[str, Check[Any]]
+    # The check whose failure means "no agreed development plan" (a stop at checkpoint 2), if the catalogue has one.
+    development_plan_check: str | None = None
+    # Which rule-set thresholds a record's charts draw as reference lines (None: the catalogue does not say).
+    chart_thresholds: ChartThresholdReader = _no_chart_thresholds
 
     def __iter__(self) -> Iterator[Check[Any]]:
         return iter(self.checks.values())
@@ -49,17 +70,21 @@ class Catalogue:
         return tuple(c for c in self.checks.values() if c.checkpoint == checkpoint)
 
 
-def collect_checks(package: str = "checks") -> list[Check[Any]]:
+def collect_checks(package: ModuleType) -> list[Check[Any]]:
     """Import every module under `package` and collect the `Check` values they define (explicitly, by type)."""
-    root = importlib.import_module(package)
     found: list[Check[Any]] = []
-    for info in pkgutil.walk_packages(root.__path__, prefix=f"{package}."):
+    for info in pkgutil.walk_packages(package.__path__, prefix=f"{package.__name__}."):
         module = importlib.import_module(info.name)
         found.extend(v for v in vars(module).values() if isinstance(v, Check) and v.module == module.__name__)
     return found
 
 
-def build_catalogue(checks: list[Check[Any]]) -> Catalogue:
+def build_catalogue(
+    checks: list[Check[Any]],
+    *,
+    development_plan_check: str | None = None,
+    chart_thresholds: ChartThresholdReader = _no_chart_thresholds,
+) -> Catalogue:
     """Validate and freeze: unique ids, ids that match their checkpoint and their module's file name."""
     errors: list[str] = []
     by_id: dict[str, Check[Any]] = {}
@@ -72,24 +97,25 @@ def build_catalogue(checks: list[Check[Any]]) -> Catalogue:
             errors.append(f"duplicate check id {item.id} in {item.module} and {by_id[item.id].module}")
         if int(match["cp"]) != int(item.checkpoint):
             errors.append(f"{item.id}: declared checkpoint {int(item.checkpoint)} does not match its id")
-        if match["dom"] not in DOMAIN_CODES or DOMAIN_CODES[match["dom"]] != item.domain.value:
-            errors.append(f"{item.id}: id code {match['dom']} does not match domain {item.domain.value}")
+        if match["code"] not in DOMAIN_CODES or DOMAIN_CODES[match["code"]] != item.domain.value:
+            errors.append(f"{item.id}: id code {match['code']} does not match domain {item.domain.value}")
         stem = item.module.rsplit(".", 1)[-1]
         if not stem.startswith(item.id.lower().replace("-", "_") + "_"):
             errors.append(
                 f"{item.id}: module {stem!r} should start with {item.id.lower().replace('-', '_')}_"
             )
         by_id[item.id] = item
+    if development_plan_check is not None and development_plan_check not in by_id:
+        errors.append(f"development plan check {development_plan_check} is not in the catalogue")
     if errors:
         raise CatalogueError("\n".join(errors))
-    return Catalogue(checks=MappingProxyType(by_id))
+    return Catalogue(
+        checks=MappingProxyType(by_id),
+        development_plan_check=development_plan_check,
+        chart_thresholds=chart_thresholds,
+    )
 
 
-@cache
-def default_catalogue() -> Catalogue:
-    """The shipped catalogue, built once per process (it is immutable)."""
-    return build_catalogue(collect_checks("checks"))
-
-
-def checks_dir() -> Path:
-    return Path(importlib.import_module("checks").__path__[0])
+def package_dir(package: ModuleType) -> Path:
+    """The folder of a package of checks (where the rule reference finds each check's file)."""
+    return Path(package.__path__[0])

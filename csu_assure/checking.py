@@ -9,7 +9,6 @@ into an ERROR result.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,7 +22,6 @@ from csu_assure.results import EvidenceRow, Judgement, PlanItem
 from csu_assure.submission import Submission
 
 DOC_SECTIONS: tuple[str, ...] = ("What it checks", "Why it matters", "Evidence used", "Source")
-CHECK_ID = re.compile(r"^CP(?P<cp>[123])-(?P<dom>[A-Z]{3})-(?P<num>\d{2})$")
 
 
 class CheckParams(BaseModel):

@@ -1,8 +1,21 @@
-"""Closed vocabularies of the checkpoint process: checkpoints, domains, severities, statuses and outcomes."""
+"""Closed vocabularies of the checkpoint process, each named once: checkpoints, domains, severities, a check's
+status, a checkpoint's outcome, what became of a CSU in a run (`Disposition`) and where a moderation stands.
+
+A check result has a `Status` (PASS, FAIL...); an assessment decides an `Outcome` (A, B, C...); a run ends each
+CSU with a `Disposition` (assessed, not submitted, stopped earlier...); a record's moderation has a
+`ModerationStatus`. These are four different questions, so four words, and no other module invents a fifth.
+"""
 
 from __future__ import annotations
 
 from enum import IntEnum, StrEnum
+from typing import Annotated
+
+from pydantic import StringConstraints
+
+# A check's stable id: checkpoint, a three-letter code, a number (CP2-CUS-03). Written once, here.
+CHECK_ID_PATTERN = r"^CP(?P<cp>[123])-(?P<code>[A-Z]{3})-(?P<num>\d{2})$"
+CheckId = Annotated[str, StringConstraints(pattern=CHECK_ID_PATTERN)]
 
 
 class Checkpoint(IntEnum):
@@ -88,3 +101,29 @@ OUTCOME_LABELS: dict[Outcome, str] = {
     Outcome.NOT_RECOMMENDED: "Not recommended for hosting",
     Outcome.NOT_SUBMITTED: "Fail — not submitted",
 }
+
+
+class Disposition(StrEnum):
+    """What became of one CSU at one checkpoint in a run. The first three are recorded in the register; the
+    others are not assessments: the CSU stopped at an earlier checkpoint, its deadline has not yet passed, or
+    its assessment raised."""
+
+    ASSESSED = "assessed"
+    NOT_SUBMITTED = "not_submitted"
+    INVALID_SUBMISSION = "invalid_submission"
+    STOPPED = "stopped"
+    PENDING = "pending"
+    ERROR = "error"
+
+    @property
+    def recorded(self) -> bool:
+        return self in _RECORDED
+
+
+_RECORDED = frozenset({Disposition.ASSESSED, Disposition.NOT_SUBMITTED, Disposition.INVALID_SUBMISSION})
+
+
+class ModerationStatus(StrEnum):
+    DRAFT = "draft"  # awaiting an assessor's moderation
+    MODERATED = "moderated"
+    NOT_MODERATED = "not_moderated"  # an unattended run: the engine's decision stands

@@ -1,5 +1,13 @@
-"""The assessment engine: run a checkpoint's checks on a submission, apply assessor adjustments, decide,
-and build the development plan: one pure function from inputs to an `Assessment` record."""
+"""The assessment engine: every assessment policy, each a pure function from inputs to an `Assessment` record.
+
+- `assess`: run a checkpoint's checks on a submission, apply assessor adjustments, decide, and build the
+  development plan.
+- `assess_not_submitted`: nothing arrived by the deadline: FAIL — not submitted.
+- `assess_invalid`: files arrived but could not be read: the not-submitted path, with every located problem as
+  evidence and the digests of the bytes that were judged. Scoring it NOT_EVIDENCED across the board would
+  mislabel a broken file as a weak CSU.
+- `moderate`: an assessor's overrides applied to a draft, re-assessed from the same submission.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +17,28 @@ import json
 import traceback
 from collections.abc import Iterable, Sequence
 from operator import itemgetter
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from csu_assure import __version__
 from csu_assure.calendar import Calendar
 from csu_assure.catalogue import Catalogue
 from csu_assure.checking import Check, Context
 from csu_assure.decision import decide, domain_rag
-from csu_assure.domain import Checkpoint, Domain, Outcome, Rag, Severity, Status
+from csu_assure.domain import (
+    CheckId,
+    Checkpoint,
+    Disposition,
+    Domain,
+    ModerationStatus,
+    Outcome,
+    Rag,
+    Severity,
+    Status,
+)
 from csu_assure.figures import key_figures
+from csu_assure.loading.problems import Problem
 from csu_assure.results import (
     Adjustment,
     Assessment,
@@ -30,10 +51,10 @@ from csu_assure.results import (
 )
 from csu_assure.ruleset import RuleSet
 from csu_assure.submission import InputFile, Role, Submission
-from csu_assure.thresholds import chart_thresholds
 
-DEVELOPMENT_PLAN_CHECK = "CP2-GOV-01"  # its failure means "no agreed development plan" → C at checkpoint 2
-_DRAFT = Moderation(status="draft")  # immutable, so one shared default rather than one per record
+_DRAFT = Moderation(
+    status=ModerationStatus.DRAFT
+)  # immutable, so one shared default rather than one per record
 
 
 def make_context(
@@ -296,6 +317,152 @@ def assess_not_submitted(
         flow_run_id=flow_run_id,
         inputs=(),
         outcome=Outcome.NOT_SUBMITTED,
+        disposition=Disposition.NOT_SUBMITTED,
+    )
+
+
+def _problem_row(problem: Problem) -> dict[str, str]:
+    return {
+        "file": problem.file,
+        "where": problem.where,
+        "problem": problem.message,
+        "value": problem.value or "",
+    }
+
+
+def assess_invalid(
+    csu_id: str,
+    csu_name: str,
+    checkpoint: Checkpoint,
+    problems: Sequence[Problem],
+    inputs: Sequence[InputFile],
+    *,
+    catalogue: Catalogue,
+    ruleset: RuleSet,
+    calendar: Calendar,
+    as_of: dt.date,
+    assessor: str,
+    flow_run_id: str | None = None,
+    moderation: Moderation | None = None,
+) -> Assessment:
+    """A submission that was sent but could not be read: no valid submission reached the BDU by the deadline.
+
+    Recorded on the not-submitted path with every located problem as the evidence checks' evidence, and with the
+    digests of the files as they were read (`inputs`): fixing them gives a new assessment, not the old one."""
+    missing = assess_not_submitted(
+        csu_id,
+        csu_name,
+        checkpoint,
+        catalogue=catalogue,
+        ruleset=ruleset,
+        calendar=calendar,
+        as_of=as_of,
+        assessor=assessor,
+        flow_run_id=flow_run_id,
+        moderation=moderation,
+    )
+    count = len(problems)
+    evidence = tuple(_problem_row(p) for p in problems)
+    has_evidence_check = any(r.domain is Domain.EVIDENCE for r in missing.results)
+
+    def explain(result: CheckResult) -> CheckResult:
+        if result.domain is Domain.EVIDENCE or not has_evidence_check:
+            return result.model_copy(
+                update={
+                    "finding": f"A submission was received but could not be read: {count} problem(s) "
+                    "in its files; no valid submission reached the BDU by the deadline.",
+                    "actual": "invalid submission",
+                    "evidence": evidence,
+                }
+            )
+        return result.model_copy(
+            update={
+                "finding": "Insufficient evidence: the submission could not be read.",
+                "actual": "invalid",
+            }
+        )
+
+    inputs = tuple(inputs)
+    return missing.model_copy(
+        update={
+            "assessment_id": _assessment_id(csu_id, checkpoint, input_digest(inputs), ruleset, as_of, ()),
+            "disposition": Disposition.INVALID_SUBMISSION,
+            "results": tuple(explain(r) for r in missing.results),
+            "provenance": missing.provenance.model_copy(update={"inputs": inputs}),
+        }
+    )
+
+
+class Override(BaseModel):
+    """An assessor's override of one check's result, as given at moderation."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    check_id: CheckId
+    status: Literal[Status.PASS, Status.FAIL]
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ModerationRejected(ValueError):
+    """A moderation that cannot be applied as given (e.g. an override of a check this checkpoint lacks)."""
+
+
+def moderate(
+    draft: Assessment,
+    submission: Submission | None,
+    *,
+    assessor: str,
+    overrides: Sequence[Override] = (),
+    note: str | None = None,
+    on: dt.date,
+    catalogue: Catalogue,
+    ruleset: RuleSet,
+    calendar: Calendar,
+    prior_plan: Sequence[PlanItem] = (),
+) -> Assessment:
+    """The draft as an assessor moderated it: accepted as it stands, or re-assessed from the same submission with
+    the assessor's overrides. `submission` is the draft's submission read again (None when there was no valid
+    one); ModerationRejected when the moderation cannot be applied as given."""
+    if not assessor.strip():
+        raise ModerationRejected("moderation needs a named assessor")
+    known = {r.check_id for r in draft.results}
+    unknown = sorted({o.check_id for o in overrides} - known)
+    if unknown:
+        raise ModerationRejected(
+            f"{', '.join(unknown)}: no such check in this checkpoint {int(draft.checkpoint)} assessment "
+            f"(checks: {', '.join(sorted(known))})"
+        )
+    moderation = Moderation(status=ModerationStatus.MODERATED, assessor=assessor, note=note, moderated_on=on)
+    if submission is None or draft.disposition is not Disposition.ASSESSED:
+        if overrides:
+            raise ModerationRejected(
+                "there is no valid submission to override checks on; it can only be accepted"
+            )
+        return draft.model_copy(update={"moderation": moderation})
+    if submission.inputs != draft.provenance.inputs:
+        raise ModerationRejected("the submission's files changed since the draft; assess it again first")
+    adjustments = [
+        Adjustment(
+            kind="override",
+            check_id=o.check_id,
+            assessor=assessor,
+            reason=o.reason,
+            status=o.status,
+            recorded_on=on,
+        )
+        for o in overrides
+    ]
+    return assess(
+        submission,
+        catalogue=catalogue,
+        ruleset=ruleset,
+        calendar=calendar,
+        as_of=draft.provenance.as_of,
+        assessor=draft.provenance.assessor,
+        prior_plan=prior_plan,
+        adjustments=adjustments,
+        moderation=moderation,
+        flow_run_id=draft.provenance.flow_run_id,
     )
 
 
@@ -316,12 +483,14 @@ def _record(
     flow_run_id: str | None,
     inputs: Sequence[InputFile],
     outcome: Outcome | None = None,
+    disposition: Disposition = Disposition.ASSESSED,
 ) -> Assessment:
     domains = domain_rag(results)
     plan_agreed = True
-    if checkpoint is Checkpoint.VIABILITY and DEVELOPMENT_PLAN_CHECK in catalogue.checks:
+    plan_check = catalogue.development_plan_check
+    if checkpoint is Checkpoint.VIABILITY and plan_check is not None:
         plan_agreed = next(
-            (not r.status.counts_as_failure for r in results if r.check_id == DEVELOPMENT_PLAN_CHECK), True
+            (not r.status.counts_as_failure for r in results if r.check_id == plan_check), True
         )
     decision = decide(checkpoint, domains, development_plan_agreed=plan_agreed)
     final = outcome or decision.outcome
@@ -340,11 +509,12 @@ def _record(
         csu_name=csu_name,
         checkpoint=checkpoint,
         outcome=final,
+        disposition=disposition,
         escalation=decision.escalation and outcome is None,
         domains=domains,
         results=tuple(results),
         development_plan=plan,
-        figures=key_figures(sub, chart_thresholds(ruleset, checkpoint)) if sub is not None else None,
+        figures=key_figures(sub, ruleset.chart_thresholds.get(checkpoint)) if sub is not None else None,
         moderation=moderation or _DRAFT,
         provenance=Provenance(
             inputs=tuple(inputs),

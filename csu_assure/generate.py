@@ -12,12 +12,11 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from csu_assure.calendar import Calendar, load_calendar
-from csu_assure.catalogue import Catalogue, default_catalogue
+from csu_assure.catalogue import Catalogue
 from csu_assure.engine import assess
 from csu_assure.results import PlanItem
 from csu_assure.ruleset import RuleSet, load_ruleset
@@ -156,7 +155,23 @@ class CsuSpec:
     plan_overrides: dict[int, Patch] = field(default_factory=dict)
 
 
-def build_csu(spec: CsuSpec) -> dict[int, RawSubmission]:
+@dataclass(frozen=True)
+class Rules:
+    """What the generator assesses each checkpoint with, to carry its development plan to the next: loaded once
+    (`Rules.shipped`) and handed to every `build_csu` of a cohort, since parsing the rule set costs more than
+    a small CSU."""
+
+    catalogue: Catalogue
+    ruleset: RuleSet
+    calendar: Calendar
+
+    @classmethod
+    def shipped(cls, catalogue: Catalogue) -> Rules:
+        """`catalogue` with the shipped rule set and calendar."""
+        return cls(catalogue, load_ruleset(catalogue), load_calendar())
+
+
+def build_csu(spec: CsuSpec, rules: Rules) -> dict[int, RawSubmission]:
     """The CSU's submissions by checkpoint, each a baseline with the spec's profiles applied.
 
     Like a real CSU, each submission reports on the development plan the BDU set at the previous checkpoint: the
@@ -188,27 +203,19 @@ def build_csu(spec: CsuSpec) -> dict[int, RawSubmission]:
             raw = apply_patch(raw, spec.plan_overrides[checkpoint])
         out[checkpoint] = raw
         if checkpoint + 1 in spec.checkpoints:
-            carried = _development_plan(raw, carried)
+            carried = _development_plan(raw, carried, rules)
     return out
 
 
-@cache
-def _default_rules() -> tuple[Catalogue, RuleSet, Calendar]:
-    """The shipped catalogue, rule set and calendar, parsed once per process (the generator runs per CSU)."""
-    catalogue = default_catalogue()
-    return catalogue, load_ruleset(catalogue), load_calendar()
-
-
-def _development_plan(raw: RawSubmission, prior: tuple[PlanItem, ...]) -> tuple[PlanItem, ...]:
+def _development_plan(raw: RawSubmission, prior: tuple[PlanItem, ...], rules: Rules) -> tuple[PlanItem, ...]:
     """The plan the BDU would set on this submission (assessed the day after its deadline)."""
-    catalogue, ruleset, calendar = _default_rules()
     sub = to_submission(raw)
-    as_of = calendar.deadline(sub.checkpoint) + dt.timedelta(days=1)
+    as_of = rules.calendar.deadline(sub.checkpoint) + dt.timedelta(days=1)
     record = assess(
         sub,
-        catalogue=catalogue,
-        ruleset=ruleset,
-        calendar=calendar,
+        catalogue=rules.catalogue,
+        ruleset=rules.ruleset,
+        calendar=rules.calendar,
         as_of=as_of,
         assessor="generator",
         prior_plan=prior,
@@ -232,11 +239,11 @@ def _reported_met(items: tuple[PlanItem, ...]) -> list[dict[str, Any]]:
     ]
 
 
-def write_cohort(specs: Iterable[CsuSpec], out: Path) -> list[Path]:
+def write_cohort(specs: Iterable[CsuSpec], out: Path, rules: Rules) -> list[Path]:
     """Write `<out>/<csu_id>/cp<N>/` folders; returns the CSU folders."""
     folders = []
     for spec in specs:
-        for checkpoint, raw in build_csu(spec).items():
+        for checkpoint, raw in build_csu(spec, rules).items():
             write_folder(raw, out / spec.csu_id / f"cp{checkpoint}")
         (out / spec.csu_id).mkdir(parents=True, exist_ok=True)
         folders.append(out / spec.csu_id)

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from csu_assure.domain import Checkpoint, Domain, Outcome, Rag, Severity, Status
+from csu_assure.domain import (
+    CheckId,
+    Checkpoint,
+    Disposition,
+    Domain,
+    ModerationStatus,
+    Outcome,
+    Rag,
+    Severity,
+    Status,
+)
 from csu_assure.submission import InputFile
 
 SCHEMA_VERSION = 1
@@ -42,7 +55,7 @@ class Adjustment(_Record):
     """An assessor's override (a different result) or waiver (the check does not count until `expires`)."""
 
     kind: Literal["override", "waiver"]
-    check_id: str = Field(pattern=r"^CP[123]-[A-Z]{3}-\d{2}$")
+    check_id: CheckId
     assessor: str = Field(min_length=1, max_length=200)
     reason: str = Field(min_length=1, max_length=2000)
     status: Literal[Status.PASS, Status.FAIL] | None = Field(
@@ -94,7 +107,7 @@ class PlanItem(_Record):
 
 
 class Moderation(_Record):
-    status: Literal["draft", "moderated", "not_moderated"]
+    status: ModerationStatus
     assessor: str | None = None
     note: str | None = None
     moderated_on: dt.date | None = None
@@ -173,6 +186,10 @@ class Assessment(_Record):
     csu_name: str
     checkpoint: Checkpoint
     outcome: Outcome
+    disposition: Disposition = Field(
+        Disposition.ASSESSED,
+        description="assessed, not_submitted (nothing by the deadline) or invalid_submission (sent but unreadable).",
+    )
     escalation: bool = Field(
         False, description="Checkpoint 2 B with one RED domain: leadership intervention or merger needed."
     )
@@ -243,3 +260,98 @@ def trusted(model: type[_R], fields: dict[str, Any], /) -> _R:
     _set(record, "__pydantic_extra__", None)
     _set(record, "__pydantic_private__", None)
     return record
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentSummary:
+    """What a cohort summary keeps of one assessment: its decision, domain colours, conditions (check ids), key
+    figures and provenance in brief. A cohort run folds each record into one of these as its CSU finishes and lets
+    the full record (results, evidence, plan) go, so its memory does not grow with every finding of every CSU."""
+
+    assessment_id: str
+    csu_id: str
+    csu_name: str
+    checkpoint: Checkpoint
+    outcome: Outcome
+    disposition: Disposition
+    escalation: bool
+    domains: Mapping[Domain, Rag]
+    conditions: tuple[str, ...]
+    moderation: ModerationStatus
+    moderated_by: str | None
+    report_path: str | None
+    figures: KeyFigures | None
+    as_of: dt.date
+    ruleset: str  # name and version
+    engine_version: str
+
+    @classmethod
+    def of(cls, a: Assessment) -> AssessmentSummary:
+        p = a.provenance
+        return cls(
+            assessment_id=a.assessment_id,
+            csu_id=a.csu_id,
+            csu_name=a.csu_name,
+            checkpoint=a.checkpoint,
+            outcome=a.outcome,
+            disposition=a.disposition,
+            escalation=a.escalation,
+            domains=a.domains,
+            conditions=tuple(c.check_id for c in a.conditions),
+            moderation=a.moderation.status,
+            moderated_by=a.moderation.assessor,
+            report_path=a.report_path,
+            figures=a.figures,
+            as_of=p.as_of,
+            ruleset=f"{p.ruleset_name} {p.ruleset_version}",
+            engine_version=p.engine_version,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CsuRow:
+    """What a cohort summary, a table or a JSON line keeps of one `CsuRun`: no findings, no evidence."""
+
+    csu_id: str
+    csu_name: str
+    checkpoint: Checkpoint
+    disposition: Disposition
+    summary: AssessmentSummary | None  # the assessment made at this checkpoint, in brief
+    problems: tuple[str, ...] = ()
+    message: str = ""
+    pdf: str | None = None
+    pdf_error: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.disposition in (Disposition.ERROR, Disposition.INVALID_SUBMISSION)
+
+
+@dataclass(frozen=True)
+class CohortSummary:
+    """A cohort at one checkpoint: a row per CSU in cohort order, counts by decision, the cohort report."""
+
+    cohort: str
+    checkpoint: Checkpoint
+    rows: tuple[CsuRow, ...]
+    counts: Mapping[str, int] = field(default_factory=dict)
+    report_path: Path | None = None
+
+    @property
+    def failed(self) -> list[CsuRow]:
+        return [r for r in self.rows if r.failed]
+
+    @property
+    def errors(self) -> list[CsuRow]:
+        return [r for r in self.rows if r.disposition is Disposition.ERROR]
+
+
+_NOT_DECIDED = {Disposition.STOPPED: "stopped earlier", Disposition.PENDING: "awaiting submission"}
+
+
+def count_label(row: CsuRow) -> str:
+    """How a CSU counts in a cohort: its decision label, or what happened instead of a decision."""
+    if row.summary is not None and row.disposition.recorded:
+        label = row.summary.outcome.label
+        return f"{label} (invalid submission)" if row.disposition is Disposition.INVALID_SUBMISSION else label
+    return _NOT_DECIDED.get(row.disposition, row.disposition.value)

@@ -15,8 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from csu_assure.catalogue import Catalogue
 from csu_assure.checking import CheckParams
-from csu_assure.domain import Severity
+from csu_assure.domain import Checkpoint, Severity
 from csu_assure.loading.problems import Problem, problems_from_validation
+from csu_assure.results import ChartThresholds
 
 DEFAULT_RULESET = "ruleset-2012.yaml"
 
@@ -63,6 +64,8 @@ class RuleSet:
     severity: Mapping[str, Severity]
     enabled: Mapping[str, bool]
     params: Mapping[str, CheckParams]
+    # What each checkpoint's records draw as chart reference lines (read once, when the rule set is loaded).
+    chart_thresholds: Mapping[Checkpoint, ChartThresholds | None]
 
 
 def default_ruleset_path() -> Path:
@@ -113,4 +116,5 @@ def load_ruleset(catalogue: Catalogue, path: Path | None = None) -> RuleSet:
         severity=MappingProxyType({k: v.severity for k, v in spec.checks.items()}),
         enabled=MappingProxyType({k: v.enabled for k, v in spec.checks.items()}),
         params=MappingProxyType(params),
+        chart_thresholds=MappingProxyType({cp: catalogue.chart_thresholds(params, cp) for cp in Checkpoint}),
     )

@@ -9,17 +9,15 @@ storage block); the register must be a shared database and `out_dir` a shared fo
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
-from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.deployments import run_deployment
 from prefect.runtime import flow_run
 
-from csu_assure import pipeline
 from csu_assure.domain import Checkpoint
+from csu_assure.service import CsuRun, Options
 from flows import tasks
 
 
@@ -31,31 +29,15 @@ def _run_name() -> str:
 
 
 @flow(name="assess-batch", flow_run_name=_run_name, log_prints=True, persist_result=True)
-def batch_flow(
-    csu_dirs: list[str],
-    checkpoint: int,
-    as_of: dt.date | None = None,
-    moderation: bool = False,
-    force: bool = False,
-    out_dir: str | None = None,
-    register_url: str | None = None,
-    rules: str | None = None,
-    calendar: str | None = None,
-    assessor: str | None = None,
-    pdf: bool = False,
-) -> list[pipeline.CsuOutcome]:
+def batch_flow(csu_dirs: list[str], checkpoint: int, options: Options | None = None) -> list[CsuRun]:
     """Assess a batch of CSU folders at one checkpoint, each isolated from the others (no moderation pause here:
-    with `moderation` the drafts are recorded and the cohort run that fanned out pauses for them). With `pdf`,
-    the batch's reports get PDF copies, made by this worker's own LibreOffice with a profile of its own."""
-    config = tasks.configure(tasks.build_settings(out_dir, register_url, rules, calendar, assessor))
-    options = {
-        "as_of": as_of,
-        "force": force,
-        "moderated": moderation,
-        "flow_run_id": flow_run.id,
-        "pdf": pdf,
-    }
-    return tasks.assess_batch([Path(d) for d in csu_dirs], Checkpoint(checkpoint), config, options)
+    with `options.moderation` the drafts are recorded and the cohort run that fanned out pauses for them). With
+    `options.pdf`, the batch's reports get PDF copies, made by this worker's own LibreOffice."""
+    options = options or Options()
+    config = tasks.configure(options)
+    return tasks.assess_batch(
+        [Path(d) for d in csu_dirs], Checkpoint(checkpoint), config, options, flow_run.id
+    )
 
 
 # A batch run lost with its worker (marked Crashed by `csu-assure crash-detection`) is run again, once, on
@@ -65,12 +47,17 @@ LOST_BATCH_RERUNS = 1
 
 @task(name="assess batch on a worker", cache_policy=NO_CACHE, persist_result=False)
 def assess_batch_on_worker(
-    deployment: str, csu_dirs: list[Path], checkpoint: int, parameters: dict[str, Any]
-) -> list[pipeline.CsuOutcome]:
+    deployment: str, csu_dirs: list[Path], checkpoint: int, options: Options
+) -> list[CsuRun]:
     """Run one batch as a run of `deployment` (a subflow of this run) and return its outcomes. A crashed batch
     run is run again once; one that fails, or crashes twice, fails this task, and the cohort run records its
     CSUs as errors."""
-    given = {"csu_dirs": [str(Path(d).resolve()) for d in csu_dirs], "checkpoint": checkpoint} | parameters
+    given = {
+        "csu_dirs": [str(Path(d).resolve()) for d in csu_dirs],
+        "checkpoint": checkpoint,
+        # Settings the cohort run left out stay out: each worker then falls back on its own CSU_ASSURE_* environment.
+        "options": options.model_dump(mode="json", exclude_none=True),
+    }
     for attempt in range(1 + LOST_BATCH_RERUNS):
         run = run_deployment(deployment, parameters=given, timeout=None, poll_interval=2)
         assert run.state is not None
@@ -79,5 +66,5 @@ def assess_batch_on_worker(
         get_run_logger().warning(
             "Batch run %s crashed (%s); running the batch again.", run.name, run.state.message
         )
-    outcomes: list[pipeline.CsuOutcome] = run.state.result()  # raises the batch run's error if it failed
-    return outcomes
+    runs: list[CsuRun] = run.state.result()  # raises the batch run's error if it failed
+    return runs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Literal
 from uuid import UUID
 
@@ -11,8 +12,8 @@ from prefect.flow_runs import pause_flow_run, resume_flow_run
 from prefect.input import RunInput
 from pydantic import Field
 
-from csu_assure import pipeline
-from csu_assure.results import Assessment
+from csu_assure.engine import ModerationRejected, Override
+from csu_assure.service import Config, CsuRun
 from flows import tasks
 
 MODERATION_TIMEOUT_SECONDS = 14 * 24 * 3600  # an assessor may take up to two weeks to moderate
@@ -23,16 +24,14 @@ class ModerationInput(RunInput):
 
     assessor: str = Field(min_length=1, max_length=200, description="Your name, recorded on the assessment.")
     decision: Literal["accept", "override"] = "accept"
-    overrides: list[pipeline.Override] = Field(default_factory=list)
+    overrides: list[Override] = Field(default_factory=list)
     note: str | None = Field(None, max_length=2000)
 
 
-def moderate_in_person(
-    outcome: pipeline.CsuOutcome, config: pipeline.Config, timeout: int = MODERATION_TIMEOUT_SECONDS
-) -> Assessment:
+def moderate_in_person(run: CsuRun, config: Config, timeout: int = MODERATION_TIMEOUT_SECONDS) -> CsuRun:
     """Pause until an assessor accepts or overrides the draft; a rejected moderation pauses again."""
-    assert outcome.assessment is not None
-    draft = outcome.assessment
+    draft = run.assessment
+    assert draft is not None
     attempt = 0
     while True:
         attempt += 1
@@ -44,11 +43,11 @@ def moderate_in_person(
         )
         overrides = given.overrides if given.decision == "override" else []
         try:
-            moderated = tasks.moderate(outcome, config, given.assessor, overrides, given.note)
-        except pipeline.ModerationRejected as error:
+            moderated = tasks.moderate(run, config, given.assessor, overrides, given.note)
+        except ModerationRejected as error:
             get_run_logger().error("Moderation of %s not applied: %s. Resume again.", draft.csu_id, error)
             continue
-        return tasks.finish_moderation(draft, moderated, config)
+        return replace(run, assessment=tasks.finish_moderation(draft, moderated, config))
 
 
 class ResumeFailed(Exception):

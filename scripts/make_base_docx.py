@@ -2,7 +2,7 @@
 
 Run `python scripts/make_base_docx.py` after changing a style here; the result is committed. The look is
 NHS-like and sober: Arial throughout, NHS blue (#005EB8) headings, plain bordered tables, A4 portrait.
-Every style the builder asks for by name is defined here (see `csu_assure/report/styles.py`).
+Every style the builder asks for by name is defined here (see `csu_assure/render/word/styles.py`).
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
-from csu_assure.generate import CsuSpec, write_cohort
+from checks import catalogue as shipped_catalogue
+from csu_assure.generate import CsuSpec, Rules, write_cohort
 
 COHORT = Path(__file__).resolve().parent.parent / "submissions" / "example-cohort"
 
@@ -89,7 +90,7 @@ SPECS = [
 def main() -> None:
     if COHORT.exists():
         shutil.rmtree(COHORT)
-    write_cohort(SPECS, COHORT)
+    write_cohort(SPECS, COHORT, Rules.shipped(shipped_catalogue()))
     print(f"wrote {len(SPECS)} CSUs to {COHORT}")
 
 

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from csu_assure.cli import app
+from cli import app
 from csu_assure.contract_docs import (
     REGENERATE,
     plan_fields,

@@ -15,11 +15,13 @@ from typing import Any
 import pytest
 import yaml
 
+from checks import DEVELOPMENT_PLAN_CHECK
+from checks import catalogue as shipped_catalogue
 from csu_assure.calendar import Calendar, load_calendar
-from csu_assure.catalogue import Catalogue, build_catalogue, default_catalogue
+from csu_assure.catalogue import Catalogue, build_catalogue
 from csu_assure.checking import Check, Context, NoParams, check
 from csu_assure.domain import Checkpoint, Domain, Outcome, Rag, Severity, Status
-from csu_assure.engine import DEVELOPMENT_PLAN_CHECK, assess, assess_not_submitted
+from csu_assure.engine import assess, assess_not_submitted
 from csu_assure.results import Adjustment, Assessment, Judgement
 from csu_assure.ruleset import RuleSet, load_ruleset
 from csu_assure.submission import Submission
@@ -86,7 +88,9 @@ def cp2() -> Submission:
 
 
 def setup(tmp_path: Path, *checks: tuple[Check[Any], Severity]) -> tuple[Catalogue, RuleSet]:
-    catalogue = build_catalogue([c for c, _ in checks])
+    ids = {c.id for c, _ in checks}
+    plan_check = DEVELOPMENT_PLAN_CHECK if DEVELOPMENT_PLAN_CHECK in ids else None
+    catalogue = build_catalogue([c for c, _ in checks], development_plan_check=plan_check)
     spec = {"name": "test", "version": "t1", "checks": {c.id: {"severity": s.value} for c, s in checks}}
     path = tmp_path / "rules.yaml"
     path.write_text(yaml.safe_dump(spec), encoding="utf-8")
@@ -310,7 +314,7 @@ def test_no_submission_by_the_deadline_is_recorded_as_not_submitted(
 
 
 def test_the_same_inputs_give_an_identical_record(cp2: Submission, calendar: Calendar) -> None:
-    catalogue = default_catalogue()
+    catalogue = shipped_catalogue()
     ruleset = load_ruleset(catalogue)
     waiver = Adjustment(kind="waiver", check_id="CP2-CUS-03", assessor="J. Smith", reason="r", expires=AS_OF)
     first = run(cp2, catalogue, ruleset, calendar, adjustments=[waiver])
@@ -328,7 +332,7 @@ def test_the_same_inputs_give_an_identical_record(cp2: Submission, calendar: Cal
 
 
 def test_the_baseline_passes_checkpoint_2_as_a(cp2: Submission, calendar: Calendar) -> None:
-    catalogue = default_catalogue()
+    catalogue = shipped_catalogue()
     record = run(cp2, catalogue, load_ruleset(catalogue), calendar)
     failing = [(r.check_id, r.status, r.finding) for r in record.results if r.status.counts_as_failure]
     assert failing == []

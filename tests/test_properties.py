@@ -9,8 +9,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from checks import catalogue as shipped_catalogue
 from csu_assure.calendar import load_calendar
-from csu_assure.catalogue import default_catalogue
 from csu_assure.domain import Status
 from csu_assure.engine import assess
 from csu_assure.loading import SubmissionInvalid
@@ -87,7 +87,7 @@ def test_any_valid_submission_assesses_without_error(raw: RawSubmission) -> None
         sub = to_submission(raw)
     except SubmissionInvalid:
         return
-    catalogue = default_catalogue()
+    catalogue = shipped_catalogue()
     assessment = assess(
         sub,
         catalogue=catalogue,

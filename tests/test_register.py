@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text, update
 
+from checks import catalogue as shipped_catalogue
 from csu_assure.calendar import load_calendar
-from csu_assure.catalogue import default_catalogue
 from csu_assure.domain import Checkpoint, Outcome, Status
 from csu_assure.engine import assess, assess_not_submitted
-from csu_assure.register import Register, RegisterError, RegisterMissing, assessments, events
+from csu_assure.register import Register, RegisterError, RegisterMissing
+from csu_assure.register.schema import assessments, events
 from csu_assure.results import Adjustment, Assessment, Moderation
 from csu_assure.ruleset import load_ruleset
 from csu_assure.synthetic import baseline, to_submission
@@ -23,7 +24,7 @@ AS_OF = dt.date(2012, 4, 1)
 
 
 def _assess(csu_id: str = "alpha", **kwargs: object) -> Assessment:
-    catalogue = default_catalogue()
+    catalogue = shipped_catalogue()
     return assess(
         to_submission(baseline(csu_id=csu_id, checkpoint=2)),
         catalogue=catalogue,
@@ -82,7 +83,7 @@ def test_a_different_as_of_is_a_different_assessment(register: Register) -> None
 
 
 def test_not_submitted_is_recorded_like_any_assessment(register: Register) -> None:
-    catalogue = default_catalogue()
+    catalogue = shipped_catalogue()
     missing = assess_not_submitted(
         "gamma",
         "Gamma CSU",

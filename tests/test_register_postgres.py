@@ -16,10 +16,11 @@ import pytest
 import sqlalchemy.exc
 from sqlalchemy import text, update
 
+from checks import catalogue as shipped_catalogue
 from csu_assure.calendar import load_calendar
-from csu_assure.catalogue import default_catalogue
 from csu_assure.engine import assess
-from csu_assure.register import Register, assessments
+from csu_assure.register import Register
+from csu_assure.register.schema import assessments
 from csu_assure.results import Assessment
 from csu_assure.ruleset import load_ruleset
 from csu_assure.synthetic import baseline, to_submission
@@ -42,7 +43,7 @@ AS_OF = dt.date(2012, 4, 1)
 
 @cache
 def _rules() -> tuple[Any, Any, Any]:
-    catalogue = default_catalogue()
+    catalogue = shipped_catalogue()
     return catalogue, load_ruleset(catalogue), load_calendar()
 
 
@@ -107,12 +108,12 @@ def test_the_partial_unique_index_refuses_a_second_current_row(register: Registe
 WRITER = """
 import datetime as dt, json, sys
 from csu_assure.calendar import load_calendar
-from csu_assure.catalogue import default_catalogue
+from checks import catalogue as shipped_catalogue
 from csu_assure.engine import assess
 from csu_assure.register import Register
 from csu_assure.ruleset import load_ruleset
 from csu_assure.synthetic import baseline, to_submission
-catalogue = default_catalogue()
+catalogue = shipped_catalogue()
 ruleset, calendar = load_ruleset(catalogue), load_calendar()
 subs = [to_submission(baseline(csu_id=c, checkpoint=2)) for c in sys.argv[2:]]
 reg = Register(sys.argv[1])

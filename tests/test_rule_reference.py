@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from csu_assure.catalogue import default_catalogue
+from checks import catalogue as shipped_catalogue
 from csu_assure.domain import Checkpoint
 from csu_assure.rule_reference import (
     catalogue_view,
@@ -18,7 +18,7 @@ from csu_assure.rule_reference import (
 )
 from csu_assure.ruleset import RuleSet, default_ruleset_path, load_ruleset
 
-CATALOGUE = default_catalogue()
+CATALOGUE = shipped_catalogue()
 
 
 def _ruleset(tmp_path: Path, edit: dict[str, dict[str, object]] | None = None) -> RuleSet:

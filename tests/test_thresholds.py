@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import dataclasses
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import yaml
 
-from csu_assure.catalogue import default_catalogue
+from checks import catalogue as shipped_catalogue
+from checks.chart_thresholds import read_chart_thresholds
 from csu_assure.domain import Checkpoint
+from csu_assure.render.word.charts import BDU_2012
 from csu_assure.ruleset import default_ruleset_path, load_ruleset
-from csu_assure.thresholds import BDU_2012, chart_thresholds
 
 
 @pytest.mark.parametrize("checkpoint", list(Checkpoint))
 def test_the_shipped_rule_set_gives_the_bdu_2012_lines_at_every_checkpoint(checkpoint: Checkpoint) -> None:
     # The fallback for records without thresholds must be what the shipped rule set says, not a copy that drifts.
-    assert chart_thresholds(load_ruleset(default_catalogue()), checkpoint) == BDU_2012
+    assert load_ruleset(shipped_catalogue()).chart_thresholds[checkpoint] == BDU_2012
 
 
 def test_each_checkpoint_reads_its_own_checks(tmp_path: Path) -> None:
@@ -28,8 +28,8 @@ def test_each_checkpoint_reads_its_own_checks(tmp_path: Path) -> None:
     spec["checks"]["CP3-FIN-05"]["params"]["max_share_of_rca"] = "0.35"
     path = tmp_path / "rules.yaml"
     path.write_text(yaml.safe_dump(spec))
-    ruleset = load_ruleset(default_catalogue(), path)
-    cp1, cp2, cp3 = (chart_thresholds(ruleset, c) for c in Checkpoint)
+    ruleset = load_ruleset(shipped_catalogue(), path)
+    cp1, cp2, cp3 = (ruleset.chart_thresholds[c] for c in Checkpoint)
     assert cp1 is not None and cp2 is not None and cp3 is not None
     assert (cp1.min_population, cp1.max_share_of_rca) == (800_000, Decimal("0.45"))
     assert (cp2.min_population, cp2.max_share_of_rca) == (1_000_000, Decimal("0.50"))
@@ -37,7 +37,6 @@ def test_each_checkpoint_reads_its_own_checks(tmp_path: Path) -> None:
 
 
 def test_a_rule_set_without_one_of_the_checks_gives_no_thresholds() -> None:
-    ruleset = load_ruleset(default_catalogue())
+    ruleset = load_ruleset(shipped_catalogue())
     params = {k: v for k, v in ruleset.params.items() if k != "CP2-CUS-02"}
-    partial = dataclasses.replace(ruleset, params=params, sha256="partial")
-    assert chart_thresholds(partial, Checkpoint.VIABILITY) is None
+    assert read_chart_thresholds(params, Checkpoint.VIABILITY) is None

@@ -72,7 +72,7 @@ def test_a_wheel_install_finds_its_templates_and_writes_a_report(tmp_path: Path)
         [
             str(python),
             "-c",
-            "import csu_assure.report.build as b; print(b.__file__); print(b.DEFAULT_TEMPLATES)",
+            "import csu_assure.render.word.build as b; print(b.__file__); print(b.DEFAULT_TEMPLATES)",
         ],
         capture_output=True,
         text=True,

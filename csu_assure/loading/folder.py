@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
+from csu_assure.loading.files import input_file, read_bytes
 from csu_assure.loading.problems import Problem, SubmissionInvalid, show_value
 from csu_assure.loading.tables import build_submission, parse_business_plan, parse_table
 from csu_assure.submission import TABLES, InputFile, Submission
@@ -102,28 +102,6 @@ def _refuse_tag(loader: _SubmissionLoader, node: Any) -> Any:
 
 for _tag in _REFUSED_TAGS:
     _SubmissionLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse_tag)
-
-
-def read_bytes(path: Path, root: Path, limit: int, label: str) -> tuple[bytes | None, Problem | None]:
-    """Read a file that must lie inside `root` and be at most `limit` bytes (checked before reading)."""
-    try:
-        resolved = path.resolve(strict=True)
-    except (OSError, RuntimeError) as error:  # RuntimeError: a link loop (Python 3.11)
-        if path.is_symlink():
-            return None, Problem(label, "", "is a link that leads nowhere (a loop or a missing target)")
-        return None, Problem(label, "", f"cannot be read: {error.__class__.__name__}")
-    if not resolved.is_relative_to(root.resolve()):
-        return None, Problem(label, "", "points outside the submission folder (a link?); refusing to read it")
-    if not resolved.is_file():
-        return None, Problem(label, "", "is not a regular file")
-    size = resolved.stat().st_size
-    if size > limit:
-        return None, Problem(label, "", f"is {size:,} bytes; the limit is {limit:,}")
-    with resolved.open("rb") as handle:
-        data = handle.read(limit + 1)  # it may have grown since stat(): never read more than the limit
-    if len(data) > limit:
-        return None, Problem(label, "", f"is larger than the limit of {limit:,} bytes")
-    return data, None
 
 
 _UTF16_32_MARKS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
@@ -240,7 +218,7 @@ def load_folder(folder: Path, display_root: Path | None = None) -> Submission:
         data, problem = read_bytes(plan_path, folder, MAX_PLAN_BYTES, label(plan_path))
         text = None
         if data is not None:
-            inputs.append(InputFile(path=label(plan_path), sha256=hashlib.sha256(data).hexdigest()))
+            inputs.append(input_file(label(plan_path), data))
             text, problem = decode_text(data, label(plan_path))
         if text is not None:
             raw, problem = parse_yaml(text, label(plan_path))
@@ -268,7 +246,7 @@ def load_folder(folder: Path, display_root: Path | None = None) -> Submission:
             continue
         data, problem = read_bytes(path, folder, MAX_TABLE_BYTES, label(path))
         if data is not None:
-            inputs.append(InputFile(path=label(path), sha256=hashlib.sha256(data).hexdigest()))
+            inputs.append(input_file(label(path), data))
             text, problem = decode_text(data, label(path))
             if text is not None:
                 header, rows, problem = read_csv_rows(text, label(path))

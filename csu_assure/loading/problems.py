@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from csu_assure.submission import InputFile
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -25,11 +27,13 @@ class Problem:
 
 
 class SubmissionInvalid(Exception):
-    """A submission could not be loaded; `problems` lists every located reason."""
+    """A submission could not be loaded; `problems` lists every located reason, `inputs` the digest of every file
+    as it was read and judged (so a record of the invalid submission vouches for those very bytes)."""
 
-    def __init__(self, source: str, problems: Sequence[Problem]) -> None:
+    def __init__(self, source: str, problems: Sequence[Problem], inputs: Sequence[InputFile] = ()) -> None:
         self.source = visible(source)
         self.problems = tuple(problems)
+        self.inputs = tuple(inputs)
         super().__init__(
             f"{self.source}: {len(self.problems)} problem(s)\n" + "\n".join(f"  - {p}" for p in problems)
         )

@@ -112,11 +112,11 @@ def build_submission(
     if plan is None and not problems:
         problems.append(Problem(source, "business_plan", "no valid business plan"))
     if plan is None or problems:
-        raise SubmissionInvalid(source, problems)
+        raise SubmissionInvalid(source, problems, inputs)
     try:
         return Submission.model_validate({"plan": plan, "inputs": tuple(inputs), **tables})
     except ValidationError as error:  # e.g. an empty ccgs table
-        raise SubmissionInvalid(source, list(problems_from_validation(error, source))) from error
+        raise SubmissionInvalid(source, list(problems_from_validation(error, source)), inputs) from error
 
 
 __all__ = ["MAX_ROWS", "build_submission", "parse_business_plan", "parse_table", "show_value"]

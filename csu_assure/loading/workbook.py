@@ -7,7 +7,6 @@ code the folder loader uses, so a workbook and a folder with the same content yi
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import itertools
 import math
@@ -23,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from pydantic import BaseModel
 
 from csu_assure.contract_docs import LIST_SEPARATOR, PLAN_SHEET, plan_fields
+from csu_assure.loading.files import input_file
 from csu_assure.loading.folder import _folder_naming_problems
 from csu_assure.loading.problems import Problem, SubmissionInvalid, show_value
 from csu_assure.loading.tables import MAX_ROWS, build_submission, parse_business_plan, parse_table
@@ -61,10 +61,12 @@ def load_workbook(path: Path) -> Submission:
         )
     except Exception as error:  # openpyxl raises many kinds (KeyError, ValueError, XML errors) on a bad file
         raise SubmissionInvalid(
-            label, [Problem(label, "", f"is not a readable Excel workbook ({error.__class__.__name__})")]
+            label,
+            [Problem(label, "", f"is not a readable Excel workbook ({error.__class__.__name__})")],
+            (input_file(label, data),),
         ) from None
     try:
-        return _load_sheets(book, formulas, path, label, hashlib.sha256(data).hexdigest())
+        return _load_sheets(book, formulas, path, label, input_file(label, data))
     finally:
         book.close()
         if formulas is not None:
@@ -89,8 +91,13 @@ def _label(path: Path) -> str:
 def _read_checked(path: Path, label: str) -> bytes:
     """Refuse what is not a bounded, plain zip before openpyxl sees it (oversized files and zip bombs)."""
 
+    data: bytes | None = None
+
     def refuse(message: str) -> SubmissionInvalid:
-        return SubmissionInvalid(label, [Problem(label, "", message)])
+        # Once read, the refused bytes are the input the record vouches for.
+        return SubmissionInvalid(
+            label, [Problem(label, "", message)], (input_file(label, data),) if data else ()
+        )
 
     if not path.is_file():
         raise refuse("does not exist or is not a file")
@@ -136,7 +143,7 @@ def _read_checked(path: Path, label: str) -> bytes:
     return data
 
 
-def _load_sheets(book: Any, formulas: Any, path: Path, label: str, sha256: str) -> Submission:
+def _load_sheets(book: Any, formulas: Any, path: Path, label: str, source: InputFile) -> Submission:
     problems: list[Problem] = []
     known = {PLAN_SHEET, README_SHEET, *TABLES}
     for name in book.sheetnames:
@@ -178,7 +185,7 @@ def _load_sheets(book: Any, formulas: Any, path: Path, label: str, sha256: str) 
         if parsed is not None:
             tables[name] = parsed
             locate[name] = (label, 2, f"sheet {name}, row")
-    inputs = (InputFile(path=label, sha256=sha256),)
+    inputs = (source,)
     return build_submission(label, plan, tables, inputs, problems, locate)
 
 

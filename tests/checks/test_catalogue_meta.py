@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 import yaml
 
+import checks
+from checks import catalogue as shipped_catalogue
 from csu_assure.calendar import load_calendar
-from csu_assure.catalogue import CatalogueError, build_catalogue, collect_checks, default_catalogue
+from csu_assure.catalogue import CatalogueError, build_catalogue, collect_checks
 from csu_assure.checking import DOC_SECTIONS, Check, Context, NoParams, judge
 from csu_assure.domain import Checkpoint, Domain
 from csu_assure.engine import make_context, run_check
@@ -27,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CASES_DIR = Path(__file__).parent / "cases"
 MIN_CHECKS_PER_CHECKPOINT = 10
 
-CATALOGUE = default_catalogue()
+CATALOGUE = shipped_catalogue()
 CHECKS = sorted(CATALOGUE, key=lambda c: c.id)
 
 
@@ -57,7 +59,7 @@ def _fake(check_id: str, module: str, checkpoint: int = 1, domain: Domain = Doma
 
 
 def test_shipped_check_ids_are_unique() -> None:
-    counts = Counter(c.id for c in collect_checks("checks"))
+    counts = Counter(c.id for c in collect_checks(checks))
     assert [i for i, n in counts.items() if n > 1] == []
     assert len(CATALOGUE) == sum(counts.values())
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
+from checks import catalogue as shipped_catalogue
 from csu_assure.calendar import load_calendar
-from csu_assure.catalogue import default_catalogue
 from csu_assure.engine import make_context, run_check
 from csu_assure.results import PlanItem
 from csu_assure.ruleset import load_ruleset
@@ -50,7 +50,7 @@ def _prior_plan(items: list[dict[str, Any]], due: dt.date) -> tuple[PlanItem, ..
     ("check_id", "case"), load_cases(), ids=lambda v: v if isinstance(v, str) else v["name"]
 )
 def test_check_case(check_id: str, case: dict[str, Any]) -> None:
-    catalogue = default_catalogue()
+    catalogue = shipped_catalogue()
     ruleset = load_ruleset(catalogue)
     calendar = load_calendar()
     item = catalogue[check_id]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from csu_assure.cli import app
+from cli import app
 from tests.flows.cohort_data import STOP_AT_CP2, write_cohort, write_csu
 
 runner = CliRunner()

@@ -8,14 +8,14 @@ from pathlib import Path
 import yaml
 from typer.testing import CliRunner
 
-from csu_assure.catalogue import default_catalogue
-from csu_assure.cli import app
+from checks import catalogue as shipped_catalogue
+from cli import app
 from csu_assure.domain import Checkpoint
 from csu_assure.rule_reference import render_rule_reference
 from csu_assure.ruleset import default_ruleset_path, load_ruleset
 
 runner = CliRunner()
-CP1_IDS = sorted(c.id for c in default_catalogue().for_checkpoint(Checkpoint.OUTLINE_PLAN))
+CP1_IDS = sorted(c.id for c in shipped_catalogue().for_checkpoint(Checkpoint.OUTLINE_PLAN))
 
 
 def _alternative_rules(tmp_path: Path, check_id: str, **params: object) -> Path:
@@ -30,7 +30,7 @@ def test_rules_lists_the_catalogue_as_a_table() -> None:
     result = runner.invoke(app, ["rules"])
     assert result.exit_code == 0, result.output
     assert "CP1-OFF-01" in result.output and "critical" in result.output
-    assert f"{len(default_catalogue())} checks" in result.output
+    assert f"{len(shipped_catalogue())} checks" in result.output
 
 
 def test_rules_json_for_one_checkpoint() -> None:
@@ -106,7 +106,7 @@ def test_explain_unknown_id_without_matches_points_to_the_list() -> None:
 
 
 def test_reference_prints_and_writes_the_generated_page(tmp_path: Path) -> None:
-    catalogue = default_catalogue()
+    catalogue = shipped_catalogue()
     expected = render_rule_reference(catalogue, load_ruleset(catalogue))
     printed = runner.invoke(app, ["rules", "reference"])
     assert printed.exit_code == 0, printed.output

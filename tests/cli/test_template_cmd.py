@@ -7,7 +7,7 @@ from pathlib import Path
 import openpyxl
 from typer.testing import CliRunner
 
-from csu_assure.cli import app
+from cli import app
 from csu_assure.submission import EXPECTED_TABLES, TABLES
 
 runner = CliRunner()

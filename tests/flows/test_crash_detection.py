@@ -17,7 +17,7 @@ import pytest
 import typer
 from rich.console import Console
 
-from csu_assure.cli import crash_detection_cmd
+from cli import crash_detection_cmd
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
 
@@ -48,7 +48,7 @@ def test_without_a_prefect_server_it_says_what_to_set(monkeypatch: pytest.Monkey
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     console = Console(file=io.StringIO(), width=200)
-    monkeypatch.setattr("csu_assure.cli.common.err", console)
+    monkeypatch.setattr("cli.common.err", console)
     with temporary_settings(restore_defaults={PREFECT_API_URL}), pytest.raises(typer.Exit) as exited:
         crash_detection_cmd.crash_detection(within=None)
     assert exited.value.exit_code == 2
@@ -59,7 +59,7 @@ def test_with_heartbeats_off_it_refuses_rather_than_crash_every_run(monkeypatch:
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
     console = Console(file=io.StringIO(), width=200)
-    monkeypatch.setattr("csu_assure.cli.common.err", console)
+    monkeypatch.setattr("cli.common.err", console)
     with (
         temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
         pytest.raises(typer.Exit) as exited,

@@ -14,7 +14,7 @@ import pytest
 import typer
 from rich.console import Console
 
-from csu_assure.cli import demo_cmd, moderate_cmd
+from cli import demo_cmd, moderate_cmd
 from tests.flows.cohort_data import STOP_AT_CP2, write_cohort, write_csu
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]

@@ -14,32 +14,29 @@ from typing import Any
 import docx
 import pytest
 
-from csu_assure import pipeline
+from csu_assure import engine
 from csu_assure.domain import Checkpoint, Outcome, Status
 from csu_assure.register import Register
-from csu_assure.report.pdf import find_soffice
+from csu_assure.render.word.pdf import find_soffice
+from csu_assure.service import Options
 from tests.flows.cohort_data import STOP_AT_CP2, write_cohort, write_csu
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
 
 
-def _options(tmp_path: Path) -> dict[str, Any]:
-    return {
-        "out_dir": str(tmp_path / "out"),
-        "register_url": f"sqlite:///{tmp_path / 'register.sqlite'}",
-        "assessor": "Test Assessor",
-    }
+def _options(tmp_path: Path, **given: Any) -> Options:
+    return Options(out_dir=tmp_path / "out", assessor="Test Assessor", **given)
 
 
 def _register(tmp_path: Path) -> Register:
-    return Register(f"sqlite:///{tmp_path / 'register.sqlite'}")
+    return Register(f"sqlite:///{tmp_path / 'out' / 'register.sqlite'}")
 
 
 def test_assess_flow_records_one_csu_with_its_flow_run(tmp_path: Path) -> None:
     from flows.assess import assess_flow
 
     csu = write_csu(tmp_path / "cohort", "alpha", checkpoints=(1,))
-    outcome = assess_flow(str(csu), 1, **_options(tmp_path))
+    outcome = assess_flow(str(csu), 1, _options(tmp_path))
     recorded = _register(tmp_path).latest("alpha", 1)
     assert recorded is not None and outcome.assessment == recorded
     assert recorded.outcome is Outcome.PROCEED and recorded.moderation.status == "not_moderated"
@@ -51,7 +48,7 @@ def test_progress_flow_stops_at_checkpoint_2_with_the_plan_carried(tmp_path: Pat
     from flows.progress import progress_flow
 
     csu = write_csu(tmp_path / "cohort", "alpha", patches={2: STOP_AT_CP2})
-    outcomes = progress_flow(str(csu), **_options(tmp_path))
+    outcomes = progress_flow(str(csu), _options(tmp_path))
     assert [o.assessment.outcome for o in outcomes if o.assessment] == [Outcome.PROCEED, Outcome.C]
     register = _register(tmp_path)
     assert register.latest("alpha", 3) is None
@@ -66,16 +63,16 @@ def test_cohort_flow_isolates_a_crash_and_records_a_missing_submission(
 
     cohort = write_cohort(tmp_path / "cohort", ("alpha", "beta", "gamma"))
     write_csu(cohort, "delta", checkpoints=(1,))  # nothing for checkpoint 2
-    real = pipeline.assess_submission
+    real = engine.assess
 
     def crash_for_beta(sub, *args, **kwargs):  # type: ignore[no-untyped-def]
         if sub.csu_id == "beta":
             raise RuntimeError("injected failure")
         return real(sub, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "assess_submission", crash_for_beta)
-    summary = cohort_flow(str(cohort), 2, **_options(tmp_path))
-    assert {o.csu_id: o.status for o in summary.outcomes} == {
+    monkeypatch.setattr(engine, "assess", crash_for_beta)
+    summary = cohort_flow(str(cohort), 2, _options(tmp_path))
+    assert {o.csu_id: o.disposition for o in summary.rows} == {
         "alpha": "assessed",
         "beta": "error",
         "delta": "not_submitted",
@@ -105,7 +102,7 @@ def test_cohort_flow_isolates_a_crash_and_records_a_missing_submission(
 
 
 def test_batches_are_submitted_in_a_sliding_window() -> None:
-    from flows.cohort import _in_window
+    from flows.steps import in_window
 
     running: list[int] = []
     most = 0
@@ -117,12 +114,12 @@ def test_batches_are_submitted_in_a_sliding_window() -> None:
         return item * 10
 
     seen = []
-    for item, future in _in_window(list(range(7)), submit, 3):
+    for item, future in in_window(list(range(7)), submit, 3):
         assert future == item * 10 and running[0] == item  # oldest first
         running.remove(item)  # the caller has waited on it
         seen.append(item)
     assert seen == list(range(7)) and most == 3
-    assert [i for i, _ in _in_window([1, 2], submit, 5)] == [1, 2]
+    assert [i for i, _ in in_window([1, 2], submit, 5)] == [1, 2]
 
 
 def _wait_until_paused(run_id: uuid.UUID, timeout: float = 60) -> None:
@@ -146,7 +143,7 @@ def test_moderation_pauses_and_a_resume_with_an_override_reaches_register_and_re
     csu = write_csu(tmp_path / "cohort", "alpha", checkpoints=(2,))
     result: dict[str, Any] = {}
     runner = threading.Thread(
-        target=lambda: result.update(outcome=assess_flow(str(csu), 2, moderation=True, **_options(tmp_path)))
+        target=lambda: result.update(outcome=assess_flow(str(csu), 2, _options(tmp_path, moderation=True)))
     )
     runner.start()
     register = _register(tmp_path)
@@ -194,9 +191,9 @@ def test_cohort_flow_writes_a_pdf_beside_every_report(tmp_path: Path) -> None:
     from flows.cohort import cohort_flow
 
     cohort = write_cohort(tmp_path / "cohort", ("alpha", "beta"))
-    summary = cohort_flow(str(cohort), 1, pdf=True, **_options(tmp_path))
-    for o in summary.outcomes:
-        assert o.assessment is not None and o.assessment.report_path is not None
-        assert o.pdf == str(Path(o.assessment.report_path).with_suffix(".pdf")) and o.pdf_error == ""
+    summary = cohort_flow(str(cohort), 1, _options(tmp_path, pdf=True))
+    for o in summary.rows:
+        assert o.summary is not None and o.summary.report_path is not None
+        assert o.pdf == str(Path(o.summary.report_path).with_suffix(".pdf")) and o.pdf_error == ""
         text = subprocess.run(["pdftotext", o.pdf, "-"], check=True, capture_output=True, text=True).stdout
         assert o.csu_name in text

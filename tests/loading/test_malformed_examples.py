@@ -14,7 +14,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from csu_assure.cli import app
+from cli import app
 from csu_assure.synthetic import baseline, write_folder
 from csu_assure.workbook_template import write_workbook
 

@@ -11,11 +11,14 @@ import pytest
 from sqlalchemy import select, text, update
 from typer.testing import CliRunner
 
-from csu_assure import pipeline
-from csu_assure.cli import app
+from checks import catalogue as shipped_catalogue
+from cli import app
+from csu_assure import service
 from csu_assure.domain import Checkpoint
 from csu_assure.loading import csu_folders
-from csu_assure.register import GENESIS, Register, assessments, chain_heads, events, plan_items, row_hash
+from csu_assure.register import Register
+from csu_assure.register.chain import row_hash
+from csu_assure.register.schema import GENESIS, assessments, chain_heads, events, plan_items
 from csu_assure.settings import Settings
 
 COHORT = Path(__file__).resolve().parents[2] / "submissions" / "example-cohort"
@@ -37,8 +40,12 @@ class Audited:
                 conn.execute(text(statement))
 
 
-def _config(out: Path) -> pipeline.Config:
-    return pipeline.configure(Settings(out_dir=out, assessor="Audit Test"))
+def _config(out: Path) -> service.Config:
+    return service.configure(Settings(out_dir=out, assessor="Audit Test"), shipped_catalogue())
+
+
+def _run_one(csu: Path, config: service.Config, force: bool = False) -> service.CsuRun:
+    return service.assess_csu(csu, Checkpoint.OUTLINE_PLAN, config, service.Options(force=force))
 
 
 @pytest.fixture
@@ -47,8 +54,8 @@ def audited(tmp_path: Path) -> Audited:
     out = tmp_path / "out"
     config = _config(out)
     for name in ("cheviot", "severn-bridge", "thames-gate"):
-        pipeline.run_one(COHORT / name, Checkpoint.OUTLINE_PLAN, config)
-    pipeline.run_one(COHORT / "cheviot", Checkpoint.OUTLINE_PLAN, config, force=True)
+        _run_one(COHORT / name, config)
+    _run_one(COHORT / "cheviot", config, force=True)
     assert config.register.verify_chain() == []
     return Audited(out, config.register)
 
@@ -63,7 +70,7 @@ def _save_heads(audited: Audited, path: Path) -> Path:
 def test_an_intact_register_of_the_example_cohort_verifies(tmp_path: Path) -> None:
     out = tmp_path / "out"
     config = _config(out)
-    outcomes = [pipeline.run_one(csu, Checkpoint.OUTLINE_PLAN, config) for csu in csu_folders(COHORT)]
+    outcomes = [_run_one(csu, config) for csu in csu_folders(COHORT)]
     assert len(outcomes) == 16 and all(o.assessment and o.assessment.report_path for o in outcomes)
     heads = _save_heads(Audited(out, config.register), tmp_path / "heads.json")
     result = runner.invoke(
@@ -233,7 +240,7 @@ def test_a_report_rewritten_by_the_pipeline_is_not_a_problem(audited: Audited) -
 def test_an_edit_stays_visible_after_later_appends(audited: Audited) -> None:
     last = audited.register.heads()["assessments"].row_count
     audited.sql(f"DELETE FROM assessments WHERE row_id = {last}")
-    pipeline.run_one(COHORT / "dales-moor", Checkpoint.OUTLINE_PLAN, _config(audited.out))
+    _run_one(COHORT / "dales-moor", _config(audited.out))
     code, output = audited.verify()
     assert code == 1  # the new row links to the recorded head, not to the row before the deleted one
     assert f"assessments row {last + 1}: row id {last + 1} where {last} was expected" in output

@@ -23,9 +23,11 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from csu_assure import pipeline
-from csu_assure.cli import app
+from checks import catalogue as shipped_catalogue
+from cli import app
+from csu_assure import engine, service
 from csu_assure.domain import Checkpoint
+from csu_assure.loading.identity import identify
 from csu_assure.register import Register
 from csu_assure.settings import Settings
 from csu_assure.synthetic import baseline, write_folder
@@ -58,7 +60,7 @@ def csu_assure(args: list[str], *, isolated: bool, cwd: Path) -> Ran:
         return Ran(result.exit_code, result.output)
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "COLUMNS": "200"}
     done = subprocess.run(
-        [sys.executable, "-c", "from csu_assure.cli import main; main()", *args],
+        [sys.executable, "-c", "from cli import main; main()", *args],
         capture_output=True,
         text=True,
         timeout=HANG_GUARD,
@@ -241,7 +243,7 @@ def test_identify_only_hands_out_ids_that_are_safe_as_paths(
         raw.plan["csu_id"] = plan_id
         write_folder(raw, csu / "cp1")
 
-    csu_id, _ = pipeline.identify(csu)
+    csu_id, _ = identify(csu)
 
     assert re.fullmatch(r"[a-z0-9][a-z0-9-]{1,62}", csu_id), csu_id
     assert expected is None or csu_id == expected
@@ -249,10 +251,17 @@ def test_identify_only_hands_out_ids_that_are_safe_as_paths(
 
 @pytest.mark.parametrize("csu_id", ["../../evil", "..", "a/b", "/abs", "UPPER"])
 def test_report_path_refuses_anything_but_a_safe_id_under_out(tmp_path: Path, csu_id: str) -> None:
-    config = pipeline.configure(Settings(out_dir=tmp_path / "out"))
-    assessment = pipeline.assess_missing(
-        "fine", "Fine", Checkpoint.OUTLINE_PLAN, config, as_of=dt.date(2012, 2, 1)
+    config = service.configure(Settings(out_dir=tmp_path / "out"), shipped_catalogue())
+    assessment = engine.assess_not_submitted(
+        "fine",
+        "Fine",
+        Checkpoint.OUTLINE_PLAN,
+        catalogue=config.catalogue,
+        ruleset=config.ruleset,
+        calendar=config.calendar,
+        as_of=dt.date(2012, 2, 1),
+        assessor=config.assessor,
     ).model_copy(update={"csu_id": csu_id})
     with pytest.raises(ValueError, match="refusing to write a report"):
-        pipeline.report_path(tmp_path / "out", assessment)
+        service.report_path(tmp_path / "out", assessment)
     config.register.close()

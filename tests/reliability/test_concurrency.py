@@ -21,14 +21,15 @@ import docx
 import pytest
 from sqlalchemy import select
 
-from csu_assure import pipeline
+from checks import catalogue as shipped_catalogue
+from csu_assure import service
 from csu_assure.calendar import load_calendar
-from csu_assure.catalogue import default_catalogue
 from csu_assure.domain import Checkpoint, Outcome
-from csu_assure.generate import CsuSpec, random_specs, write_cohort
-from csu_assure.register import Register, assessments, plan_items
-from csu_assure.report import write_assessment_report
-from csu_assure.report.atomic import remove_abandoned, temp_prefix, write_atomically
+from csu_assure.generate import CsuSpec, Rules, random_specs, write_cohort
+from csu_assure.register import Register
+from csu_assure.register.schema import assessments, plan_items
+from csu_assure.render.atomic import remove_abandoned, temp_prefix, write_atomically
+from csu_assure.render.word import write_assessment_report
 from csu_assure.results import Assessment
 from csu_assure.ruleset import load_ruleset
 from tests.reliability.processes import (
@@ -48,7 +49,9 @@ RACE_CSU = CsuSpec(
 
 @pytest.fixture(scope="module")
 def csu_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    (folder,) = write_cohort([RACE_CSU], tmp_path_factory.mktemp("race") / "cohort")
+    (folder,) = write_cohort(
+        [RACE_CSU], tmp_path_factory.mktemp("race") / "cohort", Rules.shipped(shipped_catalogue())
+    )
     return folder
 
 
@@ -56,17 +59,17 @@ def csu_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def draft(csu_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Assessment:
     """The race CSU's assessment, made in this process (with development-plan items, to chain them too)."""
     config = _config(tmp_path_factory.mktemp("draft"))
-    job = pipeline.prepare(csu_dir, Checkpoint(CHECKPOINT), config)
-    assert isinstance(job, pipeline.Job)
-    outcome = pipeline.evaluate(job, pipeline.load_job(job), config)
+    job = service.prepare(csu_dir, Checkpoint(CHECKPOINT), config)
+    assert isinstance(job, service.Job)
+    outcome = service.evaluate(job, service.load_job(job), config)
     config.register.close()
     assert outcome.assessment is not None and outcome.assessment.development_plan
     return outcome.assessment
 
 
-def _config(out: Path) -> pipeline.Config:
-    catalogue = default_catalogue()
-    return pipeline.Config(
+def _config(out: Path) -> service.Config:
+    catalogue = shipped_catalogue()
+    return service.Config(
         catalogue=catalogue,
         ruleset=load_ruleset(catalogue),
         calendar=load_calendar(),
@@ -98,7 +101,7 @@ def _assert_one_current_assessment(out: Path, csu_id: str) -> Assessment:
     finally:
         register.close()
     report = Path(latest.report_path)
-    assert report == pipeline.report_path(out, latest).resolve()
+    assert report == service.report_path(out, latest).resolve()
     assert f"Decision: {latest.outcome.label}" in _decision_text(report)
     assert temp_files(out) == []
     return latest
@@ -153,7 +156,7 @@ def test_two_processes_assessing_one_csu_under_prefect_leave_one_assessment(
 def test_two_cohort_runs_at_once_record_each_csu_once(tmp_path: Path) -> None:
     """Two whole runs over the same small cohort, racing CSU by CSU."""
     cohort = tmp_path / "cohort"
-    folders = write_cohort(random_specs(5, 11), cohort)
+    folders = write_cohort(random_specs(5, 11), cohort, Rules.shipped(shipped_catalogue()))
     out = tmp_path / "out"
     reported = _race(
         ["cohort", str(cohort), "--checkpoint", str(CHECKPOINT), "--out", str(out), "--no-prefect"],
@@ -233,7 +236,7 @@ WRITER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from csu_assure.report.atomic import write_atomically
+    from csu_assure.render.atomic import write_atomically
 
     target, started, release = map(Path, sys.argv[1:4])
 

@@ -19,13 +19,14 @@ import docx
 import pytest
 from sqlalchemy import func, select
 
-from csu_assure import pipeline
+from checks import catalogue as shipped_catalogue
+from csu_assure import service
 from csu_assure.calendar import load_calendar
-from csu_assure.catalogue import default_catalogue
 from csu_assure.domain import Checkpoint
-from csu_assure.generate import random_specs, write_cohort
+from csu_assure.generate import Rules, random_specs, write_cohort
 from csu_assure.loading import csu_folders
-from csu_assure.register import Register, assessments
+from csu_assure.register import Register
+from csu_assure.register.schema import assessments
 from csu_assure.ruleset import load_ruleset
 from tests.reliability.processes import (
     CHECKPOINT,
@@ -58,16 +59,16 @@ class Expected:
 def cohort() -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="csu-crash-cohort-") as tmp:
         folder = Path(tmp) / "cohort"
-        write_cohort(random_specs(CSUS, SEED), folder)
+        write_cohort(random_specs(CSUS, SEED), folder, Rules.shipped(shipped_catalogue()))
         yield folder
 
 
 @pytest.fixture(scope="module")
 def expected(cohort: Path) -> dict[str, Expected]:
     """Each CSU's assessment as the engine gives it in this process: nothing written, nothing killed."""
-    catalogue = default_catalogue()
+    catalogue = shipped_catalogue()
     with tempfile.TemporaryDirectory() as tmp:
-        config = pipeline.Config(
+        config = service.Config(
             catalogue=catalogue,
             ruleset=load_ruleset(catalogue),
             calendar=load_calendar(),
@@ -77,9 +78,9 @@ def expected(cohort: Path) -> dict[str, Expected]:
         )
         found = {}
         for folder in csu_folders(cohort):
-            job = pipeline.prepare(folder, Checkpoint(CHECKPOINT), config)
-            assert isinstance(job, pipeline.Job), job
-            draft = pipeline.evaluate(job, pipeline.load_job(job), config)
+            job = service.prepare(folder, Checkpoint(CHECKPOINT), config)
+            assert isinstance(job, service.Job), job
+            draft = service.evaluate(job, service.load_job(job), config)
             assert draft.assessment is not None
             found[draft.csu_id] = Expected(
                 draft.assessment.assessment_id, draft.assessment.outcome.value, draft.failed
@@ -265,14 +266,14 @@ def assert_complete(out: Path, expected: dict[str, Expected], returncode: int, l
             assert [e.assessment.assessment_id for e in history] == [a.assessment_id], "a duplicate record"
             assert a.report_path is not None, f"{a.csu_id}: no report noted"
             report = Path(a.report_path)
-            assert report == pipeline.report_path(out, a).resolve()
+            assert report == service.report_path(out, a).resolve()
             text = "\n".join(p.text for p in docx.Document(str(report)).paragraphs)
             assert f"Decision: {a.outcome.label}" in text, a.csu_id
             assert a.csu_name in text
             reports.add(report)
     finally:
         watch.close()
-    cohort_report = pipeline.cohort_report_path(out, "cohort", Checkpoint(CHECKPOINT)).resolve()
+    cohort_report = service.cohort_report_path(out, "cohort", Checkpoint(CHECKPOINT)).resolve()
     assert docx.Document(str(cohort_report)).paragraphs
     database = {out / f"register.sqlite{suffix}" for suffix in ("", "-wal", "-shm")}
     unexpected = (

@@ -1,0 +1,72 @@
+"""`csu-assure assess`, `cohort` and `progress`: assess submissions, record them and write Word reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.common import usage_error
+from cli.options import AsOf, CheckpointOption, OutputFormat, RunRequest, run_options
+from cli.runner import Runner, require_pdf_or_exit
+
+CsuDir = Annotated[Path, typer.Argument(help="A CSU folder holding cp1/ cp2/ cp3/ (or cpN.xlsx).")]
+
+
+def _existing_dir(path: Path) -> Path:
+    if not path.is_dir():
+        raise usage_error(f"{path} is not a folder")
+    return path
+
+
+@run_options
+def assess(csu_dir: CsuDir, checkpoint: CheckpointOption, run: RunRequest, as_of: AsOf = None) -> None:
+    """Assess one CSU at one checkpoint. Exit 0 ok, 1 invalid submission or failed assessment, 2 usage."""
+    from cli.show import show_rows
+
+    _existing_dir(csu_dir)
+    require_pdf_or_exit(run.options.pdf)
+    result = Runner(run.options, prefect=run.prefect).csu(csu_dir, checkpoint)
+    show_rows([result.row()], run.fmt)
+
+
+@run_options
+def cohort(
+    cohort_dir: Annotated[Path, typer.Argument(help="A cohort folder: one folder per CSU.")],
+    checkpoint: CheckpointOption,
+    run: RunRequest,
+    as_of: AsOf = None,
+) -> None:
+    """Assess a whole cohort at one checkpoint, each CSU isolated from the others.
+
+    CSUs with nothing submitted once the deadline has passed are recorded "not submitted"; CSUs stopped at
+    an earlier checkpoint are skipped. Exit 0 ok, 1 if any submission was invalid or any assessment failed,
+    2 usage.
+    """
+    from cli.show import show_rows
+    from csu_assure.loading import csu_folders
+
+    if not _existing_dir(cohort_dir) or not csu_folders(cohort_dir):
+        raise usage_error(f"{cohort_dir} holds no CSU folders")
+    require_pdf_or_exit(run.options.pdf)
+    summary = Runner(run.options, prefect=run.prefect).cohort(cohort_dir, checkpoint)
+    title = f"{summary.cohort}: {summary.checkpoint.title}"
+    if run.fmt is OutputFormat.TEXT and summary.report_path:
+        title += f"\ncohort report: {summary.report_path}"
+    show_rows(summary.rows, run.fmt, title)
+
+
+@run_options
+def progress(csu_dir: CsuDir, run: RunRequest) -> None:
+    """Take one CSU through checkpoints 1 → 2 → 3, stopping at the first it does not pass.
+
+    Each checkpoint's development plan is checked at the next; each checkpoint is assessed the day after its
+    deadline.
+    """
+    from cli.show import show_rows
+
+    _existing_dir(csu_dir)
+    require_pdf_or_exit(run.options.pdf)
+    runs = Runner(run.options, prefect=run.prefect).progress(csu_dir)
+    show_rows([r.row() for r in runs], run.fmt)

@@ -1,0 +1,142 @@
+"""`csu-assure rules`: list the check catalogue, explain one check, and write the rule reference page."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cli.common import EXIT_INVALID, out, print_problems, usage_error
+
+if TYPE_CHECKING:
+    from csu_assure.catalogue import Catalogue
+    from csu_assure.ruleset import RuleSet
+
+
+class OutputFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+RulesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--rules",
+        help="An alternative rule-set file (default: the shipped 2012 rule set).",
+        dir_okay=False,
+    ),
+]
+
+rules_app = typer.Typer(
+    help="The check catalogue: list the checks, explain one, or write the rule reference page.",
+    no_args_is_help=False,
+)
+
+
+def _load(rules: Path | None) -> tuple[Catalogue, RuleSet]:
+    import checks
+    from csu_assure.ruleset import RuleSetInvalid, load_ruleset
+
+    if rules is not None and not rules.is_file():
+        raise usage_error(f"rule-set file {rules} does not exist")
+    catalogue = checks.catalogue()
+    try:
+        return catalogue, load_ruleset(catalogue, rules)
+    except RuleSetInvalid as error:
+        print_problems(error.source, error.problems)
+        raise typer.Exit(EXIT_INVALID) from None
+
+
+@rules_app.callback(invoke_without_command=True)
+def list_rules(
+    ctx: typer.Context,
+    checkpoint: Annotated[
+        int | None, typer.Option("--checkpoint", min=1, max=3, help="Only this checkpoint's checks (1-3).")
+    ] = None,
+    output: Annotated[OutputFormat, typer.Option("--format", help="text (a table) or json.")] = (
+        OutputFormat.TEXT
+    ),
+    rules: RulesOption = None,
+) -> None:
+    """List the checks with their checkpoint, domain, severity and the problem each one finds."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    from csu_assure.domain import Checkpoint
+    from csu_assure.rule_reference import catalogue_view, select
+
+    catalogue, ruleset = _load(rules)
+    chosen = Checkpoint(checkpoint) if checkpoint is not None else None
+    if output is OutputFormat.JSON:
+        typer.echo(json.dumps(catalogue_view(catalogue, ruleset, chosen), indent=2, ensure_ascii=False))
+        return
+    items = select(catalogue, chosen)
+    table = Table(
+        title=f"{len(items)} checks — rule set {ruleset.name} {ruleset.version}", title_justify="left"
+    )
+    for column in ("id", "checkpoint", "domain", "severity", "name"):
+        table.add_column(column, no_wrap=column != "name")
+    for item in items:
+        enabled = ruleset.enabled.get(item.id, True)
+        table.add_row(
+            item.id,
+            str(int(item.checkpoint)),
+            item.domain.value,
+            ruleset.severity[item.id].value,
+            escape(item.name) + ("" if enabled else " [dim](disabled)[/]"),
+        )
+    out.print(table)
+
+
+@rules_app.command("explain")
+def explain(
+    check_id: Annotated[str, typer.Argument(help="A check id, e.g. CP2-CUS-03.", show_default=False)],
+    rules: RulesOption = None,
+) -> None:
+    """Print one check's documentation: what it checks, why, evidence, source, parameters and action."""
+    from rich.markdown import Markdown
+
+    from csu_assure.rule_reference import close_matches, find_check, render_check
+
+    catalogue, ruleset = _load(rules)
+    item = find_check(catalogue, check_id)
+    if item is None:
+        near = close_matches(catalogue, check_id)
+        hint = f"; did you mean {', '.join(near)}?" if near else "; run `csu-assure rules` to list them"
+        raise usage_error(f"unknown check id {check_id!r}{hint}")
+    out.print(Markdown(render_check(item, ruleset, level=2, anchor=False)), soft_wrap=False)
+
+
+@rules_app.command("reference")
+def reference(
+    write: Annotated[
+        Path | None,
+        typer.Option(
+            "--write", help="Write the page to this file (e.g. docs/rules.md) instead of printing it."
+        ),
+    ] = None,
+    rules: RulesOption = None,
+) -> None:
+    """Generate the rule reference page (markdown) from the catalogue and the rule set."""
+    from rich.markup import escape
+
+    from csu_assure.rule_reference import render_rule_reference
+
+    catalogue, ruleset = _load(rules)
+    text = render_rule_reference(catalogue, ruleset)
+    if write is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        write.parent.mkdir(parents=True, exist_ok=True)
+        write.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise usage_error(f"cannot write {write}: {error.strerror or error}") from None
+    out.print(
+        f"wrote {escape(str(write))} ({len(catalogue)} checks, rule set {ruleset.name} {ruleset.version})"
+    )

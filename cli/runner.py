@@ -1,0 +1,94 @@
+"""The one place the CLI chooses how to run the service's sequences: directly in this process, or as Prefect
+flows (an embedded temporary server, or the one PREFECT_API_URL names). Both run `csu_assure.service`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from cli.common import EXIT_INVALID, print_problems, usage_error
+
+if TYPE_CHECKING:
+    from csu_assure.results import CohortSummary
+    from csu_assure.service import Config, CsuRun, Options, Steps
+
+
+def configure_or_exit(options: Options) -> Config:
+    """The run's configuration, turning a bad rule-set or calendar file into located problems and exit 1."""
+    import checks
+    from csu_assure.ruleset import RuleSetInvalid
+    from csu_assure.service import configure
+
+    try:
+        return configure(options.settings(), checks.catalogue())
+    except RuleSetInvalid as error:
+        print_problems(error.source, error.problems)
+        raise typer.Exit(EXIT_INVALID) from None
+
+
+def quiet_prefect() -> None:
+    """Settings for a CLI-started Prefect run, unless the user set them: the embedded server's telemetry write
+    races its own start-up ("database is locked" traceback)."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+class Runner:
+    """Runs one CSU, a progression or a cohort with the given options, directly or through Prefect."""
+
+    def __init__(self, options: Options, *, prefect: bool, steps: Steps | None = None) -> None:
+        if options.moderation and not prefect:
+            raise usage_error("--moderation needs Prefect (it pauses a flow run); drop --no-prefect")
+        self.options = options
+        self.prefect = prefect
+        self.config = configure_or_exit(options)  # fails fast on a bad rule set, before any flow starts
+        self.steps = steps  # the direct runner's hooks (progress display); Prefect runs use their own
+        if prefect:
+            quiet_prefect()
+
+    def csu(self, csu_dir: Path, checkpoint: int) -> CsuRun:
+        if self.prefect:
+            from flows.assess import assess_flow
+
+            return assess_flow(str(csu_dir), checkpoint, options=self.options)
+        from csu_assure import service
+
+        return service.assess_csu(
+            csu_dir, checkpoint, self.config, self.options, self.steps or service.DIRECT
+        )
+
+    def progress(self, csu_dir: Path) -> list[CsuRun]:
+        if self.prefect:
+            from flows.progress import progress_flow
+
+            return progress_flow(str(csu_dir), options=self.options)
+        from csu_assure import service
+
+        return service.progress_csu(csu_dir, self.config, self.options, self.steps or service.DIRECT)
+
+    def cohort(self, cohort_dir: Path, checkpoint: int) -> CohortSummary:
+        if self.prefect:
+            from flows.cohort import cohort_flow
+
+            return cohort_flow(str(cohort_dir), checkpoint, options=self.options)
+        from csu_assure import service
+
+        return service.assess_cohort(
+            cohort_dir, checkpoint, self.config, self.options, self.steps or service.DIRECT
+        )
+
+
+def require_pdf_or_exit(pdf: bool) -> None:
+    """With --pdf, LibreOffice must be there before anything runs: say so rather than assess without PDFs."""
+    if pdf:
+        from csu_assure.render.word.pdf import PdfUnavailable, require_soffice
+
+        try:
+            require_soffice()
+        except PdfUnavailable as error:
+            from cli.common import err
+
+            err.print(f"[bold red]✗[/] {error}", markup=False)
+            raise typer.Exit(EXIT_INVALID) from None

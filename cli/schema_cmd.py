@@ -1,0 +1,43 @@
+"""`csu-assure schema`: print or write the JSON Schema and the format reference of a submission."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from cli.common import out, usage_error
+
+
+def schema(
+    write: Annotated[
+        Path | None, typer.Option("--write", help="Write the JSON Schema here instead of printing it.")
+    ] = None,
+    markdown: Annotated[
+        Path | None, typer.Option("--markdown", help="Also write the readable format reference (Markdown).")
+    ] = None,
+) -> None:
+    """The submission contract as JSON Schema (business plan + each table's row model)."""
+    from csu_assure.contract_docs import render_schema, submission_format_markdown
+
+    text = render_schema()
+    if write is None:
+        typer.echo(text, nl=False)
+    for target, content in ((write, text), (markdown, submission_format_markdown())):
+        if target is None:
+            continue
+        try:
+            _write_text(target, content)
+        except OSError as error:
+            raise usage_error(f"cannot write {target}: {error.strerror or error}") from None
+        if write is not None:
+            out.print(f"Wrote {escape(str(target))}")
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Written in one step, so a reader never sees half a file."""
+    from csu_assure.render.atomic import write_atomically
+
+    write_atomically(path, lambda handle: handle.write(text.encode("utf-8")))

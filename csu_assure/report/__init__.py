@@ -1,7 +1,0 @@
-"""Word reports built from `Assessment` records: one per CSU per checkpoint, and a cohort summary."""
-
-from __future__ import annotations
-
-from csu_assure.report.build import write_assessment_report, write_cohort_report
-
-__all__ = ["write_assessment_report", "write_cohort_report"]

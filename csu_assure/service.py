@@ -1,0 +1,707 @@
+"""Running assessments: typed options, and the ONE sequence for one CSU, a batch, a progression and a cohort.
+
+One CSU at one checkpoint: `prepare` (gate and locate) → `load` → `evaluate` (the engine runs the checks and
+decides) → `record` (register) → `report` (Word) → moderation, when asked for → a PDF copy, when asked for.
+`assess_csu` chains them, `assess_batch` runs several CSUs each isolated from the others, `progress_csu` takes
+one CSU through checkpoints 1 → 2 → 3 and `assess_cohort` runs a cohort in batches and folds each CSU into the
+cohort summary as it finishes.
+
+The sequences are written once, here, against `Steps`: this module's `Steps` runs each step directly (the CLI's
+`--no-prefect` path, notebooks, tests); `flows.steps.PrefectSteps` runs each one as a Prefect task, pauses for
+an assessor's moderation and publishes artifacts. Neither re-writes the order, the gating or the moderation.
+
+Order: the register is written before the report, so the report shows the id the register gave the assessment
+and a re-run of identical inputs (which returns the recorded assessment) does not re-render an existing report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import traceback
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from csu_assure import engine
+from csu_assure.calendar import Calendar, load_calendar
+from csu_assure.catalogue import Catalogue
+from csu_assure.domain import Checkpoint, Disposition, ModerationStatus
+from csu_assure.loading import SubmissionInvalid, csu_folders, load_submission
+from csu_assure.loading.identity import identify, is_csu_id, locate
+from csu_assure.loading.problems import Problem
+from csu_assure.register import Register
+from csu_assure.results import (
+    Assessment,
+    AssessmentSummary,
+    CohortSummary,
+    CsuRow,
+    Moderation,
+    PlanItem,
+    count_label,
+)
+from csu_assure.ruleset import RuleSet, load_ruleset
+from csu_assure.settings import Settings
+from csu_assure.submission import InputFile, Submission
+
+# Errors a retry may cure (a locked or unreachable register, a busy file system): let them reach the caller,
+# which may retry; anything else is isolated to the CSU it happened to.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OSError, TimeoutError)
+MAX_BATCHES = 32
+
+
+class Options(BaseModel):
+    """How to run an assessment, besides which submissions: the one typed parameter of every flow and of the
+    local runner. A setting left out comes from the CSU_ASSURE_* environment of whoever runs it (`Settings`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    as_of: dt.date | None = Field(
+        None,
+        description="Assessment date; default the day after the checkpoint's deadline, so re-runs reproduce.",
+    )
+    force: bool = Field(
+        False, description="Re-assess even when the register holds these inputs; supersede it."
+    )
+    moderation: bool = Field(False, description="Pause each assessment for an assessor before it is final.")
+    pdf: bool = Field(
+        False, description="Also write a PDF copy of each report beside it (needs LibreOffice)."
+    )
+    out_dir: Path | None = Field(
+        None, description="Where reports and the default register go (default out/)."
+    )
+    rules: Path | None = Field(None, description="An alternative rule-set file.")
+    calendar: Path | None = Field(None, description="An alternative checkpoint calendar file.")
+    assessor: str | None = Field(None, description="The named assessor recorded on assessments.")
+
+    def settings(self) -> Settings:
+        """These options over the environment's CSU_ASSURE_* settings."""
+        given: dict[str, Any] = {
+            "out_dir": self.out_dir,
+            "rules": self.rules,
+            "calendar": self.calendar,
+            "assessor": self.assessor,
+        }
+        return Settings(**{k: v for k, v in given.items() if v is not None})
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a run needs besides the submissions and its options; built once at the entry point."""
+
+    catalogue: Catalogue
+    ruleset: RuleSet
+    calendar: Calendar
+    register: Register
+    out_dir: Path
+    assessor: str
+
+
+def configure(settings: Settings, catalogue: Catalogue) -> Config:
+    """Load the rule set and calendar for `catalogue` and open the register (RuleSetInvalid on a bad file)."""
+    return Config(
+        catalogue=catalogue,
+        ruleset=load_ruleset(catalogue, settings.rules),
+        calendar=load_calendar(settings.calendar),
+        register=Register(settings.resolved_register_url),
+        out_dir=settings.out_dir,
+        assessor=settings.assessor,
+    )
+
+
+def default_as_of(calendar: Calendar, checkpoint: Checkpoint) -> dt.date:
+    """The day after the checkpoint's deadline: a fixed date, so re-running reproduces the same assessment."""
+    return calendar.deadline(checkpoint) + dt.timedelta(days=1)
+
+
+# -- what a step hands on -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Job:
+    """One CSU at one checkpoint, ready to assess: who, as of when, its submission, the plan it carries."""
+
+    csu_id: str
+    csu_name: str
+    checkpoint: Checkpoint
+    as_of: dt.date
+    path: Path | None
+    prior_plan: tuple[PlanItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """A submission that could not be loaded: every located problem, and the files as they were read."""
+
+    problems: tuple[Problem, ...]
+    inputs: tuple[InputFile, ...]
+
+
+Loaded = Submission | Invalid | None  # None: nothing was submitted
+
+
+@dataclass(frozen=True)
+class CsuRun:
+    """What became of one CSU at one checkpoint in a run; `assessment` is what the register holds (for a CSU
+    stopped earlier, the assessment that stopped it)."""
+
+    csu_id: str
+    csu_name: str
+    checkpoint: Checkpoint
+    disposition: Disposition
+    assessment: Assessment | None = None
+    path: Path | None = None
+    problems: tuple[str, ...] = ()
+    message: str = ""
+    pdf: str | None = None  # a PDF copy of the report, when one was asked for and made
+    pdf_error: str = ""  # why a PDF copy that was asked for is missing
+
+    @property
+    def current(self) -> Assessment | None:
+        """The assessment made at this checkpoint (not the earlier one a stopped CSU carries)."""
+        a = self.assessment
+        return a if a is not None and a.checkpoint == self.checkpoint else None
+
+    @property
+    def proceeds(self) -> bool:
+        """Assessed at this checkpoint with an outcome that lets the CSU go on to the next."""
+        a = self.current
+        return self.disposition is Disposition.ASSESSED and a is not None and a.outcome.proceeds
+
+    @property
+    def awaiting_moderation(self) -> bool:
+        return self.assessment is not None and self.assessment.moderation.status is ModerationStatus.DRAFT
+
+    @property
+    def failed(self) -> bool:
+        """The CSU could not be assessed properly: its submission was invalid or its assessment raised."""
+        return self.disposition in (Disposition.ERROR, Disposition.INVALID_SUBMISSION)
+
+    def row(self) -> CsuRow:
+        a = self.current
+        return CsuRow(
+            csu_id=self.csu_id,
+            csu_name=self.csu_name,
+            checkpoint=self.checkpoint,
+            disposition=self.disposition,
+            summary=AssessmentSummary.of(a) if a is not None else None,
+            problems=self.problems,
+            message=self.message,
+            pdf=self.pdf,
+            pdf_error=self.pdf_error,
+        )
+
+
+# -- the steps ------------------------------------------------------------------------------------------------
+
+
+def prepare(
+    csu_dir: Path,
+    checkpoint: Checkpoint,
+    config: Config,
+    *,
+    as_of: dt.date | None = None,
+    prior_plan: Sequence[PlanItem] | None = None,
+) -> Job | CsuRun:
+    """Gate and locate: a CSU stopped at the previous checkpoint is not assessed again ("stopped"), one with
+    no submission before the deadline has passed is "pending"; otherwise the job to run. `prior_plan`
+    defaults to the development plan the register holds from the previous checkpoint."""
+    checkpoint = Checkpoint(checkpoint)
+    as_of = as_of or default_as_of(config.calendar, checkpoint)
+    csu_id, csu_name = identify(csu_dir)
+    if checkpoint > Checkpoint.OUTLINE_PLAN:
+        previous = config.register.latest(csu_id, checkpoint - 1)
+        if previous is not None and not previous.outcome.proceeds:
+            return CsuRun(
+                csu_id,
+                csu_name,
+                checkpoint,
+                Disposition.STOPPED,
+                previous,
+                message=f"stopped at checkpoint {int(previous.checkpoint)}: {previous.outcome.label}",
+            )
+    path = locate(csu_dir, checkpoint)
+    if path is None and as_of <= config.calendar.deadline(checkpoint):
+        return CsuRun(csu_id, csu_name, checkpoint, Disposition.PENDING, message="deadline not yet passed")
+    if prior_plan is None:
+        prior_plan = prior_plan_for(csu_id, checkpoint, config.register)
+    return Job(csu_id, csu_name, checkpoint, as_of, path, tuple(prior_plan))
+
+
+def prior_plan_for(csu_id: str, checkpoint: Checkpoint, register: Register) -> tuple[PlanItem, ...]:
+    """The development plan agreed at the previous checkpoint, from the register (empty if none)."""
+    if checkpoint == Checkpoint.OUTLINE_PLAN:
+        return ()
+    previous = register.latest(csu_id, checkpoint - 1)
+    return previous.development_plan if previous else ()
+
+
+def load(path: Path) -> Submission | Invalid:
+    """Load a submission, or every located problem with the files as they were read."""
+    try:
+        return load_submission(Path(path))
+    except SubmissionInvalid as error:
+        return Invalid(error.problems, error.inputs)
+
+
+def load_job(job: Job) -> Loaded:
+    """The job's submission, its located problems, or None when nothing was submitted."""
+    return load(job.path) if job.path is not None else None
+
+
+def _moderation(moderated: bool) -> Moderation:
+    return Moderation(status=ModerationStatus.DRAFT if moderated else ModerationStatus.NOT_MODERATED)
+
+
+def evaluate(
+    job: Job, loaded: Loaded, config: Config, *, moderated: bool = False, flow_run_id: str | None = None
+) -> CsuRun:
+    """Run the checks and decide (or take the not-submitted path): the draft, not yet recorded."""
+    c = config
+    moderation = _moderation(moderated)
+    if loaded is None:
+        draft = engine.assess_not_submitted(
+            job.csu_id,
+            job.csu_name,
+            job.checkpoint,
+            catalogue=c.catalogue,
+            ruleset=c.ruleset,
+            calendar=c.calendar,
+            as_of=job.as_of,
+            assessor=c.assessor,
+            flow_run_id=flow_run_id,
+            moderation=moderation,
+        )
+        return CsuRun(job.csu_id, job.csu_name, job.checkpoint, Disposition.NOT_SUBMITTED, draft)
+    if isinstance(loaded, Invalid):
+        draft = engine.assess_invalid(
+            job.csu_id,
+            job.csu_name,
+            job.checkpoint,
+            loaded.problems,
+            loaded.inputs,
+            catalogue=c.catalogue,
+            ruleset=c.ruleset,
+            calendar=c.calendar,
+            as_of=job.as_of,
+            assessor=c.assessor,
+            flow_run_id=flow_run_id,
+            moderation=moderation,
+        )
+        problems = tuple(str(p) for p in loaded.problems)
+        return CsuRun(
+            job.csu_id,
+            job.csu_name,
+            job.checkpoint,
+            Disposition.INVALID_SUBMISSION,
+            draft,
+            job.path,
+            problems,
+        )
+    if loaded.checkpoint != job.checkpoint:
+        raise ValueError(
+            f"{job.path} holds a checkpoint {int(loaded.checkpoint)} submission, "
+            f"not checkpoint {int(job.checkpoint)}"
+        )
+    draft = engine.assess(
+        loaded,
+        catalogue=c.catalogue,
+        ruleset=c.ruleset,
+        calendar=c.calendar,
+        as_of=job.as_of,
+        assessor=c.assessor,
+        prior_plan=job.prior_plan,
+        moderation=moderation,
+        flow_run_id=flow_run_id,
+    )
+    return CsuRun(loaded.csu_id, loaded.plan.csu_name, job.checkpoint, Disposition.ASSESSED, draft, job.path)
+
+
+def record(run: CsuRun, config: Config, *, force: bool = False) -> CsuRun:
+    """Record the run's assessment; it then holds what the register holds (maybe an earlier record)."""
+    if run.assessment is None or not run.disposition.recorded:
+        return run
+    return replace(run, assessment=config.register.record(run.assessment, force=force))
+
+
+def report_path(out_dir: Path, assessment: Assessment) -> Path:
+    """`out/<csu>/cpN/<csu>-cpN-report.docx`; ValueError if the CSU id would lead anywhere but there."""
+    cp = int(assessment.checkpoint)
+    csu = assessment.csu_id
+    path = Path(out_dir) / csu / f"cp{cp}" / f"{csu}-cp{cp}-report.docx"
+    # Defence in depth: `identify` only hands out valid ids, but an assessment may come from elsewhere.
+    if not is_csu_id(csu) or not path.resolve().is_relative_to(Path(out_dir).resolve()):
+        raise ValueError(
+            f"refusing to write a report for CSU id {csu!r}: not a safe folder name under {out_dir}"
+        )
+    return path
+
+
+def write_report(assessment: Assessment, config: Config, *, rewrite: bool = False) -> Assessment:
+    """Write the Word report (unless it already exists for this record) and note its path in the register."""
+    if assessment.report_path and Path(assessment.report_path).exists() and not rewrite:
+        return assessment
+    from csu_assure.render.word import write_assessment_report  # python-docx is paid for only when writing
+
+    path = write_assessment_report(assessment, report_path(config.out_dir, assessment)).resolve()
+    config.register.set_report_path(assessment.assessment_id, str(path))
+    return assessment.model_copy(update={"report_path": str(path)})
+
+
+def report(run: CsuRun, config: Config) -> CsuRun:
+    """Write the recorded assessment's Word report (skipped if that record's report exists)."""
+    if run.assessment is None or not run.disposition.recorded:
+        return run
+    return replace(run, assessment=write_report(run.assessment, config))
+
+
+def moderate(
+    run: CsuRun,
+    config: Config,
+    *,
+    assessor: str,
+    overrides: Sequence[engine.Override] = (),
+    note: str | None = None,
+    on: dt.date,
+) -> Assessment:
+    """The run's draft as an assessor moderated it (engine.ModerationRejected if it cannot be applied)."""
+    draft = run.assessment
+    if draft is None:
+        raise engine.ModerationRejected(f"{run.csu_id} has no assessment to moderate")
+    loaded = load(run.path) if run.path is not None else None
+    return engine.moderate(
+        draft,
+        loaded if isinstance(loaded, Submission) else None,
+        assessor=assessor,
+        overrides=overrides,
+        note=note,
+        on=on,
+        catalogue=config.catalogue,
+        ruleset=config.ruleset,
+        calendar=config.calendar,
+        prior_plan=prior_plan_for(draft.csu_id, draft.checkpoint, config.register),
+    )
+
+
+def finish_moderation(draft: Assessment, moderated: Assessment, config: Config) -> Assessment:
+    """Supersede the draft with the moderated record and write its report."""
+    recorded = config.register.apply_moderation(draft.assessment_id, moderated)
+    return write_report(recorded, config, rewrite=True)
+
+
+def pdf_copies(runs: Sequence[CsuRun]) -> list[CsuRun]:
+    """Each run with a PDF copy of its report (or the reason there is none), made in one LibreOffice start. A
+    missing PDF never undoes an assessment: the register and the .docx stand, and the run says why."""
+    from csu_assure.render.word.pdf import PdfUnavailable, convert_to_pdf
+
+    reports = {
+        i: Path(a.report_path) for i, r in enumerate(runs) if (a := r.current) is not None and a.report_path
+    }
+    try:
+        made = dict(zip(reports, convert_to_pdf(list(reports.values())), strict=True))
+    except PdfUnavailable as error:
+        return [replace(r, pdf_error=str(error)) if i in reports else r for i, r in enumerate(runs)]
+    return [
+        replace(r, pdf=str(made[i].pdf) if made[i].pdf else None, pdf_error=made[i].error) if i in made else r
+        for i, r in enumerate(runs)
+    ]
+
+
+def crashed(csu_dir: Path, checkpoint: Checkpoint, error: BaseException) -> CsuRun:
+    """The run of a CSU whose assessment raised: its error, located, instead of an assessment."""
+    csu_id, csu_name = identify(csu_dir)
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" (at {frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno})" if frames else ""
+    return CsuRun(
+        csu_id,
+        csu_name,
+        Checkpoint(checkpoint),
+        Disposition.ERROR,
+        message=f"{type(error).__name__}: {error}{where}",
+    )
+
+
+def batches(items: Sequence[Path], max_batches: int = MAX_BATCHES) -> list[list[Path]]:
+    """Split a cohort into at most `max_batches` batches of consecutive CSUs (one per CSU when small)."""
+    size = max(1, math.ceil(len(items) / max_batches))
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+# -- the cohort summary, built as CSUs finish ------------------------------------------------------------------
+
+
+class CohortTally:
+    """A cohort's summary, kept as its CSUs finish: each `CsuRun` is folded into a `CsuRow` and the full record
+    is let go, so a 10,000-CSU cohort holds 10,000 rows, not 10,000 assessments."""
+
+    def __init__(self, cohort: str, checkpoint: Checkpoint) -> None:
+        self.cohort = cohort
+        self.checkpoint = Checkpoint(checkpoint)
+        self._rows: dict[int, CsuRow] = {}
+        self._counts: Counter[str] = Counter()
+
+    def add(self, position: int, run: CsuRun) -> CsuRow:
+        """Fold in the run of the CSU at `position` in the cohort (rows are listed in cohort order)."""
+        row = run.row()
+        self._rows[position] = row
+        self._counts[count_label(row)] += 1
+        return row
+
+    def summary(self, report_path: Path | None = None) -> CohortSummary:
+        return CohortSummary(
+            self.cohort,
+            self.checkpoint,
+            tuple(self._rows[i] for i in sorted(self._rows)),
+            dict(sorted(self._counts.items())),
+            report_path,
+        )
+
+
+def cohort_report_path(out_dir: Path, cohort: str, checkpoint: Checkpoint) -> Path:
+    return Path(out_dir) / f"{cohort}-cp{int(checkpoint)}-cohort-report.docx"
+
+
+def summarise_cohort(tally: CohortTally, config: Config) -> CohortSummary:
+    """The summary, with the cohort report written over the CSUs assessed at its checkpoint (if any)."""
+    summary = tally.summary()
+    assessed = [r.summary for r in summary.rows if r.summary is not None]
+    if not assessed:
+        return summary
+    from csu_assure.render.word import write_cohort_report  # python-docx is paid for only when writing
+
+    title = f"{tally.cohort}: {tally.checkpoint.title}"
+    path = write_cohort_report(
+        assessed, cohort_report_path(config.out_dir, tally.cohort, tally.checkpoint), title
+    )
+    return replace(summary, report_path=path.resolve())
+
+
+# -- how the steps run -----------------------------------------------------------------------------------------
+
+BatchResult = list[CsuRun] | BaseException  # a batch's runs, or why the whole batch failed
+
+
+class Steps:
+    """How each step of the sequences runs: this class runs them directly, in this process. `flows/` subclasses
+    it to run each step as a Prefect task, pause for moderation and publish artifacts; the hooks (`assessed`,
+    `batch_done`, `cohort_done`) are where a runner reports progress or publishes."""
+
+    flow_run_id: str | None = None
+
+    def prepare(
+        self,
+        csu_dir: Path,
+        checkpoint: Checkpoint,
+        config: Config,
+        as_of: dt.date | None,
+        prior_plan: Sequence[PlanItem] | None,
+    ) -> Job | CsuRun:
+        return prepare(csu_dir, checkpoint, config, as_of=as_of, prior_plan=prior_plan)
+
+    def load(self, job: Job) -> Loaded:
+        return load_job(job)
+
+    def evaluate(self, job: Job, loaded: Loaded, config: Config, moderated: bool) -> CsuRun:
+        return evaluate(job, loaded, config, moderated=moderated, flow_run_id=self.flow_run_id)
+
+    def record(self, run: CsuRun, config: Config, force: bool) -> CsuRun:
+        return record(run, config, force=force)
+
+    def report(self, run: CsuRun, config: Config) -> CsuRun:
+        return report(run, config)
+
+    def pdf(self, runs: list[CsuRun]) -> list[CsuRun]:
+        return pdf_copies(runs)
+
+    def moderate(self, run: CsuRun, config: Config) -> CsuRun:
+        """Have an assessor moderate the draft; a direct run has no one to ask."""
+        raise ModerationNeedsAnAssessor(
+            "moderation pauses a flow run for an assessor: run it through Prefect"
+        )
+
+    def run_batches(
+        self, batches: Sequence[list[Path]], checkpoint: Checkpoint, config: Config, options: Options
+    ) -> Iterator[tuple[list[Path], BatchResult]]:
+        """Each batch with its runs, in order. Transient errors propagate, as in `assess_batch`."""
+        for batch in batches:
+            yield batch, assess_batch(batch, checkpoint, config, options, flow_run_id=self.flow_run_id)
+
+    def summarise(self, tally: CohortTally, config: Config) -> CohortSummary:
+        return summarise_cohort(tally, config)
+
+    def assessed(self, run: CsuRun) -> None:
+        """One CSU's assessment is final (moderated and copied to PDF, when asked for)."""
+
+    def batch_done(self, runs: Sequence[CsuRun], cohort_size: int) -> None:
+        """These CSUs of a cohort are final: a batch's (less any drafts awaiting moderation), or the moderated."""
+
+    def cohort_done(self, summary: CohortSummary) -> None:
+        """A cohort's summary is written."""
+
+
+class ModerationNeedsAnAssessor(RuntimeError):
+    """Moderation was asked of a runner that cannot pause for a person."""
+
+
+DIRECT = Steps()
+
+
+# -- the sequences ---------------------------------------------------------------------------------------------
+
+
+def draft_csu(
+    csu_dir: Path,
+    checkpoint: Checkpoint,
+    config: Config,
+    options: Options,
+    steps: Steps = DIRECT,
+    *,
+    prior_plan: Sequence[PlanItem] | None = None,
+) -> CsuRun:
+    """One CSU at one checkpoint up to its recorded draft and report: gate, load, check, decide, record, report."""
+    job = steps.prepare(csu_dir, Checkpoint(checkpoint), config, options.as_of, prior_plan)
+    if isinstance(job, CsuRun):  # stopped earlier, or awaiting its submission
+        return job
+    draft = steps.evaluate(job, steps.load(job), config, options.moderation)
+    return steps.report(steps.record(draft, config, options.force), config)
+
+
+def assess_csu(
+    csu_dir: Path,
+    checkpoint: Checkpoint,
+    config: Config,
+    options: Options,
+    steps: Steps = DIRECT,
+    *,
+    prior_plan: Sequence[PlanItem] | None = None,
+) -> CsuRun:
+    """One CSU at one checkpoint, start to finish: the draft, then moderation and a PDF copy when asked for."""
+    run = draft_csu(csu_dir, checkpoint, config, options, steps, prior_plan=prior_plan)
+    if options.moderation and run.awaiting_moderation:
+        run = steps.moderate(run, config)
+    if options.pdf:  # after moderation, which rewrites the report
+        (run,) = steps.pdf([run])
+    steps.assessed(run)
+    return run
+
+
+def assess_batch(
+    csu_dirs: Sequence[Path],
+    checkpoint: Checkpoint,
+    config: Config,
+    options: Options,
+    *,
+    flow_run_id: str | None = None,
+) -> list[CsuRun]:
+    """Several CSUs, each isolated: one that raises is reported as an error and the rest go on. Drafts awaiting
+    moderation are recorded and returned as drafts (whoever ran the batch pauses for them); without moderation
+    and with `pdf`, the batch's reports are then copied to PDF in one LibreOffice start.
+
+    Transient errors (TRANSIENT_ERRORS) propagate so an orchestrator can retry the batch; the register makes
+    that safe, since re-recording identical inputs returns what is already recorded.
+    """
+    steps = Steps()
+    steps.flow_run_id = flow_run_id
+    runs = []
+    for csu_dir in csu_dirs:
+        try:
+            runs.append(draft_csu(csu_dir, checkpoint, config, options, steps))
+        except TRANSIENT_ERRORS:
+            raise
+        except Exception as error:
+            runs.append(crashed(csu_dir, checkpoint, error))
+    return pdf_copies(runs) if options.pdf and not options.moderation else runs
+
+
+def progress_csu(
+    csu_dir: Path,
+    config: Config,
+    options: Options,
+    steps: Steps = DIRECT,
+    *,
+    as_of: Mapping[int, dt.date] | None = None,
+) -> list[CsuRun]:
+    """One CSU through checkpoints 1 → 2 → 3, stopping at the first it does not pass; each checkpoint's
+    development plan goes to the next. `as_of` maps a checkpoint to its date (default: the day after each
+    deadline)."""
+    runs: list[CsuRun] = []
+    plan: tuple[PlanItem, ...] = ()
+    for checkpoint in Checkpoint:
+        at = options.model_copy(update={"as_of": (as_of or {}).get(int(checkpoint))})
+        run = assess_csu(csu_dir, checkpoint, config, at, steps, prior_plan=plan)
+        runs.append(run)
+        if not run.proceeds:
+            break
+        plan = run.assessment.development_plan if run.assessment else ()
+    return runs
+
+
+def assess_cohort(
+    cohort_dir: Path,
+    checkpoint: Checkpoint,
+    config: Config,
+    options: Options,
+    steps: Steps = DIRECT,
+    *,
+    max_batches: int = MAX_BATCHES,
+) -> CohortSummary:
+    """Every CSU folder of a cohort at one checkpoint, in batches, each CSU isolated from the others; then the
+    cohort summary. A CSU with no submission once the deadline has passed is recorded "not submitted"; one
+    stopped at an earlier checkpoint is skipped; one whose assessment raised is reported as an error. With
+    moderation, every draft is moderated once the batches are done (and then copied to PDF, with `pdf`)."""
+    checkpoint = Checkpoint(checkpoint)
+    folders = csu_folders(Path(cohort_dir))
+    tally = CohortTally(Path(cohort_dir).resolve().name, checkpoint)
+    awaiting: list[tuple[int, CsuRun]] = []
+    position = 0
+    for batch, result in steps.run_batches(batches(folders, max_batches), checkpoint, config, options):
+        runs = result if isinstance(result, list) else [crashed(d, checkpoint, result) for d in batch]
+        final = []
+        for run in runs:
+            if options.moderation and run.awaiting_moderation:
+                awaiting.append((position, run))
+            else:
+                tally.add(position, run)
+                final.append(run)
+            position += 1
+        steps.batch_done(final, len(folders))
+    if awaiting:
+        moderated = [steps.moderate(run, config) for _, run in awaiting]
+        if options.pdf:
+            moderated = steps.pdf(moderated)
+        for (at, _), run in zip(awaiting, moderated, strict=True):
+            tally.add(at, run)
+        steps.batch_done(moderated, len(folders))
+    summary = steps.summarise(tally, config)
+    steps.cohort_done(summary)
+    return summary
+
+
+def rows(runs: Iterable[CsuRun]) -> list[CsuRow]:
+    return [r.row() for r in runs]
+
+
+__all__ = [
+    "DIRECT",
+    "CohortSummary",
+    "CohortTally",
+    "Config",
+    "CsuRow",
+    "CsuRun",
+    "Invalid",
+    "Job",
+    "Options",
+    "Steps",
+    "assess_batch",
+    "assess_cohort",
+    "assess_csu",
+    "configure",
+    "finish_moderation",
+    "moderate",
+    "progress_csu",
+    "write_report",
+]

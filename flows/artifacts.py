@@ -1,0 +1,86 @@
+"""What a run publishes to the Prefect UI: a summary per assessment and per cohort, tables and report links."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from prefect import task
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from csu_assure.domain import Checkpoint
+from csu_assure.render.markdown import assessment_markdown, cohort_markdown, results_table
+from csu_assure.render.records import run_json
+from csu_assure.results import Assessment, CohortSummary
+from csu_assure.service import CsuRun
+
+# Per-CSU artifacts in a cohort run only for cohorts up to this size: beyond it they would crowd the UI and the
+# event stream, and the cohort summary, its table and the register hold every CSU anyway.
+EACH_ASSESSMENT_UP_TO = 100
+# Rows per CSU in a cohort's summary and table: Prefect refuses an event over its size limit (1.5 MB by default:
+# about 2,600 table rows or 10,000 summary rows here) and an artifact's data travels in its event; every CSU is
+# in the register, the cohort report and `csu-assure export` regardless.
+TABLE_ROWS_UP_TO = 1_000
+
+
+def key(*parts: object) -> str:
+    """Artifact keys allow lowercase letters, digits and dashes only."""
+    text = "-".join(str(p) for p in parts).lower()
+    return "".join(c if c.isalnum() and c.isascii() else "-" for c in text).strip("-")[:100]
+
+
+def publish_summary(assessment: Assessment) -> str:
+    """The assessment's markdown summary artifact; returns its key, which its other artifacts extend."""
+    found = key("assessment", assessment.csu_id, f"cp{int(assessment.checkpoint)}")
+    create_markdown_artifact(
+        assessment_markdown(assessment), key=found, description="Decision, RAG and conditions"
+    )
+    return found
+
+
+@task(name="publish assessment", cache_policy=NO_CACHE, persist_result=False)
+def publish_assessment(assessment: Assessment) -> None:
+    """Markdown summary, table of check results and a link to the Word report."""
+    found = publish_summary(assessment)
+    create_table_artifact(results_table(assessment), key=f"{found}-checks", description="Check results")
+    if assessment.report_path:
+        create_link_artifact(
+            Path(assessment.report_path).resolve().as_uri(),
+            link_text=Path(assessment.report_path).name,
+            key=f"{found}-report",
+            description="Word report",
+        )
+
+
+def publish_summaries(runs: Sequence[CsuRun], checkpoint: Checkpoint) -> None:
+    """In a cohort run, one markdown artifact per CSU assessed at `checkpoint` (decision, RAG, conditions and
+    the report's path), under the same key as a single run's: the cohort's table already has a row per CSU,
+    and each artifact costs the API about 20 ms, so the per-check table and the link are left to single runs."""
+    for run in runs:
+        if run.assessment is not None and run.assessment.checkpoint == checkpoint:
+            publish_summary(run.assessment)
+
+
+@task(name="publish cohort", cache_policy=NO_CACHE, persist_result=False)
+def publish_cohort(summary: CohortSummary, table_rows_up_to: int = TABLE_ROWS_UP_TO) -> None:
+    """The cohort's summary, its table (a row per CSU, capped) and a link to its report."""
+    found = key("cohort", summary.cohort, f"cp{int(summary.checkpoint)}")
+    create_markdown_artifact(
+        cohort_markdown(summary, rows_up_to=table_rows_up_to), key=found, description="Cohort summary"
+    )
+    shown = summary.rows[:table_rows_up_to]
+    create_table_artifact(
+        [run_json(r) | {"domains": str(run_json(r)["domains"])} for r in shown],
+        key=f"{found}-csus",
+        description="One row per CSU"
+        + (
+            f" (first {len(shown)} of {len(summary.rows)}; see the cohort report for all)"
+            if len(shown) < len(summary.rows)
+            else ""
+        ),
+    )
+    if summary.report_path:
+        create_link_artifact(
+            summary.report_path.as_uri(), link_text=summary.report_path.name, key=f"{found}-report"
+        )
