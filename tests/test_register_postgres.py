@@ -24,7 +24,7 @@ from csu_assure.register.schema import assessments
 from csu_assure.results import Assessment
 from csu_assure.ruleset import load_ruleset
 from csu_assure.synthetic import baseline, to_submission
-from tests.scaleout.postgres import scaleout_script, skip_without_postgres
+from tests.support.servers import POSTGRES_MISSING, Postgres, postgres_bin, postgres_server
 
 # The backend-neutral register tests, collected again here so that they run against this module's PostgreSQL
 # `register` fixture (pytest resolves fixtures where a test is collected).
@@ -36,7 +36,11 @@ from tests.test_register import (  # noqa: F401
     test_verify_chain_finds_an_edited_row_and_a_deleted_row,
 )
 
-pytestmark = [pytest.mark.scaleout, pytest.mark.slow]
+pytestmark = [
+    pytest.mark.scaleout,
+    pytest.mark.slow,
+    pytest.mark.skipif(postgres_bin() is None, reason=POSTGRES_MISSING),
+]
 
 AS_OF = dt.date(2012, 4, 1)
 
@@ -61,18 +65,17 @@ def _assess(csu_id: str = "alpha", **kwargs: Any) -> Assessment:
 
 
 @pytest.fixture(scope="module")
-def postgres() -> Iterator[Any]:
-    skip_without_postgres()
-    with scaleout_script().postgres_server() as pg:
+def postgres() -> Iterator[Postgres]:
+    with postgres_server() as pg:
         yield pg
 
 
 @pytest.fixture
-def url(postgres: Any, request: pytest.FixtureRequest) -> str:
+def url(postgres: Postgres, request: pytest.FixtureRequest) -> str:
     """A fresh database per test on the module's server."""
     name = f"register_{request.node.name.lower()}"[:60]
     postgres.create_database(name)
-    return str(postgres.url(name))
+    return postgres.url(name)
 
 
 @pytest.fixture

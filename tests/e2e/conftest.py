@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.servers import PrefectServer, prefect_server
+from tests.support.servers import PrefectServer, prefect_server
 
 
 @pytest.fixture(scope="module")

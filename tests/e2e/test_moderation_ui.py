@@ -26,7 +26,8 @@ from csu_assure.register import Register
 from csu_assure.synthetic import baseline, write_folder
 from tests.e2e import prefect_api
 from tests.e2e.prefect_ui import CHROMIUM, Screenshots, chromium, open_resume_form, submit
-from tests.e2e.servers import Budget, PrefectServer, spawn, stop, tail, wait_until
+from tests.support.processes import NOT_LISTENING_YET, Budget, spawn, stop, tail, wait_until
+from tests.support.servers import PrefectServer
 
 REPO = Path(__file__).resolve().parents[2]
 FLOW_NAME = "assess-csu"
@@ -99,7 +100,11 @@ def test_assessor_overrides_a_check_in_the_prefect_ui(prefect: PrefectServer, tm
             return next((r["id"] for r in runs if r["state_type"] == "PAUSED"), None)
 
         run_id = paused_id = wait_until(
-            paused_run, timeout=budget.allow(60), what=f"a {FLOW_NAME} run to pause", explain=evidence
+            paused_run,
+            timeout=budget.allow(60),
+            what=f"a {FLOW_NAME} run to pause",
+            explain=evidence,
+            retry_on=NOT_LISTENING_YET,
         )
 
         with chromium() as browser:
@@ -130,7 +135,11 @@ def test_assessor_overrides_a_check_in_the_prefect_ui(prefect: PrefectServer, tm
             return run if run["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") else None
 
         run = wait_until(
-            finished, timeout=budget.allow(60), what="the moderated run to finish", explain=evidence
+            finished,
+            timeout=budget.allow(60),
+            what="the moderated run to finish",
+            explain=evidence,
+            retry_on=NOT_LISTENING_YET,
         )
         assert run["state"]["type"] == "COMPLETED", f"the run did not complete\n{evidence()}"
         flow_process.wait(timeout=budget.allow(20))

@@ -21,7 +21,8 @@ import pytest
 
 from csu_assure.register import Register
 from csu_assure.synthetic import baseline, write_folder
-from tests.e2e.servers import Budget, PrefectServer, prefect_server, spawn, stop, tail
+from tests.support.processes import Budget, spawn, stop, tail
+from tests.support.servers import PrefectServer, prefect_server
 
 REPO = Path(__file__).resolve().parents[2]
 FLOW_NAME = "assess-csu"

@@ -1,7 +1,8 @@
 """`csu-assure crash-detection`: the automation that marks a flow run Crashed when its heartbeats stop.
 
-That it fires for real (a worker killed with its runs, the batch re-run elsewhere) is shown by
-`scripts/scaleout.py` in tests/scaleout; here, its definition on the shared test server and the command's errors.
+That it fires for real (a worker killed with its runs, the batch re-run elsewhere) is shown by the scale-out
+rehearsal (`python -m tests.support.scaleout`) in tests/scaleout; here, its definition on the shared test server and
+the command's errors.
 """
 
 from __future__ import annotations

@@ -32,15 +32,8 @@ from csu_assure.render.atomic import remove_abandoned, temp_prefix, write_atomic
 from csu_assure.render.word import write_assessment_report
 from csu_assure.results import Assessment
 from csu_assure.ruleset import load_ruleset
-from tests.reliability.processes import (
-    CHECKPOINT,
-    clean_env,
-    lined_up,
-    prepared_prefect_home,
-    tail,
-    temp_files,
-    wait_until,
-)
+from tests.reliability.cli_runs import CHECKPOINT, lined_up, prepared_prefect_home, temp_files
+from tests.support.processes import clean_env, tail, wait_until
 
 RACE_CSU = CsuSpec(
     csu_id="csu-race", csu_name="Race CSU", profiles=("interview_gaps", "workforce_copy"), seed=7
@@ -379,6 +372,7 @@ def test_two_processes_writing_one_register_keep_every_row_and_one_chain(
         lambda: True if all((tmp_path / f"{p}.ready").exists() for p in ("left", "right")) else None,
         timeout=120,
         what="both recorders to be ready",
+        interval=0.1,
         explain=lambda: "\n".join(str(p.poll()) for p in processes),
     )
     barrier.touch()

@@ -28,17 +28,8 @@ from csu_assure.loading import csu_folders
 from csu_assure.register import Register
 from csu_assure.register.schema import assessments
 from csu_assure.ruleset import load_ruleset
-from tests.reliability.processes import (
-    CHECKPOINT,
-    Killed,
-    clean_env,
-    cohort_argv,
-    prepared_prefect_home,
-    run_to_end,
-    run_until_killed,
-    tail,
-    temp_files,
-)
+from tests.reliability.cli_runs import CHECKPOINT, cohort_argv, prepared_prefect_home, temp_files
+from tests.support.processes import Killed, clean_env, run_to_end, run_until_killed, tail
 
 pytestmark = pytest.mark.slow
 

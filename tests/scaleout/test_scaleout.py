@@ -1,4 +1,5 @@
-"""`scripts/scaleout.py`: PostgreSQL, a Prefect server and two process workers; a cohort fanned out to them."""
+"""`python -m tests.support.scaleout`: PostgreSQL, a Prefect server and two process workers; a cohort fanned out to
+them."""
 
 from __future__ import annotations
 
@@ -11,9 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.scaleout.postgres import SCRIPT, skip_without_postgres
+from tests.support.servers import POSTGRES_MISSING, postgres_bin
 
-pytestmark = [pytest.mark.scaleout, pytest.mark.slow]
+pytestmark = [
+    pytest.mark.scaleout,
+    pytest.mark.slow,
+    pytest.mark.skipif(postgres_bin() is None, reason=POSTGRES_MISSING),
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,13 +30,13 @@ def _listening(port: int) -> bool:
 
 
 def test_a_cohort_fans_out_to_two_workers_and_lands_in_the_postgresql_register() -> None:
-    skip_without_postgres()
+    rehearsal = [sys.executable, "-m", "tests.support.scaleout"]  # run from the repository root: -m finds it
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--csus", "60", "--batches", "6", "--timeout", "720"],
+        [*rehearsal, "--csus", "60", "--batches", "6", "--timeout", "720"],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=810,  # hang guard only: the script gives up by itself after --timeout
+        timeout=810,  # hang guard only: the rehearsal gives up by itself after --timeout
         check=False,
     )
     assert done.stdout.strip(), done.stderr[-5000:]

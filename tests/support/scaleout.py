@@ -1,7 +1,9 @@
 """Scale-out rehearsal: PostgreSQL + a Prefect server + two process workers, a cohort fanned out to them.
 
-    .venv/bin/python scripts/scaleout.py [--csus 60] [--batches 6] [--checkpoint 1] [--keep] [--timeout 540]
-                                         [--pdf/--no-pdf] [--moderated 4] [--lose-worker/--no-lose-worker]
+    .venv/bin/python -m tests.support.scaleout [--csus 60] [--batches 6] [--checkpoint 1] [--keep] [--timeout 540]
+                                               [--pdf/--no-pdf] [--moderated 4] [--lose-worker/--no-lose-worker]
+
+(from the repository root: `tests` is not installed, `-m` finds it in the current folder).
 
 Starts a throwaway PostgreSQL (one database for the Prefect server, one for the assessment register), a
 `prefect server start` on loopback backed by it, a `process` work pool and two workers (stand-ins for two
@@ -10,7 +12,7 @@ and runs it as one `assess-cohort` flow run that fans its batches out to the `as
 checks that the register on PostgreSQL holds one current assessment per CSU with an unbroken hash chain, that
 every Word report opens (and, with --pdf, has the PDF copy its batch made), prints which worker ran which flow
 run. Then a second, moderated cohort (--moderated CSUs) fans out the same way: its batches record drafts, the
-cohort run pauses for each, and the script moderates each pause with `csu-assure moderate` as an assessor would
+cohort run pauses for each, and the rehearsal moderates each pause with `csu-assure moderate` as an assessor would
 (one override, the rest accepted) and checks that every draft was superseded by its moderated record, the
 override reached the register and the report, and (with --pdf) each PDF was made after moderation. Last
 (--lose-worker), a third cohort loses a worker: once a batch runs on the worker not running the cohort run, that
@@ -27,25 +29,31 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
-import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-LOOPBACK = "127.0.0.1"
+from tests.support.processes import (
+    BIN,
+    NOT_LISTENING_YET,
+    ROOT,
+    Budget,
+    Started,
+    kill_tree,
+    prefect_env,
+    tail,
+    wait_until,
+)
+from tests.support.servers import PREFECT, postgres_server, prefect_server, prefect_worker
+
 POOL = "csu-assure"
 COHORT_DEPLOYMENT = "assess-cohort/assess-cohort"
 BATCH_DEPLOYMENT = "assess-batch/assess-batch"
@@ -55,8 +63,8 @@ WORKERS = ("worker-a", "worker-b")
 HEARTBEAT_SECONDS = 30
 CRASH_AFTER_SECONDS = 75
 LOST_WORKER_CSUS = 18  # in 6 batches: enough that the worker not running the cohort run is sure to get one
-
-T = TypeVar("T")
+# Every process of the rehearsal (server, clients, workers and their flow runs) beats at the same frequency.
+HEARTBEAT = {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS)}
 
 
 class ScaleOutFailed(Exception):
@@ -65,225 +73,6 @@ class ScaleOutFailed(Exception):
 
 def say(message: str) -> None:
     print(f"[scaleout {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((LOOPBACK, 0))
-        return int(sock.getsockname()[1])
-
-
-def tail(path: Path, lines: int = 30) -> str:
-    if not path.exists():
-        return f"<{path} does not exist>"
-    text = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    return f"--- {path} (last {lines} lines) ---\n" + "\n".join(text[-lines:])
-
-
-def wait_until(probe: Callable[[], T | None], *, timeout: float, what: str, interval: float = 0.5) -> T:
-    deadline = time.monotonic() + timeout
-    last: Exception | None = None
-    while time.monotonic() < deadline:
-        try:
-            value = probe()
-        except (httpx.HTTPError, OSError) as error:  # not listening yet
-            last, value = error, None
-        if value is not None:
-            return value
-        time.sleep(interval)
-    raise ScaleOutFailed(
-        f"timed out after {timeout:.0f}s waiting for {what}" + (f" ({last!r})" if last else "")
-    )
-
-
-# -- PostgreSQL ----------------------------------------------------------------------------------------------
-
-
-def postgres_bin() -> Path | None:
-    """PG_BIN, else the newest Debian install (/usr/lib/postgresql/N/bin), else whatever is on PATH."""
-    if os.environ.get("PG_BIN"):
-        return Path(os.environ["PG_BIN"])
-    installed = sorted(
-        Path("/usr/lib/postgresql").glob("*/bin/postgres"), key=lambda p: int(p.parent.parent.name)
-    )
-    if installed:
-        return installed[-1].parent
-    found = shutil.which("initdb")
-    return Path(found).parent if found else None
-
-
-@dataclass(frozen=True)
-class Postgres:
-    host: str
-    port: int
-    user: str
-    password: str
-    data: Path
-
-    def url(self, database: str, driver: str = "psycopg") -> str:
-        """SQLAlchemy URL: `psycopg` for the register (synchronous), `asyncpg` for the Prefect server."""
-        return f"postgresql+{driver}://{self.user}:{self.password}@{self.host}:{self.port}/{database}"
-
-    def create_database(self, name: str) -> None:
-        import psycopg
-
-        dsn = f"host={self.host} port={self.port} user={self.user} password={self.password} dbname=postgres"
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')  # names are ours, not user input
-
-
-def _as_postgres_user(argv: list[str]) -> list[str]:
-    """PostgreSQL refuses to run as root: as root, run its tools as the `postgres` system user."""
-    return ["runuser", "-u", "postgres", "--", *argv] if os.geteuid() == 0 else argv
-
-
-@contextlib.contextmanager
-def postgres_server(databases: tuple[str, ...] = ()) -> Iterator[Postgres]:
-    """A throwaway PostgreSQL on a free loopback port (password auth, fsync off), with `databases` created;
-    stopped and deleted on exit."""
-    bindir = postgres_bin()
-    if bindir is None or not (bindir / "initdb").exists():
-        raise ScaleOutFailed(
-            "PostgreSQL server binaries not found (set PG_BIN, or run scripts/install-system-deps.sh)"
-        )
-    root = Path(tempfile.mkdtemp(prefix="csu-assure-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
-    data, log, pwfile = root / "data", root / "postgres.log", root / "password"
-    password = secrets.token_hex(16)
-    pwfile.write_text(password + "\n", encoding="utf-8")
-    if os.geteuid() == 0:
-        shutil.chown(pwfile, "postgres", "postgres")
-    pg = Postgres(LOOPBACK, free_port(), "csu", password, data)
-
-    def run(argv: list[str], what: str) -> None:
-        done = subprocess.run(
-            _as_postgres_user(argv), capture_output=True, text=True, check=False, cwd=root, timeout=120
-        )
-        if done.returncode != 0:
-            raise ScaleOutFailed(
-                f"{what} failed ({done.returncode}):\n{done.stdout}{done.stderr}\n{tail(log)}"
-            )
-
-    started = False
-    try:
-        run(
-            [
-                str(bindir / "initdb"),
-                "-D",
-                str(data),
-                "-U",
-                pg.user,
-                f"--pwfile={pwfile}",
-                "--auth-host=scram-sha-256",
-                "--auth-local=scram-sha-256",
-                "-E",
-                "UTF8",
-                "--locale=C",
-                "--no-instructions",
-            ],
-            "initdb",
-        )
-        # Loopback only, the socket in our own folder; fsync off because this database is thrown away.
-        options = (
-            f"-c listen_addresses={LOOPBACK} -p {pg.port} -c unix_socket_directories={root} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-        )
-        run(
-            [
-                str(bindir / "pg_ctl"),
-                "-D",
-                str(data),
-                "-l",
-                str(log),
-                "-o",
-                options,
-                "-w",
-                "-t",
-                "90",
-                "start",
-            ],
-            "pg_ctl start",
-        )
-        started = True
-        for name in databases:
-            pg.create_database(name)
-        yield pg
-    finally:
-        if started:
-            stopped = subprocess.run(
-                _as_postgres_user([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
-                capture_output=True,
-                check=False,
-                cwd=root,
-                timeout=120,
-            )
-            if stopped.returncode != 0:
-                _kill_postmaster(data)
-        shutil.rmtree(root, ignore_errors=True)
-
-
-def _kill_postmaster(data: Path) -> None:
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        pid = int((data / "postmaster.pid").read_text().splitlines()[0])
-        os.kill(pid, signal.SIGKILL)
-
-
-# -- processes -----------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Started:
-    """A process this script started, in its own process group, with its output in `log`."""
-
-    name: str
-    process: subprocess.Popen[bytes]
-    log: Path
-    interrupts: int = 1  # SIGINTs before SIGKILL: a Prefect worker wants two for a clean stop
-
-    def stop(self, grace: float = 10.0) -> None:
-        if self.process.poll() is not None:
-            return
-        for _ in range(self.interrupts):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGINT)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=grace)
-                return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=grace)
-
-
-def spawn(name: str, argv: list[str], env: Mapping[str, str], log: Path, interrupts: int = 1) -> Started:
-    with log.open("wb") as handle:
-        process = subprocess.Popen(
-            argv,
-            env=dict(env),
-            cwd=ROOT,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,  # its own process group: stopping it reaches the flow runs it started
-        )
-    return Started(name, process, log, interrupts)
-
-
-def prefect_env(home: Path, api_url: str, **extra: str) -> dict[str, str]:
-    """A clean Prefect environment: its own PREFECT_HOME (one per 'machine'), this API, no telemetry."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "CSU_ASSURE_"))}
-    home.mkdir(parents=True, exist_ok=True)
-    env |= {
-        "PREFECT_HOME": str(home),
-        "PREFECT_API_URL": api_url,
-        "DO_NOT_TRACK": "1",
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_LOGGING_LEVEL": "INFO",
-        "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS),
-        "NO_PROXY": LOOPBACK,
-        "no_proxy": LOOPBACK,
-    }
-    return env | extra
 
 
 def generate(folder: Path, csus: int, seed: int, env: Mapping[str, str]) -> None:
@@ -306,7 +95,7 @@ def run_cli(argv: list[str], env: Mapping[str, str], what: str, timeout: float =
 
 
 class Api:
-    """The few Prefect REST calls the rehearsal needs (the script itself never imports prefect)."""
+    """The few Prefect REST calls the rehearsal needs (the rehearsal itself never imports prefect)."""
 
     def __init__(self, url: str) -> None:
         self.http = httpx.Client(base_url=f"{url}/api", timeout=30, trust_env=False)
@@ -350,87 +139,41 @@ class Api:
         return found
 
 
-def stop_all(started: list[Started]) -> None:
-    """Workers first (with the flow runs they started), then the server."""
-    for process in reversed(started):
-        if process.process.poll() is None:
-            say(f"stopping {process.name}")
-        process.stop()
-
-
 # -- the rehearsal -------------------------------------------------------------------------------------------
 
 FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 
 
-@dataclass
-class Budget:
-    seconds: float
-
-    def __post_init__(self) -> None:
-        self.deadline = time.monotonic() + self.seconds
-
-    def allow(self, cap: float) -> float:
-        left = self.deadline - time.monotonic()
-        if left <= 0:
-            raise ScaleOutFailed(f"the rehearsal's {self.seconds:.0f}s budget is spent")
-        return min(cap, left)
-
-
-def rehearse(args: argparse.Namespace, work: Path, started: list[Started]) -> dict[str, Any]:
-    budget = Budget(args.timeout)
+def rehearse(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    budget = Budget(args.timeout, "the rehearsal")
     began = time.monotonic()
     shared = work / "shared"  # the folder every 'machine' mounts: cohort, reports, Prefect results
     cohort, out, results = shared / "cohort", shared / "out", shared / "results"
     results.mkdir(parents=True)
     say(f"work folder {work}")
+    # Stopped in reverse: the workers (with the flow runs they started), the server, then PostgreSQL.
     with contextlib.ExitStack() as stack:
         pg = stack.enter_context(postgres_server(("prefect", "register")))
-        stack.callback(stop_all, started)  # before PostgreSQL stops: the server and workers first
         say(f"PostgreSQL on {pg.host}:{pg.port} (databases prefect, register)")
         register_url = pg.url("register")
-        port = free_port()
-        url = f"http://{LOOPBACK}:{port}"
-        api_url = f"{url}/api"
-        server_env = prefect_env(
-            work / "server-home",
-            api_url,
-            PREFECT_SERVER_DATABASE_CONNECTION_URL=pg.url("prefect", driver="asyncpg"),
-            PREFECT_SERVER_API_HOST=LOOPBACK,
-            PREFECT_SERVER_API_PORT=str(port),
-            PREFECT_SERVER_UI_ENABLED="false",
+        server = stack.enter_context(
+            prefect_server(
+                work,
+                startup_timeout=budget.allow(180),
+                extra_env={
+                    **HEARTBEAT,
+                    "PREFECT_SERVER_DATABASE_CONNECTION_URL": pg.url("prefect", driver="asyncpg"),
+                    "PREFECT_SERVER_UI_ENABLED": "false",
+                },
+            )
         )
-        server = spawn(
-            "prefect-server",
-            [str(BIN / "prefect"), "server", "start", "--host", LOOPBACK, "--port", str(port)],
-            server_env,
-            work / "prefect-server.log",
-        )
-        started.append(server)
-        api = Api(url)
+        api = Api(server.url)
+        say(f"Prefect server at {server.url}, database on PostgreSQL")
 
-        def healthy() -> bool | None:
-            if server.process.poll() is not None:
-                raise ScaleOutFailed(f"the Prefect server exited\n{tail(server.log)}")
-            return True if api.http.get("/health").status_code == 200 else None
-
-        wait_until(healthy, timeout=budget.allow(180), what=f"the Prefect server at {url}")
-        say(f"Prefect server at {url}, database on PostgreSQL")
-
-        client_env = prefect_env(work / "client-home", api_url)
+        client_env = server.client_env(**HEARTBEAT)
+        run_cli([str(PREFECT), "work-pool", "create", POOL, "--type", "process"], client_env, "work pool")
         run_cli(
-            [str(BIN / "prefect"), "work-pool", "create", POOL, "--type", "process"], client_env, "work pool"
-        )
-        run_cli(
-            [
-                str(BIN / "prefect"),
-                "--no-prompt",
-                "deploy",
-                "--name",
-                "assess-cohort",
-                "--name",
-                "assess-batch",
-            ],
+            [str(PREFECT), "--no-prompt", "deploy", "--name", "assess-cohort", "--name", "assess-batch"],
             client_env,
             "prefect deploy",
             timeout=budget.allow(300),
@@ -443,10 +186,12 @@ def rehearse(args: argparse.Namespace, work: Path, started: list[Started]) -> di
         )
         say(f"crash detection: a flow run with no heartbeat for {CRASH_AFTER_SECONDS}s is marked Crashed")
 
+        workers: dict[str, Started] = {}
         for name in WORKERS:
             worker_env = prefect_env(
                 work / f"{name}-home",
-                api_url,
+                server.api_url,
+                **HEARTBEAT,
                 CSU_ASSURE_REGISTER_URL=register_url,
                 CSU_ASSURE_OUT_DIR=str(out),
                 CSU_ASSURE_ASSESSOR="Scale-out rehearsal",
@@ -454,18 +199,25 @@ def rehearse(args: argparse.Namespace, work: Path, started: list[Started]) -> di
                 PREFECT_RESULTS_LOCAL_STORAGE_PATH=str(results),
                 PREFECT_WORKER_QUERY_SECONDS="2",
             )
-            argv = [str(BIN / "prefect"), "worker", "start", "--pool", POOL, "--type", "process"]
-            argv += ["--name", name, "--limit", str(args.limit)]
-            started.append(spawn(name, argv, worker_env, work / f"{name}.log", interrupts=2))
+            workers[name] = stack.enter_context(
+                prefect_worker(name, pool=POOL, env=worker_env, log=work / f"{name}.log", limit=args.limit)
+            )
+        stack.callback(say, "stopping the workers, the Prefect server and PostgreSQL")
 
         def both_online() -> bool | None:
-            for w in started[1:]:
+            for w in workers.values():
                 if w.process.poll() is not None:
-                    raise ScaleOutFailed(f"{w.name} exited\n{tail(w.log)}")
+                    raise ScaleOutFailed(f"{w.name} exited\n{tail(w.log, 30, titled=True)}")
             online = {n for n, s in api.workers().items() if s == "ONLINE"}
             return True if online >= set(WORKERS) else None
 
-        wait_until(both_online, timeout=budget.allow(120), what="both workers online", interval=1)
+        wait_until(
+            both_online,
+            timeout=budget.allow(120),
+            what="both workers online",
+            interval=1,
+            retry_on=NOT_LISTENING_YET,
+        )
         say(f"workers {', '.join(WORKERS)} online in pool {POOL} (limit {args.limit} flow runs each)")
 
         generate(cohort, args.csus, 7, client_env)
@@ -491,7 +243,11 @@ def rehearse(args: argparse.Namespace, work: Path, started: list[Started]) -> di
             return run if run["state_type"] in FINAL else None
 
         parent = wait_until(
-            finished, timeout=budget.allow(600), what="the cohort flow run to finish", interval=2
+            finished,
+            timeout=budget.allow(600),
+            what="the cohort flow run to finish",
+            interval=2,
+            retry_on=NOT_LISTENING_YET,
         )
         run_seconds = time.monotonic() - run_started
         say(f"cohort flow run {parent['state_type']} in {run_seconds:.0f}s")
@@ -506,6 +262,7 @@ def rehearse(args: argparse.Namespace, work: Path, started: list[Started]) -> di
             timeout=budget.allow(60),
             what="the workers' submitted-flow-run events",
             interval=1,
+            retry_on=NOT_LISTENING_YET,
         )
         summary = check(args, cohort, out, register_url, parent, batches, ran_by)
         if args.moderated:
@@ -532,14 +289,14 @@ def rehearse(args: argparse.Namespace, work: Path, started: list[Started]) -> di
                 cohort_dep,
                 {**parameters, "cohort_dir": str(lost_cohort), "max_batches": 6},
                 known,
-                started,
+                workers,
                 budget,
             )
             lost_batches = [r for r in api.flow_runs(batch_dep) if r["id"] not in known]
             add_part(
                 summary, "lost_worker", check_lost_worker(args, lost_cohort, register_url, lost, lost_batches)
             )
-        summary["ports"] = {"postgres": pg.port, "prefect": port}  # closed once all is stopped
+        summary["ports"] = {"postgres": pg.port, "prefect": server.port}  # closed once all is stopped
         summary["seconds"] = {"total": round(time.monotonic() - began), "cohort_run": round(run_seconds)}
         return summary
 
@@ -634,30 +391,12 @@ def add_part(summary: dict[str, Any], name: str, part: dict[str, Any]) -> None:
     summary["problems"] += part["problems"]
 
 
-def kill_tree(pid: int) -> list[int]:
-    """SIGKILL a process and every process below it, as losing its machine would: a Prefect worker starts
-    each flow run in a session of its own, so its process group alone does not reach them."""
-    parents: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    tree, todo = [], [pid]
-    while todo:
-        tree.append(current := todo.pop())
-        todo += parents.get(current, [])
-    for victim in tree:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(victim, signal.SIGKILL)
-    return tree
-
-
 def lose_a_worker(
     api: Api,
     cohort_dep: str,
     parameters: dict[str, Any],
     known: set[str],
-    started: list[Started],
+    workers: Mapping[str, Started],
     budget: Budget,
 ) -> dict[str, Any]:
     """Run a cohort and, once a batch run is running on the worker that is not running the cohort run, kill
@@ -681,9 +420,12 @@ def lose_a_worker(
         return None
 
     name, batch = wait_until(
-        batch_running_on_the_other_worker, timeout=budget.allow(180), what="a batch run on the other worker"
+        batch_running_on_the_other_worker,
+        timeout=budget.allow(180),
+        what="a batch run on the other worker",
+        retry_on=NOT_LISTENING_YET,
     )
-    victim = next(s for s in started if s.name == name)
+    victim = workers[name]
     killed = kill_tree(victim.process.pid)
     victim.process.wait(timeout=10)
     say(f"lost {name}: killed {len(killed)} processes while it ran {batch['name']}")
@@ -693,7 +435,11 @@ def lose_a_worker(
         return now if now["state_type"] in FINAL else None
 
     cohort = wait_until(
-        final, timeout=budget.allow(CRASH_AFTER_SECONDS + 240), what="the lost-worker cohort run", interval=2
+        final,
+        timeout=budget.allow(CRASH_AFTER_SECONDS + 240),
+        what="the lost-worker cohort run",
+        interval=2,
+        retry_on=NOT_LISTENING_YET,
     )
     return {"cohort": cohort, "lost_batch": api.get(f"/flow_runs/{batch['id']}"), "lost_worker": name}
 
@@ -795,6 +541,7 @@ def moderate_cohort(
                 timeout=budget.allow(300),
                 what="the moderated cohort run to pause",
                 interval=1,
+                retry_on=NOT_LISTENING_YET,
             )
             if now["state_type"] in FINAL:
                 return now
@@ -927,18 +674,16 @@ def main() -> int:
     def interrupted(signum: int, _frame: object) -> None:
         raise KeyboardInterrupt(f"signal {signum}")
 
-    signal.signal(signal.SIGTERM, interrupted)  # a SIGTERM tears down like Ctrl-C: via the finally below
+    # A SIGTERM tears down like Ctrl-C: every server and worker is stopped by the `with` that started it.
+    signal.signal(signal.SIGTERM, interrupted)
     work = Path(tempfile.mkdtemp(prefix="csu-assure-scaleout-"))
-    started: list[Started] = []
     summary: dict[str, Any]
     try:
-        summary = rehearse(args, work, started)
+        summary = rehearse(args, work)
     except (Exception, KeyboardInterrupt) as error:  # any failure still ends in teardown and a JSON summary
-        logs = "\n".join(tail(s.log, 20) for s in started)
+        logs = "\n".join(tail(log, 20, titled=True) for log in sorted(work.glob("*.log")))
         say(f"FAILED: {error}\n{logs}")
         summary = {"ok": False, "problems": [f"{type(error).__name__}: {str(error)[:500]}"]}
-    finally:
-        stop_all(started)  # already done unless PostgreSQL itself failed to stop
     keep = args.keep or not summary["ok"]
     if keep:
         say(f"work folder kept: {work}")
