@@ -3,7 +3,7 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test fast-test lint system-deps bench clean
+.PHONY: setup demo test fast-test lint docs system-deps bench clean
 
 $(BIN)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -23,12 +23,18 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 fast-test: setup
 	$(BIN)/pytest -m "not slow and not e2e and not scaleout"
 
 test: setup system-deps lint
 	$(BIN)/pytest
+
+# The generated pages: the rule reference and the submission contract (tests fail when they are stale).
+docs: setup
+	$(BIN)/csu-assure rules reference --write docs/rules.md
+	$(BIN)/csu-assure schema --write docs/submission.schema.json --markdown docs/submission-format.md
 
 bench: setup
 	$(BIN)/python -m benchmarks

@@ -54,9 +54,10 @@ class Runner:
 
             return assess_flow(str(csu_dir), checkpoint, options=self.options)
         from csu_assure import service
+        from csu_assure.domain import Checkpoint
 
         return service.assess_csu(
-            csu_dir, checkpoint, self.config, self.options, self.steps or service.DIRECT
+            csu_dir, Checkpoint(checkpoint), self.config, self.options, self.steps or service.DIRECT
         )
 
     def progress(self, csu_dir: Path) -> list[CsuRun]:
@@ -74,9 +75,10 @@ class Runner:
 
             return cohort_flow(str(cohort_dir), checkpoint, options=self.options)
         from csu_assure import service
+        from csu_assure.domain import Checkpoint
 
         return service.assess_cohort(
-            cohort_dir, checkpoint, self.config, self.options, self.steps or service.DIRECT
+            cohort_dir, Checkpoint(checkpoint), self.config, self.options, self.steps or service.DIRECT
         )
 
 

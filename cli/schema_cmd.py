@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, BinaryIO
 
 import typer
 from rich.markup import escape
@@ -40,4 +40,7 @@ def _write_text(path: Path, text: str) -> None:
     """Written in one step, so a reader never sees half a file."""
     from csu_assure.render.atomic import write_atomically
 
-    write_atomically(path, lambda handle: handle.write(text.encode("utf-8")))
+    def write(handle: BinaryIO) -> None:
+        handle.write(text.encode("utf-8"))
+
+    write_atomically(path, write)

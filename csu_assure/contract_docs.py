@@ -21,7 +21,7 @@ from csu_assure.submission import EXPECTED_TABLES, TABLES, BusinessPlan
 PLAN_SHEET = "business_plan"
 LIST_SEPARATOR = "; "  # how a list (e.g. pct_clusters) is written in one workbook cell
 SCHEMA_ID = "https://csu-assure.invalid/submission.schema.json"
-REGENERATE = "csu-assure schema --write docs/submission.schema.json --markdown docs/submission-format.md"
+REGENERATE = "make docs"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from csu_assure.checking import DOC_SECTIONS, Check
 from csu_assure.domain import Checkpoint
 from csu_assure.ruleset import RuleSet
 
-REGENERATE = "csu-assure rules reference --write docs/rules.md"
+REGENERATE = "make docs"
 
 
 @dataclass(frozen=True)

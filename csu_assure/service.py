@@ -52,6 +52,9 @@ from csu_assure.submission import InputFile, Submission
 # which may retry; anything else is isolated to the CSU it happened to.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OSError, TimeoutError)
 MAX_BATCHES = 32
+# CSUs assessed together when steps run directly: enough for one LibreOffice start to serve several PDF copies,
+# few enough that their full records are never a large share of memory.
+DIRECT_CHUNK = 16
 
 
 class Options(BaseModel):
@@ -526,9 +529,13 @@ class Steps:
     def run_batches(
         self, batches: Sequence[list[Path]], checkpoint: Checkpoint, config: Config, options: Options
     ) -> Iterator[tuple[list[Path], BatchResult]]:
-        """Each batch with its runs, in order. Transient errors propagate, as in `assess_batch`."""
+        """Each batch with its runs, in order, a few CSUs at a time: a batch of a large cohort holds hundreds of
+        CSUs, and their full records would be held together until the cohort summary had folded them in.
+        Transient errors propagate, as in `assess_batch`."""
         for batch in batches:
-            yield batch, assess_batch(batch, checkpoint, config, options, flow_run_id=self.flow_run_id)
+            for start in range(0, len(batch), DIRECT_CHUNK):
+                chunk = batch[start : start + DIRECT_CHUNK]
+                yield chunk, assess_batch(chunk, checkpoint, config, options, flow_run_id=self.flow_run_id)
 
     def summarise(self, tally: CohortTally, config: Config) -> CohortSummary:
         return summarise_cohort(tally, config)

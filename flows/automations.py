@@ -12,6 +12,7 @@ crash and runs it again elsewhere (`flows/batch.py`).
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import cast
 
 from prefect.automations import Automation
 from prefect.client.schemas.objects import StateType
@@ -19,6 +20,8 @@ from prefect.events.actions import ChangeFlowRunState
 from prefect.events.schemas.automations import EventTrigger, Posture
 from prefect.events.schemas.events import ResourceSpecification
 from prefect.settings import get_current_settings
+
+from flows.sync import synchronously
 
 NAME = "csu-assure: crash flow runs whose heartbeats stop"
 MESSAGE = "Marked crashed: no heartbeat from this flow run (its worker or machine was lost)."
@@ -68,9 +71,10 @@ def ensure_crash_detection(within_seconds: int) -> tuple[Automation, bool]:
     whether it was created."""
     wanted = crash_detection(within_seconds)
     try:
-        existing = Automation.read(name=NAME)
+        # Typed as a coroutine only; called from synchronous code it returns the automation.
+        existing = cast(Automation, Automation.read(name=NAME))
     except ValueError:  # Prefect's "not found"
-        return wanted.create(), True
+        return synchronously(wanted.create()), True
     wanted.id = existing.id
-    wanted.update()
+    synchronously(wanted.update())
     return wanted, False

@@ -19,6 +19,7 @@ from prefect.runtime import flow_run
 from csu_assure.domain import Checkpoint
 from csu_assure.service import CsuRun, Options
 from flows import tasks
+from flows.sync import synchronously
 
 
 def _run_name() -> str:
@@ -59,12 +60,13 @@ def assess_batch_on_worker(
         "options": options.model_dump(mode="json", exclude_none=True),
     }
     for attempt in range(1 + LOST_BATCH_RERUNS):
-        run = run_deployment(deployment, parameters=given, timeout=None, poll_interval=2)
+        run = synchronously(run_deployment(deployment, parameters=given, timeout=None, poll_interval=2))
         assert run.state is not None
         if not run.state.is_crashed() or attempt == LOST_BATCH_RERUNS:
             break
         get_run_logger().warning(
             "Batch run %s crashed (%s); running the batch again.", run.name, run.state.message
         )
+    assert run.state is not None
     runs: list[CsuRun] = run.state.result()  # raises the batch run's error if it failed
     return runs

@@ -14,6 +14,7 @@ from flows.assess import assess_flow
 from flows.batch import batch_flow
 from flows.cohort import cohort_flow
 from flows.progress import progress_flow
+from flows.sync import synchronously
 
 EXAMPLE_COHORT = "submissions/example-cohort"
 
@@ -36,19 +37,21 @@ def serve_all(calendar_path: Path | None = None, cohort_dir: str = EXAMPLE_COHOR
     from this process (Ctrl-C twice stops)."""
     calendar = load_calendar(calendar_path)
     scheduled = [
-        cohort_flow.to_deployment(
-            name=spec["name"],
-            parameters=spec["parameters"],
-            schedules=[Cron(s["cron"], timezone=s["timezone"]) for s in spec["schedules"]],
+        synchronously(
+            cohort_flow.to_deployment(
+                name=spec["name"],
+                parameters=spec["parameters"],
+                schedules=[Cron(s["cron"], timezone=s["timezone"]) for s in spec["schedules"]],
+            )
         )
         for spec in scheduled_specs(calendar, cohort_dir)
     ]
     ad_hoc = [
-        assess_flow.to_deployment(name="assess-csu"),
-        progress_flow.to_deployment(name="progress-csu"),
-        cohort_flow.to_deployment(name="assess-cohort"),
+        synchronously(assess_flow.to_deployment(name="assess-csu")),
+        synchronously(progress_flow.to_deployment(name="progress-csu")),
+        synchronously(cohort_flow.to_deployment(name="assess-cohort")),
         # A cohort run given `fan_out_deployment="assess-batch/assess-batch"` hands its batches to this one;
         # served runs are subprocesses of the server process, so its batches use every core of this machine.
-        batch_flow.to_deployment(name="assess-batch"),
+        synchronously(batch_flow.to_deployment(name="assess-batch")),
     ]
     serve(*scheduled, *ad_hoc)

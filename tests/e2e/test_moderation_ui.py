@@ -53,14 +53,13 @@ def start_assessment(server: PrefectServer, tmp: Path) -> Iterator[tuple[subproc
     parameters: dict[str, Any] = {
         "csu_dir": str(csu_dir),
         "checkpoint": 2,
-        "moderation": True,
-        "out_dir": str(tmp / "out"),
-        "register_url": f"sqlite:///{tmp / 'register.sqlite'}",
-        "assessor": "BDU assurance pipeline",
+        "options": {"moderation": True, "out_dir": str(tmp / "out"), "assessor": "BDU assurance pipeline"},
     }
     log = tmp / "flow-run.log"
     argv = [sys.executable, "-c", RUN_FLOW, json.dumps(parameters)]
-    process = spawn(argv, env=server.client_env(), log=log, cwd=REPO)
+    # The register comes from the flow process's settings, never from a parameter the UI would show.
+    env = server.client_env() | {"CSU_ASSURE_REGISTER_URL": f"sqlite:///{tmp / 'register.sqlite'}"}
+    process = spawn(argv, env=env, log=log, cwd=REPO)
     try:
         yield process, log
     finally:

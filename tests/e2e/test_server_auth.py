@@ -99,12 +99,10 @@ def _run_assessment(
     parameters: dict[str, Any] = {
         "csu_dir": str(tmp / CSU_ID),
         "checkpoint": 2,
-        "force": force,
-        "out_dir": str(tmp / "out"),
-        "register_url": f"sqlite:///{tmp / 'register.sqlite'}",
-        "assessor": "BDU assurance pipeline",
+        "options": {"force": force, "out_dir": str(tmp / "out"), "assessor": "BDU assurance pipeline"},
     }
-    env = server.client_env()
+    # The register comes from the flow process's settings, never from a parameter the UI would show.
+    env = server.client_env() | {"CSU_ASSURE_REGISTER_URL": f"sqlite:///{tmp / 'register.sqlite'}"}
     if auth_string is not None:
         env["PREFECT_API_AUTH_STRING"] = auth_string
     argv = [sys.executable, "-c", RUN_FLOW, json.dumps(parameters)]

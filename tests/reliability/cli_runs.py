@@ -15,7 +15,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
-import importlib
 import shutil
 import subprocess
 import sys
@@ -118,13 +117,14 @@ def lined_up(
 
 
 def _launch(ready: Path, barrier: Path, cli_args: list[str]) -> None:
-    from csu_assure import cli
+    import cli
 
     if "--no-prefect" not in cli_args:
         # Imported and started now, so that every process starts the race equally ready.
-        importlib.import_module("flows.assess")
-        importlib.import_module("flows.cohort")
         from prefect.client.orchestration import get_client
+
+        import flows.assess
+        import flows.cohort  # noqa: F401  # imported for its start-up cost, not its names
 
         with get_client(sync_client=True) as client:  # starts the temporary server the flow will use
             failure = client.api_healthcheck()

@@ -230,9 +230,8 @@ def rehearse(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             "checkpoint": args.checkpoint,
             "max_batches": args.batches,
             "fan_out_deployment": BATCH_DEPLOYMENT,
-            "out_dir": str(out),
-            "register_url": register_url,
-            "pdf": args.pdf,
+            # The register is the workers' CSU_ASSURE_REGISTER_URL: a secret stays out of the parameters.
+            "options": {"out_dir": str(out), "pdf": args.pdf},
         }
         parent = api.post(f"/deployments/{cohort_dep}/create_flow_run", {"parameters": parameters})
         say(f"cohort flow run {parent['id']} created; waiting for it and its batches")
@@ -272,7 +271,12 @@ def rehearse(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                 api,
                 client_env,
                 cohort_dep,
-                {**parameters, "cohort_dir": str(moderated), "moderation": True},
+                {
+                    **parameters,
+                    "cohort_dir": str(moderated),
+                    "options": {**parameters["options"], "moderation": True},
+                },
+                register_url,
                 budget,
             )
             earlier = {r["id"] for r in batches}
@@ -313,8 +317,8 @@ def check(
     """Every CSU has one current assessment, made by a batch run, with a report that opens; the chain holds."""
     import docx
 
-    from csu_assure import pipeline
     from csu_assure.loading import csu_folders
+    from csu_assure.loading.identity import identify
     from csu_assure.register import Register
 
     problems: list[str] = []
@@ -335,7 +339,7 @@ def check(
     register = Register(register_url)
     assessed = reports_ok = pdfs_ok = 0
     try:
-        csus = [pipeline.identify(d)[0] for d in csu_folders(cohort)]
+        csus = [identify(d)[0] for d in csu_folders(cohort)]
         for csu_id in csus:
             entries = [e for e in register.history(csu_id) if int(e.assessment.checkpoint) == args.checkpoint]
             current = [e for e in entries if not e.superseded]
@@ -455,8 +459,8 @@ def check_lost_worker(
     run completed, and every CSU has exactly one current assessment with a report that opens."""
     import docx
 
-    from csu_assure import pipeline
     from csu_assure.loading import csu_folders
+    from csu_assure.loading.identity import identify
     from csu_assure.register import Register
 
     problems: list[str] = []
@@ -481,7 +485,7 @@ def check_lost_worker(
     register = Register(register_url)
     assessed = 0
     try:
-        csus = [pipeline.identify(d)[0] for d in csu_folders(cohort)]
+        csus = [identify(d)[0] for d in csu_folders(cohort)]
         for csu_id in csus:
             current = [
                 e.assessment
@@ -517,7 +521,12 @@ OVERRIDE_REASON = "Rehearsal override: evidence withdrawn after the draft"
 
 
 def moderate_cohort(
-    api: Api, env: Mapping[str, str], cohort_dep: str, parameters: dict[str, Any], budget: Budget
+    api: Api,
+    env: Mapping[str, str],
+    cohort_dep: str,
+    parameters: dict[str, Any],
+    register_url: str,
+    budget: Budget,
 ) -> dict[str, Any]:
     """Run a moderated cohort and moderate each pause through the CLI: override one passing check of the first
     draft that has one, accept every other draft. Returns the cohort flow run once it is final."""
@@ -525,7 +534,7 @@ def moderate_cohort(
 
     run = api.post(f"/deployments/{cohort_dep}/create_flow_run", {"parameters": parameters})
     say(f"moderated cohort flow run {run['id']} created")
-    register = Register(parameters["register_url"])
+    register = Register(register_url)
     overridden = False
     handled: set[str] = set()  # ids of the Paused states already resumed
     try:
@@ -574,8 +583,8 @@ def check_moderation(
     override in the register and the report; with --pdf, a PDF made after the moderated report."""
     import docx
 
-    from csu_assure import pipeline
     from csu_assure.loading import csu_folders
+    from csu_assure.loading.identity import identify
     from csu_assure.register import Register
 
     problems: list[str] = []
@@ -588,7 +597,7 @@ def check_moderation(
     register = Register(register_url)
     moderated = overrides = pdfs_after = 0
     try:
-        csus = [pipeline.identify(d)[0] for d in csu_folders(cohort)]
+        csus = [identify(d)[0] for d in csu_folders(cohort)]
         for csu_id in csus:
             history = [e for e in register.history(csu_id) if int(e.assessment.checkpoint) == args.checkpoint]
             states = [(e.assessment.moderation.status, e.superseded) for e in history]
