@@ -59,7 +59,7 @@ def measure(size: int) -> dict[str, object]:
         before = sum(g["collections"] for g in gc.get_stats())
         wall, cpu = time.perf_counter(), time.process_time()
         while fresh:
-            # Popped, so each copy (and its memoised aggregates) is freed once assessed, as in the pipeline.
+            # Popped, so each copy (and its memoised aggregates) is freed once assessed, as in a cohort run.
             assess(
                 fresh.pop(),
                 catalogue=catalogue,

@@ -5,7 +5,7 @@ drops no event at that size).
     python -m benchmarks.prefect_runs [--sizes 1 26 260 2600 10000] [--modes no-prefect ephemeral server]
 
 Three settings, each size in a fresh process (`python -m benchmarks.prefect_runs measure ...`, so peak RSS
-belongs to that size alone): `no-prefect` (the pipeline alone, as `csu-assure cohort --no-prefect`), `ephemeral`
+belongs to that size alone): `no-prefect` (the steps run directly, as `csu-assure cohort --no-prefect`), `ephemeral`
 (flows with no PREFECT_API_URL: Prefect starts its temporary local server) and `server` (flows against a
 `prefect server start` on loopback that this benchmark starts and stops). One CSU is the `assess-csu` flow
 (a task per step); a cohort is the `assess-cohort` flow. Every run writes its reports into a fresh folder with a
@@ -45,6 +45,8 @@ SMALL_RUNS = 5  # one CSU and 26 CSUs
 BIG_RUNS = 1  # 260 and 2,600: once, at the end, on a shared machine
 SAVED = ROOT / "out" / "bench" / "prefect_runs.json"
 SEED = 7
+# Peak memory a cohort run without Prefect may add per 1,000 CSUs (issue 12).
+MEMORY_GOAL_MIB_PER_1000 = 10
 
 
 def _runs_for(size: int) -> int:
@@ -118,10 +120,11 @@ def _task_runs_final(flow_run_id: Any, expected: int, timeout: float = 60) -> tu
 
 def measure(mode: str, size: int, runs: int, cohort: Path, server_pid: int | None) -> dict[str, Any]:
     """Time `runs` runs of `size` CSUs in `mode` in this process (after a one-CSU warm-up)."""
-    from csu_assure import pipeline
+    from checks import catalogue
+    from csu_assure import service
     from csu_assure.domain import Checkpoint
     from csu_assure.loading import csu_folders
-    from csu_assure.settings import Settings
+    from csu_assure.service import Options
 
     folders = csu_folders(cohort)
     scratch = Path(tempfile.mkdtemp(prefix="bench-prefect-"))
@@ -135,11 +138,12 @@ def measure(mode: str, size: int, runs: int, cohort: Path, server_pid: int | Non
     if mode == "no-prefect":
 
         def run(n: int) -> None:
-            config = pipeline.configure(Settings(out_dir=fresh_out(), assessor="bench"))
+            options = Options(out_dir=fresh_out(), assessor="bench")
+            config = service.configure(options.settings(), catalogue())
             if n == 1:
-                pipeline.run_one(folders[0], Checkpoint(CHECKPOINT), config)
+                service.assess_csu(folders[0], Checkpoint(CHECKPOINT), config, options)
             else:
-                pipeline.run_cohort(cohort, Checkpoint(CHECKPOINT), config)
+                service.assess_cohort(cohort, Checkpoint(CHECKPOINT), config, options)
             config.register.close()
 
     else:
@@ -147,21 +151,17 @@ def measure(mode: str, size: int, runs: int, cohort: Path, server_pid: int | Non
         from flows.cohort import cohort_flow
 
         def run(n: int) -> None:
-            out = fresh_out()
+            options = Options(out_dir=fresh_out(), assessor="bench")
             if n == 1:
-                assess_flow(str(folders[0]), CHECKPOINT, out_dir=str(out), assessor="bench")
+                assess_flow(str(folders[0]), CHECKPOINT, options)
                 return
-            state = cohort_flow(
-                str(cohort), CHECKPOINT, out_dir=str(out), assessor="bench", return_state=True
-            )
+            state = cohort_flow(str(cohort), CHECKPOINT, options, return_state=True)
             summary = state.result()
-            reports = sum(
-                1 for o in summary.outcomes if o.assessment and Path(str(o.assessment.report_path)).exists()
-            )
-            assessed = sum(1 for o in summary.outcomes if o.assessment is not None)
-            if len(summary.outcomes) != n or reports != assessed or summary.errors:
-                checks.append(f"{len(summary.outcomes)} outcomes, {assessed} assessed, {reports} reports")
-            expected = 3 + len(pipeline.batches(folders))  # configure, the batches, summary, publish
+            reports = sum(1 for r in summary.rows if r.summary and Path(str(r.summary.report_path)).exists())
+            assessed = sum(1 for r in summary.rows if r.summary is not None)
+            if len(summary.rows) != n or reports != assessed or summary.errors:
+                checks.append(f"{len(summary.rows)} outcomes, {assessed} assessed, {reports} reports")
+            expected = 3 + len(service.batches(folders))  # configure, the batches, summary, publish
             found, final = _task_runs_final(state.state_details.flow_run_id, expected)
             if found != expected or final != found:
                 checks.append(f"task runs in the API: {found} of {expected}, {final} final")
@@ -322,7 +322,7 @@ def _message(log_line: str) -> str:
 
 
 def render(saved: dict[str, dict]) -> str:  # type: ignore[type-arg]
-    from flows.cohort import LOCAL_BATCHES_AT_ONCE
+    from flows.steps import LOCAL_BATCHES_AT_ONCE
 
     def get(mode: str, size: int) -> dict | None:  # type: ignore[type-arg]
         return saved.get(f"{mode}:{size}")
@@ -334,7 +334,7 @@ def render(saved: dict[str, dict]) -> str:  # type: ignore[type-arg]
         "into a fresh folder and register (no run reuses records or reports). One CSU is the `assess-csu` flow "
         "(a task per step); a cohort is the `assess-cohort` flow (CSUs in up to 32 batch tasks). `ephemeral`: no "
         "`PREFECT_API_URL`, Prefect's temporary local server; `server`: a `prefect server start` (SQLite) on "
-        "loopback; `no-prefect`: the pipeline alone (`--no-prefect`). Time excludes process start and a one-CSU "
+        "loopback; `no-prefect`: the steps run directly (`--no-prefect`). Time excludes process start and a one-CSU "
         f"warm-up; medians of {SMALL_RUNS} runs for 1 and 26 CSUs, a single run for the larger cohorts. A cohort "
         f"run assesses {LOCAL_BATCHES_AT_ONCE} batch at a time and publishes each batch's artifacts while the next "
         "runs. Each timed run starts once the Prefect server is idle again (it records a run's events for seconds "
@@ -385,7 +385,7 @@ def render(saved: dict[str, dict]) -> str:  # type: ignore[type-arg]
     engine, one = get("no-prefect", 26), get("ephemeral", 1)
     if engine and one:
         lines.append(
-            f"  The pipeline alone (no Prefect) takes {engine['median_s']:.2f} s for those 26 CSUs "
+            f"  The steps run directly (no Prefect) take {engine['median_s']:.2f} s for those 26 CSUs "
             f"({engine['median_s'] / one['median_s']:.1f}× one CSU's ephemeral Prefect run): the checks, the "
             "register and 26 Word reports. Prefect adds a flow run (about 1 s, which the single run pays too: "
             "its work is a tenth of a second), a task run per batch (one per CSU up to 32) and an artifact per "
@@ -424,9 +424,15 @@ def render(saved: dict[str, dict]) -> str:  # type: ignore[type-arg]
                 + f", within {max(per) / min(per) - 1:.0%} of each other and not growing in step with the size; "
                 "peak memory "
                 + ", ".join(f"{m:.0f} MiB" for m in rss)
-                + f", about {slope:.0f} MiB more per 1,000 CSUs, since each CSU's outcome is kept until the "
-                "cohort summary. A likely but unmeasured reason the largest run costs a little more per CSU: "
-                "the cyclic garbage collector walks every kept outcome on each full collection."
+                + f", about {slope:.1f} MiB more per 1,000 CSUs"
+                + (
+                    f" (goal ≤ {MEMORY_GOAL_MIB_PER_1000} MiB: "
+                    f"{'met' if slope <= MEMORY_GOAL_MIB_PER_1000 else 'missed'})"
+                    if mode == "no-prefect"
+                    else ""
+                )
+                + ". A cohort keeps one summary row per CSU (`CsuRow`: decision, domain colours, key figures), "
+                "not its full record, which is let go as the CSU finishes."
             )
     return "\n".join(lines)
 
