@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from csu_assure.domain import Checkpoint
+from csu_assure.domain import CheckId, Checkpoint
 
 # ---------------------------------------------------------------------------------------------------- scalars
 
@@ -318,7 +318,7 @@ class SlaRow(_Model):
 
 class MilestoneRow(_Model):
     milestone_id: ShortText
-    check_id: str | None = Field(None, pattern=r"^CP[123]-[A-Z]{3}-\d{2}$")
+    check_id: CheckId | None = None
     action: Text
     owner: ShortText
     due: Day

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -36,6 +34,7 @@ from csu_assure.contract_docs import (
 from csu_assure.domain import Checkpoint
 from csu_assure.loading.tables import MAX_ROWS
 from csu_assure.loading.workbook import PLAN_HEADER, README_SHEET
+from csu_assure.render.atomic import write_atomically
 from csu_assure.submission import EXPECTED_TABLES, TABLES
 from csu_assure.synthetic import RawSubmission
 
@@ -245,29 +244,21 @@ def _typed(doc: FieldDoc | None, value: Any) -> Any:
 
 
 def _save_atomically(book: Workbook, path: Path) -> None:
-    """Write to a temporary file in the same folder and rename it, so a reader never sees half a workbook."""
+    """Written in one step (`render.atomic`), so a reader never sees half a workbook; the bytes are reproducible."""
     book.properties.creator = "csu-assure"
     book.properties.created = _STAMP
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(book, archive).save()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with (
-            os.fdopen(handle, "wb") as out,
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as packed,
-            zipfile.ZipFile(buffer) as source,
-        ):
+
+    def write(out: BinaryIO) -> None:
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as packed, zipfile.ZipFile(buffer) as source:
             for member in source.infolist():
                 info = zipfile.ZipInfo(member.filename, date_time=_STAMP.timetuple()[:6])
                 info.compress_type = zipfile.ZIP_DEFLATED
                 packed.writestr(info, _fixed_modified(member.filename, source.read(member)))
-        os.chmod(temp_name, 0o644)  # mkstemp makes it private; a template is meant to be shared
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+
+    write_atomically(path, write)
 
 
 def _fixed_modified(name: str, data: bytes) -> bytes:
