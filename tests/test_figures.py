@@ -9,6 +9,7 @@ Decimal's text, so `Decimal("10.5")` and `Decimal("10.50")` differ).
 
 from __future__ import annotations
 
+import gc
 import random
 from decimal import Decimal
 from typing import Any
@@ -16,8 +17,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from csu_assure.figures import PlanTotals
+from csu_assure.figures import _DERIVED, PlanTotals, key_figures, plan_totals
 from csu_assure.submission import FinanceRow, ServiceFunction
+from csu_assure.synthetic import baseline, to_submission
 
 ZERO = Decimal(0)
 CUSTOMERS = ("C01", "C02", "C03", "C04", "OTHER")
@@ -190,3 +192,26 @@ def test_an_empty_plan_has_no_years() -> None:
     assert totals.years == {}
     assert totals.year_figures == ()
     assert not totals.any_efficiency
+
+
+def test_a_patched_copy_gets_its_own_figures_not_its_originals() -> None:
+    """The memo is keyed by the object, so `model_copy(update=...)` (how case patches and adjustments make
+    variants) never reads the original's aggregates."""
+    sub = to_submission(baseline(checkpoint=3))
+    before = key_figures(sub)
+    rows = sub.financial_plan or ()
+    doubled = tuple(r.model_copy(update={"income": r.income * 2}) for r in rows)
+    patched = sub.model_copy(update={"financial_plan": doubled})
+    after = key_figures(patched)
+    assert [y.income * 2 for y in before.years] == [y.income for y in after.years]
+    assert key_figures(sub) == before
+
+
+def test_memoised_figures_are_dropped_with_their_submission() -> None:
+    sub = to_submission(baseline(checkpoint=3))
+    key = id(sub)
+    assert plan_totals(sub) is plan_totals(sub)
+    assert key in _DERIVED
+    del sub
+    gc.collect()
+    assert key not in _DERIVED
