@@ -89,16 +89,16 @@ def build_catalogue(
     errors: list[str] = []
     by_id: dict[str, Check[Any]] = {}
     for item in sorted(checks, key=lambda c: c.id):
-        match = CHECK_ID.match(item.id)
-        if not match:
+        if not CHECK_ID.match(item.id):
             errors.append(f"{item.module}: id {item.id!r} is not of the form CPn-XXX-nn")
             continue
+        checkpoint, code = int(item.id[2]), item.id[4:7]  # CP<n>-<code>-<nn>, as the pattern says
         if item.id in by_id:
             errors.append(f"duplicate check id {item.id} in {item.module} and {by_id[item.id].module}")
-        if int(match["cp"]) != int(item.checkpoint):
+        if checkpoint != int(item.checkpoint):
             errors.append(f"{item.id}: declared checkpoint {int(item.checkpoint)} does not match its id")
-        if match["code"] not in DOMAIN_CODES or DOMAIN_CODES[match["code"]] != item.domain.value:
-            errors.append(f"{item.id}: id code {match['code']} does not match domain {item.domain.value}")
+        if code not in DOMAIN_CODES or DOMAIN_CODES[code] != item.domain.value:
+            errors.append(f"{item.id}: id code {code} does not match domain {item.domain.value}")
         stem = item.module.rsplit(".", 1)[-1]
         if not stem.startswith(item.id.lower().replace("-", "_") + "_"):
             errors.append(

@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from csu_assure.domain import Checkpoint, Domain, Severity, Status
-from csu_assure.results import EvidenceRow, Judgement, PlanItem
+from csu_assure.results import JUDGEMENT, EvidenceRow, Judgement, PlanItem
 from csu_assure.submission import Submission
 
 DOC_SECTIONS: tuple[str, ...] = ("What it checks", "Why it matters", "Evidence used", "Source")
@@ -168,13 +168,15 @@ def judge(
 ) -> Judgement:
     """PASS or FAIL. `critical=True` escalates a failure to critical whatever the rule set's default."""
     escalated = Severity.CRITICAL if (critical and not passed) else (severity if not passed else None)
-    return Judgement(
-        status=_PASS if passed else _FAIL,
-        severity=escalated,
-        actual=fmt(actual) if actual is not None else None,
-        expected=expected,
-        finding=finding,
-        evidence=tuple(evidence),
+    return JUDGEMENT.validate_python(  # `Judgement(...)`, through its adapter: every check ends here
+        {
+            "status": _PASS if passed else _FAIL,
+            "severity": escalated,
+            "actual": fmt(actual) if actual is not None else None,
+            "expected": expected,
+            "finding": finding,
+            "evidence": tuple(evidence),
+        }
     )
 
 

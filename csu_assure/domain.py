@@ -14,7 +14,7 @@ from typing import Annotated
 from pydantic import StringConstraints
 
 # A check's stable id: checkpoint, a three-letter code, a number (CP2-CUS-03). Written once, here.
-CHECK_ID_PATTERN = r"^CP(?P<cp>[123])-(?P<code>[A-Z]{3})-(?P<num>\d{2})$"
+CHECK_ID_PATTERN = r"^CP[123]-[A-Z]{3}-\d{2}$"
 CheckId = Annotated[str, StringConstraints(pattern=CHECK_ID_PATTERN)]
 
 

@@ -1,29 +1,38 @@
 """Key figures of a submission (income, costs, scores, capture…), computed once and kept in the record.
 
 The financial plan (~300 rows at checkpoint 3) is read by `key_figures` and by a dozen checks. Rather than
-each re-scanning it, `plan_totals` splits it once per submission object into per-year columns whose figures
-every reader shares; the CCG survey and interview scores are shared the same way. Those repeated scans were
-over half of an assessment's time (the engine aims at ≥ 1,000 CSUs a second).
+each re-scanning it, `plan_totals` splits it once per submission into per-year columns whose figures every
+reader shares, kept on the submission itself (`Submission.derived`); the CCG survey and interview scores are
+shared the same way. Those repeated scans were over half of an assessment's time (the engine aims at ≥ 1,000
+CSUs a second).
 """
 
 from __future__ import annotations
 
-import weakref
 from collections import Counter
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from itertools import chain, compress, groupby, repeat
 from operator import is_, is_not, itemgetter, mul
-from typing import Any, Generic, TypeVar, overload
+from typing import Any, Generic, Literal, TypeVar, overload
 
-from csu_assure.results import ChartThresholds, KeyFigures, QuestionScore, YearFigures, trusted
+from csu_assure.results import (
+    QUESTION_SCORES,
+    YEAR_FIGURES,
+    ChartThresholds,
+    KeyFigures,
+    QuestionScore,
+    YearFigures,
+)
 from csu_assure.submission import (
     OTHER_CUSTOMER,
     QUESTION_LABELS,
     QUESTIONS,
     FinanceRow,
+    InterviewRow,
     ServiceFunction,
     Submission,
+    SurveyRow,
     _ScoredRow,
 )
 
@@ -178,7 +187,7 @@ class PlanYear:
 class PlanTotals:
     """The financial plan split by year (ascending) once; per-year figures computed on demand."""
 
-    def __init__(self, rows: tuple[FinanceRow, ...]) -> None:
+    def __init__(self, rows: tuple[FinanceRow, ...] | None) -> None:
         self.years: Mapping[int, PlanYear] = {}
         if not rows:
             return
@@ -216,10 +225,8 @@ class PlanTotals:
 
     @_memo
     def year_figures(self) -> tuple[YearFigures, ...]:
-        # Built from the validated rows' own values (see `trusted`): not validated again.
-        return tuple(
-            trusted(YearFigures, {"year": y.year, "income": y.income, "costs": y.costs})
-            for y in self.years.values()
+        return YEAR_FIGURES.validate_python(
+            [{"year": y.year, "income": y.income, "costs": y.costs} for y in self.years.values()]
         )
 
 
@@ -232,57 +239,27 @@ def _columns(flat: tuple[Any, ...], runs: list[tuple[int, int]]) -> dict[str, tu
     return {f: tuple(chain.from_iterable(p[f] for p in parts)) for f in _PLAN_FIELDS}
 
 
-class _Derived:
-    """What is memoised for one submission object. It must not refer to the submission itself, which would
-    keep the submission (and so its entry) alive for ever."""
-
-    __slots__ = ("interview_scores", "plan", "survey_scores")
-
-    def __init__(self) -> None:
-        self.plan: PlanTotals | None = None
-        self.survey_scores: tuple[QuestionScore, ...] | None = None
-        self.interview_scores: tuple[QuestionScore, ...] | None = None
-
-
-# Figures several checks and `key_figures` read, computed once per live submission object: keyed by id() and
-# dropped by a weakref finalizer when the submission is collected (so an id is never reused while its entry
-# lives). Not a cached_property or private attribute on `Submission`: `model_copy(update=...)` copies those,
-# so a patched copy would read its original's figures. A frozen model's rows cannot change, so the key is
-# sound. A race between threads at worst computes an entry twice; both results are equal.
-_DERIVED: dict[int, _Derived] = {}
-
-
-def _derived(sub: Submission) -> _Derived:
-    key = id(sub)
-    entry = _DERIVED.get(key)
-    if entry is None:
-        entry = _DERIVED[key] = _Derived()
-        weakref.finalize(sub, _DERIVED.pop, key, None)
-    return entry
-
-
 def plan_totals(sub: Submission) -> PlanTotals:
     """The financial plan of `sub` aggregated by year, computed on first use and shared afterwards."""
-    entry = _derived(sub)
-    if entry.plan is None:
-        entry.plan = PlanTotals(sub.financial_plan or ())
-    return entry.plan
+    return sub.derived(PlanTotals, sub.financial_plan)
+
+
+def _responders_scores(rows: tuple[SurveyRow, ...] | None) -> tuple[QuestionScore, ...]:
+    return question_scores(tuple(r for r in rows or () if r.responded))
+
+
+def _interviewed_scores(rows: tuple[InterviewRow, ...] | None) -> tuple[QuestionScore, ...]:
+    return question_scores(tuple(r for r in rows or () if r.interviewed))
 
 
 def survey_scores(sub: Submission) -> tuple[QuestionScore, ...]:
-    """Per-question scores of the CCGs that responded to the checkpoint 3 survey (memoised)."""
-    entry = _derived(sub)
-    if entry.survey_scores is None:
-        entry.survey_scores = question_scores(tuple(r for r in sub.ccg_survey or () if r.responded))
-    return entry.survey_scores
+    """Per-question scores of the CCGs that responded to the checkpoint 3 survey (computed once per submission)."""
+    return sub.derived(_responders_scores, sub.ccg_survey)
 
 
 def interview_scores(sub: Submission) -> tuple[QuestionScore, ...]:
-    """Per-question scores of the CCGs interviewed at checkpoint 2 (memoised)."""
-    entry = _derived(sub)
-    if entry.interview_scores is None:
-        entry.interview_scores = question_scores(tuple(r for r in sub.ccg_interviews or () if r.interviewed))
-    return entry.interview_scores
+    """Per-question scores of the CCGs interviewed at checkpoint 2 (computed once per submission)."""
+    return sub.derived(_interviewed_scores, sub.ccg_interviews)
 
 
 def year_totals(sub: Submission) -> tuple[YearFigures, ...]:
@@ -315,18 +292,15 @@ def question_scores(rows: tuple[_ScoredRow, ...]) -> tuple[QuestionScore, ...]:
         answers = [s for s in column if s is not None]
         high = [s for s in answers if s >= 4]
         out.append(
-            trusted(  # figures of validated rows: not validated again
-                QuestionScore,
-                {
-                    "question": q,
-                    "label": QUESTION_LABELS[q],
-                    "mean": sum(answers) / len(answers) if answers else None,
-                    "top2_share": len(high) / len(answers) if answers else None,
-                    "answers": len(answers),
-                },
-            )
+            {
+                "question": q,
+                "label": QUESTION_LABELS[q],
+                "mean": sum(answers) / len(answers) if answers else None,
+                "top2_share": len(high) / len(answers) if answers else None,
+                "answers": len(answers),
+            }
         )
-    return tuple(out)
+    return QUESTION_SCORES.validate_python(out)  # the seven validated in one call
 
 
 def key_figures(sub: Submission, thresholds: ChartThresholds | None = None) -> KeyFigures:
@@ -337,7 +311,7 @@ def key_figures(sub: Submission, thresholds: ChartThresholds | None = None) -> K
     income_y1 = ccg_income(sub, 1) if sub.financial_plan else None
     y1 = next((y for y in years if y.year == 1), None)
     scores: tuple[QuestionScore, ...] = ()
-    source = None
+    source: Literal["ccg_interviews", "ccg_survey"] | None = None
     if sub.ccg_survey:
         scores, source = survey_scores(sub), "ccg_survey"
     elif sub.ccg_interviews:
@@ -347,22 +321,18 @@ def key_figures(sub: Submission, thresholds: ChartThresholds | None = None) -> K
         if sub.slas is not None
         else None
     )
-    # Every figure comes from the validated submission or is computed from it: not validated again.
-    return trusted(
-        KeyFigures,
-        {
-            "population": population,
-            "ccg_count": len(sub.ccgs),
-            "price_per_head": sub.plan.price_per_head,
-            "rca_per_head_mean": (rca / population).quantize(_CENT) if population else None,
-            "total_rca": rca,
-            "planned_ccg_income_y1": income_y1,
-            "capture": float(income_y1 / rca) if income_y1 is not None and rca else None,
-            "surplus_y1_pct": float(y1.surplus / y1.income) if y1 and y1.income else None,
-            "years": years,
-            "scores": scores,
-            "scores_source": source,
-            "signed_sla_value": signed,
-            "thresholds": thresholds,
-        },
+    return KeyFigures(
+        population=population,
+        ccg_count=len(sub.ccgs),
+        price_per_head=sub.plan.price_per_head,
+        rca_per_head_mean=(rca / population).quantize(_CENT) if population else None,
+        total_rca=rca,
+        planned_ccg_income_y1=income_y1,
+        capture=float(income_y1 / rca) if income_y1 is not None and rca else None,
+        surplus_y1_pct=float(y1.surplus / y1.income) if y1 and y1.income else None,
+        years=years,
+        scores=scores,
+        scores_source=source,
+        signed_sla_value=signed,
+        thresholds=thresholds,
     )

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from csu_assure.domain import (
     CheckId,
@@ -213,53 +213,17 @@ class Assessment(_Record):
         return tuple(r for r in self.results if r.rag is not Rag.GREEN)
 
 
-# ------------------------------------------------------------------------------------------ trusted records
+# --------------------------------------------------------------------------------------------- validators
 
-_R = TypeVar("_R", bound=BaseModel)
-_new = object.__new__
-_set = object.__setattr__  # the models are frozen: their own __setattr__ refuses
-_TEMPLATES: dict[type[BaseModel], tuple[tuple[str, ...], dict[str, Any], set[str]]] = {}
-
-
-def _template(model: type[BaseModel]) -> tuple[tuple[str, ...], dict[str, Any], set[str]]:
-    """`model`'s field names in declaration order, every field at its default (a required one at None), and
-    the set of all its field names."""
-    if model.__pydantic_post_init__ or model.__private_attributes__:
-        raise TypeError(f"{model.__name__} needs pydantic's own construction")
-    fields = model.model_fields
-    if any(f.default_factory is not None for f in fields.values()):
-        raise TypeError(f"{model.__name__} has a default factory: a shared default could be mutated")
-    defaults = {name: None if f.is_required() else f.default for name, f in fields.items()}
-    return tuple(fields), defaults, set(fields)
-
-
-def trusted(model: type[_R], fields: dict[str, Any], /) -> _R:
-    """A record built by the engine from values that are already validated and of their fields' types (fields
-    of validated models, rule-set and catalogue entries, the engine's own enums, figures computed from them),
-    so it is not validated again. Never for values from a caller or a check: those are validated.
-
-    `fields` maps field names to values, like the keyword arguments of the model's constructor; every required
-    field must be given. The record is what `model_construct(**fields)` makes (defaults filled in,
-    `model_fields_set` = the names given, `__dict__` in declaration order, no extra or private attributes)
-    without its per-field Python loop, which costs more than validating: ~50k instructions for a
-    `CheckResult`, ~30k to validate it, ~7k here when `fields` lists every field in declaration order (then it
-    becomes the record's `__dict__`). An assessment builds about 30 such records; the tests compare them with
-    validated ones."""
-    try:
-        names, defaults, every = _TEMPLATES[model]
-    except KeyError:
-        names, defaults, every = _TEMPLATES[model] = _template(model)
-    if tuple(fields) == names:
-        given = every.copy()
-    else:  # some field left at its default, or given out of order
-        given = set(fields)
-        fields = {**defaults, **fields}
-    record = _new(model)
-    _set(record, "__dict__", fields)
-    _set(record, "__pydantic_fields_set__", given)
-    _set(record, "__pydantic_extra__", None)
-    _set(record, "__pydantic_private__", None)
-    return record
+# For the records built by the thousand: a judgement and a result per check of every assessment, and the
+# figures' rows. `TypeAdapter(M).validate_python(data)` runs `M`'s own validator, so it makes exactly the record
+# `M.model_validate(data)` makes, without reading `model_validate` and `__pydantic_validator__` off the class
+# on every call: pydantic's model metaclass hooks class attribute access, which makes each read ~0.2 µs, about a
+# tenth of validating a small record.
+JUDGEMENT = TypeAdapter(Judgement)
+CHECK_RESULT = TypeAdapter(CheckResult)
+YEAR_FIGURES = TypeAdapter(tuple[YearFigures, ...])
+QUESTION_SCORES = TypeAdapter(tuple[QuestionScore, ...])
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,10 +9,12 @@ finding the assessor must see. Money is `Decimal` pounds, never float.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 from operator import itemgetter
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar, cast
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -437,6 +439,28 @@ class InputFile(_Model):
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
 
 
+_S = TypeVar("_S")
+_T = TypeVar("_T")
+
+
+class Derived:
+    """What has been computed from one submission's tables (see `Submission.derived`): for each function, the
+    table it last read and the value it gave. A cache, not part of the submission's value: pydantic compares,
+    hashes and serialises only the fields, and a deep copy or a pickle of it is empty (the values are
+    recomputed, not shipped)."""
+
+    __slots__ = ("values",)
+
+    def __init__(self) -> None:
+        self.values: dict[Callable[[Any], object], tuple[object, object]] = {}
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Derived:
+        return Derived()
+
+    def __reduce__(self) -> tuple[type[Derived], tuple[()]]:
+        return (Derived, ())
+
+
 class Submission(_Model):
     plan: BusinessPlan
     ccgs: tuple[CcgRow, ...] = Field(min_length=1)
@@ -450,6 +474,33 @@ class Submission(_Model):
     ccg_survey: tuple[SurveyRow, ...] | None = None
     scorecard: tuple[ScorecardRow, ...] | None = None
     inputs: tuple[InputFile, ...] = Field((), description="Provenance of the files this was loaded from.")
+
+    @cached_property
+    def _derived(self) -> Derived:
+        # A `cached_property` (pydantic supports them on frozen models and leaves them out of the fields) rather
+        # than a private attribute: it is read from the instance's `__dict__` like a field, where a private
+        # attribute is found only after a failed lookup, through pydantic's `__getattr__`, which costs more
+        # than the rest of reading a kept figure.
+        return Derived()
+
+    def derived(self, compute: Callable[[_S], _T], source: _S) -> _T:
+        """`compute(source)`, where `source` is one of this submission's tables (e.g. `figures.plan_totals`
+        aggregating `financial_plan`), computed on first use and kept on this submission for the checks and key
+        figures that read it again. `compute` (a module-level function or class: it is the key) must be a pure
+        function of `source`, and its value immutable, since every reader shares it.
+
+        The value is reused only while `source` is the very object it was computed from, so a copy made with
+        another table (`model_copy(update={"financial_plan": ...})`, as test cases make variants) computes its
+        own, never its original's. A shallow copy made after a value was computed shares its original's cache:
+        still correct, since each entry is checked against the reader's own table, but the last of them to
+        compute a value replaces the other's. Two threads racing compute a value twice at worst."""
+        values = self._derived.values
+        entry = values.get(compute)
+        if entry is not None and entry[0] is source:
+            return cast(_T, entry[1])
+        value = compute(source)
+        values[compute] = (source, value)
+        return value
 
     @property
     def csu_id(self) -> str:

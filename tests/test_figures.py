@@ -4,20 +4,26 @@
 efficiency rate everywhere, pydantic-built rows, one run of rows per year). The reference below is the obvious
 loop over the rows, written as the figures were before those shortcuts; plans drawn at random, in the usual
 layout and in every unusual one, must give the same values with the same exponents (a record stores the
-Decimal's text, so `Decimal("10.5")` and `Decimal("10.50")` differ).
+Decimal's text, so `Decimal("10.5")` and `Decimal("10.50")` differ). The last tests pin how the figures are
+kept on their submission (`Submission.derived`): per table, never across a patched copy, not serialised.
 """
 
 from __future__ import annotations
 
+import copy
+import gc
+import pickle
 import random
+import weakref
 from decimal import Decimal
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from csu_assure.figures import PlanTotals
+from csu_assure.figures import PlanTotals, key_figures, plan_totals, survey_scores
 from csu_assure.submission import FinanceRow, ServiceFunction
+from csu_assure.synthetic import baseline, to_submission
 
 ZERO = Decimal(0)
 CUSTOMERS = ("C01", "C02", "C03", "C04", "OTHER")
@@ -158,9 +164,6 @@ def test_rows_not_built_by_pydantic_are_read_by_name() -> None:
 
 def test_pydantic_keeps_a_rows_fields_in_declaration_order() -> None:
     """What `PlanTotals` relies on to read rows by position, for every way a row is made or copied."""
-    import copy
-    import pickle
-
     row = FinanceRow.model_validate(
         {
             "efficiency_pct": "4.5",
@@ -190,3 +193,59 @@ def test_an_empty_plan_has_no_years() -> None:
     assert totals.years == {}
     assert totals.year_figures == ()
     assert not totals.any_efficiency
+
+
+def test_a_patched_copy_gets_its_own_figures_not_its_originals() -> None:
+    """Figures are kept on the submission with the table they came from, so `model_copy(update=...)` (how case
+    patches and adjustments make variants) never reads the original's aggregates."""
+    sub = to_submission(baseline(checkpoint=3))
+    before = key_figures(sub)
+    rows = sub.financial_plan or ()
+    doubled = tuple(r.model_copy(update={"income": r.income * 2}) for r in rows)
+    patched = sub.model_copy(update={"financial_plan": doubled})
+    after = key_figures(patched)
+    assert [y.income * 2 for y in before.years] == [y.income for y in after.years]
+    assert key_figures(sub) == before
+
+
+def test_figures_are_computed_once_per_submission_and_table() -> None:
+    sub = to_submission(baseline(checkpoint=3))
+    assert plan_totals(sub) is plan_totals(sub)
+    assert survey_scores(sub) is survey_scores(sub)
+    other_survey = sub.model_copy(update={"ccg_survey": (sub.ccg_survey or ())[:1]})
+    assert plan_totals(other_survey) is plan_totals(sub)  # the same plan: its figures are shared
+    assert survey_scores(other_survey) != survey_scores(sub)
+
+
+def test_copies_made_before_any_figure_compute_their_own() -> None:
+    """What the engine benchmark relies on: each run assesses fresh copies of the same pool, and no copy may
+    profit from figures computed on another."""
+    sub = to_submission(baseline(checkpoint=3))
+    first, second = sub.model_copy(), sub.model_copy()
+    assert plan_totals(first) is not plan_totals(second)
+
+
+def test_kept_figures_change_neither_equality_nor_what_is_serialised() -> None:
+    sub, fresh = to_submission(baseline(checkpoint=3)), to_submission(baseline(checkpoint=3))
+    kept = plan_totals(sub), survey_scores(sub)
+    assert sub == fresh and hash(sub) == hash(fresh)
+    assert sub.model_dump_json() == fresh.model_dump_json()
+    for restored in (pickle.loads(pickle.dumps(sub)), copy.deepcopy(sub)):
+        assert restored == sub
+        assert plan_totals(restored) is not kept[0]  # not shipped: computed again from the restored rows
+        assert key_figures(restored) == key_figures(sub)
+    assert len(pickle.dumps(sub)) - len(pickle.dumps(fresh)) < 100
+
+
+def test_kept_figures_are_freed_with_their_submission() -> None:
+    """Nothing computed refers back to the submission: it is freed as soon as the last reference goes, without
+    waiting for the cyclic garbage collector."""
+    sub = to_submission(baseline(checkpoint=3))
+    plan_totals(sub), survey_scores(sub), key_figures(sub)
+    gone = weakref.ref(sub)
+    gc.disable()
+    try:
+        del sub
+        assert gone() is None
+    finally:
+        gc.enable()

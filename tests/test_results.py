@@ -1,4 +1,8 @@
-"""Records the engine builds with `trusted` (no second validation) are the records validation would build."""
+"""Every record of an assessment is the record pydantic's validation builds from its fields.
+
+The engine builds results, plan items and key figures by validation through public pydantic APIs (some through
+`TypeAdapter`s of the models, for speed). These tests keep that so: a record must equal, print, serialise and
+report its set fields exactly as the model validated from those fields does."""
 
 from __future__ import annotations
 
@@ -6,13 +10,13 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from pydantic import BaseModel, Field, PrivateAttr
+from pydantic import BaseModel, ValidationError
 
 from checks import catalogue as shipped_catalogue
 from csu_assure.calendar import load_calendar
 from csu_assure.domain import Domain, Severity, Status
 from csu_assure.engine import assess
-from csu_assure.results import Adjustment, CheckResult, PlanItem, trusted
+from csu_assure.results import CHECK_RESULT, JUDGEMENT, Adjustment, CheckResult, Judgement
 from csu_assure.ruleset import load_ruleset
 from csu_assure.synthetic import apply_patch, baseline, to_submission
 
@@ -69,49 +73,27 @@ def test_every_record_of_an_assessment_is_what_validation_builds(checkpoint: int
         same_as_validated(r)
 
 
-def test_an_errored_check_leaves_its_other_fields_at_their_defaults() -> None:
+def test_the_adapters_validate_and_build_the_models_own_records() -> None:
+    """`results.CHECK_RESULT` and `results.JUDGEMENT` are the models' own validation: the same records as
+    `model_validate`, and bad values refused."""
     fields: dict[str, Any] = {
         "check_id": "CP3-FIN-01",
         "name": "A problem",
         "domain": Domain.BUSINESS,
         "severity": Severity.MAJOR,
-        "computed_status": Status.ERROR,
-        "status": Status.ERROR,
-        "finding": "The check could not be completed.",
-        "source": "[A]",
-        "adjustment": None,
-        "note": "ValueError: boom",
+        "computed_status": Status.FAIL,
+        "status": Status.FAIL,
+        "actual": "2 gap(s)",
+        "finding": "Two gaps.",
+        "evidence": ({"year": "1", "missing": "customer C01"},),
     }
-    record = trusted(CheckResult, fields)
+    record = CHECK_RESULT.validate_python(fields)
+    assert type(record) is CheckResult
     same_as_validated(record)
     assert record.model_fields_set == set(fields)
-    assert (record.actual, record.expected, record.evidence) == (None, "", ())
-
-
-def test_fields_given_out_of_order_are_kept_in_declaration_order() -> None:
-    fields: dict[str, Any] = {
-        "severity": Severity.MINOR,
-        "due": dt.date(2012, 8, 31),
-        "item_id": "CP2-CUS-03@2",
-        "check_id": "CP2-CUS-03",
-        "finding": "f",
-        "action": "a",
-        "owner": "o",
-        "evidence_required": "e",
-    }
-    record = trusted(PlanItem, fields)
-    assert list(record.__dict__) == list(PlanItem.model_fields)
-    assert record.binding is True and "binding" not in record.model_fields_set
-    same_as_validated(record)
-
-
-def test_models_that_need_pydantics_own_construction_are_refused() -> None:
-    class WithFactory(BaseModel):
-        items: list[int] = Field(default_factory=list)
-
-    class WithPrivate(BaseModel):
-        _cache: int = PrivateAttr(0)
-
-    for model in (WithFactory, WithPrivate):
-        with pytest.raises(TypeError):
-            trusted(model, {})
+    judgement = JUDGEMENT.validate_python({"status": Status.PASS, "finding": "Fine."})
+    assert judgement == Judgement(status=Status.PASS, finding="Fine.")
+    with pytest.raises(ValidationError):
+        CHECK_RESULT.validate_python({**fields, "status": "BOGUS"})
+    with pytest.raises(ValidationError):
+        JUDGEMENT.validate_python({"status": Status.WAIVED, "finding": "Only the engine waives."})
