@@ -11,7 +11,7 @@ from rich.table import Table
 
 from cli.common import EXIT_INVALID, EXIT_OK, err, out
 from cli.options import OutputFormat
-from csu_assure.domain import Disposition, Rag
+from csu_assure.domain import Disposition, DomainStatus, Rag
 from csu_assure.render.records import run_json
 from csu_assure.results import CsuRow
 
@@ -25,13 +25,17 @@ def rows_table(rows: Sequence[CsuRow], title: str | None = None) -> Table:
     for row in rows:
         s = row.summary
         if s is not None:
-            decision = escape(s.outcome.label) + (" [red](escalation)[/]" if s.escalation else "")
+            decision = escape(s.outcome.label) + (
+                f" [red](escalation: {s.escalation.label(row.checkpoint).lower()})[/]" if s.escalation else ""
+            )
             if row.disposition is Disposition.INVALID_SUBMISSION:
                 decision += " [red](invalid submission)[/]"
             flagged = [
-                f"[{_RAG_STYLE[r]}]{d.value} {r.value}[/]" for d, r in s.domains.items() if r is not Rag.GREEN
+                f"[{_RAG_STYLE[st.rag]}]{d.label(row.checkpoint).lower()} {st.value}[/]"
+                for d, st in s.domains.items()
+                if st is not DomainStatus.PASS
             ]
-            domains = ", ".join(flagged) or "[green]all GREEN[/]"
+            domains = ", ".join(flagged) or "[green]all pass[/]"
         else:
             decision = f"[dim]{escape(row.disposition)}: {escape(row.message)}[/]"
             domains = ""

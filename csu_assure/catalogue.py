@@ -18,7 +18,7 @@ from types import MappingProxyType, ModuleType
 from typing import Any
 
 from csu_assure.checking import Check, CheckParams
-from csu_assure.domain import CHECK_ID_PATTERN, Checkpoint
+from csu_assure.domain import CHECK_ID_PATTERN, DECISION_DOMAINS, CheckGroup, Checkpoint
 from csu_assure.results import ChartThresholds
 
 CHECK_ID = re.compile(CHECK_ID_PATTERN)
@@ -31,17 +31,18 @@ def _no_chart_thresholds(params: Mapping[str, CheckParams], checkpoint: Checkpoi
     return None
 
 
-DOMAIN_CODES = {
-    "EVD": "evidence",
-    "LEA": "leadership",
-    "CUS": "customer",
-    "BUS": "business",
-    "FIN": "business",
-    "DEL": "delivery",
-    "SCL": "scale",
-    "OFF": "offer",
-    "GOV": "governance",
-    "PAR": "partnership",
+# A check id's three letters name its group (FIN and BUS are both the business group).
+GROUP_CODES = {
+    "EVD": CheckGroup.EVIDENCE,
+    "LEA": CheckGroup.LEADERSHIP,
+    "CUS": CheckGroup.CUSTOMER,
+    "BUS": CheckGroup.BUSINESS,
+    "FIN": CheckGroup.BUSINESS,
+    "DEL": CheckGroup.DELIVERY,
+    "SCL": CheckGroup.SCALE,
+    "OFF": CheckGroup.OFFER,
+    "GOV": CheckGroup.GOVERNANCE,
+    "PAR": CheckGroup.PARTNERSHIP,
 }
 
 
@@ -97,8 +98,12 @@ def build_catalogue(
             errors.append(f"duplicate check id {item.id} in {item.module} and {by_id[item.id].module}")
         if checkpoint != int(item.checkpoint):
             errors.append(f"{item.id}: declared checkpoint {int(item.checkpoint)} does not match its id")
-        if code not in DOMAIN_CODES or DOMAIN_CODES[code] != item.domain.value:
-            errors.append(f"{item.id}: id code {code} does not match domain {item.domain.value}")
+        if GROUP_CODES.get(code) is not item.group:
+            errors.append(f"{item.id}: id code {code} does not match group {item.group.value}")
+        if item.domain not in DECISION_DOMAINS[item.checkpoint]:
+            errors.append(
+                f"{item.id}: {item.domain.value} is not a decision domain of checkpoint {int(item.checkpoint)}"
+            )
         stem = item.module.rsplit(".", 1)[-1]
         if not stem.startswith(item.id.lower().replace("-", "_") + "_"):
             errors.append(

@@ -17,11 +17,11 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from csu_assure.domain import Checkpoint, Domain, Severity, Status
+from csu_assure.domain import CheckGroup, Checkpoint, Domain, Severity, Status
 from csu_assure.results import JUDGEMENT, EvidenceRow, Judgement, PlanItem
 from csu_assure.submission import Submission
 
-DOC_SECTIONS: tuple[str, ...] = ("What it checks", "Why it matters", "Evidence used", "Source")
+DOC_SECTIONS: tuple[str, ...] = ("What it checks", "Why it matters", "Severity", "Evidence used", "Source")
 
 
 class CheckParams(BaseModel):
@@ -55,7 +55,8 @@ class Check(Generic[P]):
     id: str
     name: str  # names the problem, e.g. "Too few CCGs intend to take most of their support from this CSS"
     checkpoint: Checkpoint
-    domain: Domain
+    domain: Domain  # the decision domain a failure counts towards
+    group: CheckGroup  # how it is grouped for reading: its id's three letters and its folder
     params: type[P]
     action: str  # the development-plan action when this check fails
     evidence_required: str  # what closes that action
@@ -101,6 +102,7 @@ def check(
     name: str,
     checkpoint: int,
     domain: Domain,
+    group: CheckGroup,
     params: type[P],
     action: str,
     evidence_required: str,
@@ -113,6 +115,7 @@ def check(
             name=name,
             checkpoint=Checkpoint(checkpoint),
             domain=domain,
+            group=group,
             params=params,
             action=action,
             evidence_required=evidence_required,
@@ -164,14 +167,18 @@ def judge(
     finding: str,
     critical: bool = False,
     severity: Severity | None = None,
+    remedy: str | None = None,
     evidence: Iterable[EvidenceRow] = (),
 ) -> Judgement:
-    """PASS or FAIL. `critical=True` escalates a failure to critical whatever the rule set's default."""
+    """PASS or FAIL. A failure weighs the rule set's severity for the check unless `critical=True` (a failure
+    past the check's critical threshold) or `severity` says otherwise; `remedy` names an agreed remedy in the
+    submission (a merger route, an appointment made) that lowers the failure's weight one step."""
     escalated = Severity.CRITICAL if (critical and not passed) else (severity if not passed else None)
     return JUDGEMENT.validate_python(  # `Judgement(...)`, through its adapter: every check ends here
         {
             "status": _PASS if passed else _FAIL,
             "severity": escalated,
+            "remedy": remedy if not passed else None,
             "actual": fmt(actual) if actual is not None else None,
             "expected": expected,
             "finding": finding,

@@ -1,47 +1,105 @@
-"""The decision model: domain RAG from check results, then the checkpoint outcome (BRIEF.md, "decision model")."""
+"""The decision model (BRIEF.md, "The decision model", revised): domain statuses from check results, then the
+checkpoint's outcome, each with the reason a BDU assessor would give.
+
+A domain **fails** on any critical failure; it is **marginal** on any high failure, or on enough medium failures
+that together need rapid management (`medium_issues_for_marginal` in the rule set); otherwise it **passes**,
+its medium and low issues going into the development plan. Then:
+
+- checkpoint 1 [A]: any failed domain → proceed, but consolidate (merge or collaborate); otherwise proceed;
+- checkpoint 2 [A, from the published pattern]: two or three failed domains, or no agreed development plan → C;
+  one failed domain → B with an escalation of that domain; any marginal domain → B; otherwise A;
+- checkpoint 3 [A for the rule, S for the tests]: any failed test → not recommended; any marginal test →
+  recommend with conditions; otherwise recommend hosting (medium issues still bind).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from csu_assure.domain import Checkpoint, Domain, Outcome, Rag
+from csu_assure.domain import DECISION_DOMAINS, Checkpoint, Domain, DomainStatus, Outcome, Severity
 from csu_assure.results import CheckResult
 
-_ORDER = {Rag.GREEN: 0, Rag.AMBER: 1, Rag.RED: 2}
-_DOMAINS = tuple(Domain)  # listing order; once, not per assessment (hot path)
+_CRITICAL, _HIGH, _MEDIUM = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM
 
 
-def domain_rag(results: Iterable[CheckResult]) -> dict[Domain, Rag]:
-    """Any critical failure → RED; else any major failure → AMBER; else GREEN. Minor failures are advisory."""
-    rag: dict[Domain, Rag] = {}
-    for result in results:
-        domain, colour = result.domain, result.rag
-        current = rag.get(domain)
-        if current is None or _ORDER[colour] > _ORDER[current]:
-            rag[domain] = colour
-    return {d: rag[d] for d in _DOMAINS if d in rag}
+def domain_statuses(
+    results: Iterable[CheckResult], checkpoint: Checkpoint, medium_issues_for_marginal: int
+) -> dict[Domain, DomainStatus]:
+    """Each decision domain of `checkpoint`: fail on a critical failure; marginal on a high failure or on
+    `medium_issues_for_marginal` medium failures; pass otherwise."""
+    critical: set[Domain] = set()
+    high: set[Domain] = set()
+    medium: dict[Domain, int] = {}
+    for r in results:
+        if not r.failed:
+            continue
+        severity = r.severity
+        if severity is _CRITICAL:
+            critical.add(r.domain)
+        elif severity is _HIGH:
+            high.add(r.domain)
+        elif severity is _MEDIUM:
+            medium[r.domain] = medium.get(r.domain, 0) + 1
+    statuses = {}
+    for domain in DECISION_DOMAINS[checkpoint]:
+        if domain in critical:
+            statuses[domain] = DomainStatus.FAIL
+        elif domain in high or medium.get(domain, 0) >= medium_issues_for_marginal:
+            statuses[domain] = DomainStatus.MARGINAL
+        else:
+            statuses[domain] = DomainStatus.PASS
+    return statuses
 
 
 @dataclass(frozen=True)
 class Decision:
     outcome: Outcome
-    escalation: bool = False
+    escalation: Domain | None = None  # checkpoint 2: the one failed domain a B goes on with
+    reasons: tuple[str, ...] = ()
+
+
+def _named(domains: list[Domain], checkpoint: Checkpoint) -> str:
+    labels = [d.label(checkpoint).lower() for d in domains]
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
 def decide(
-    checkpoint: Checkpoint, domains: Mapping[Domain, Rag], development_plan_agreed: bool = True
+    checkpoint: Checkpoint, statuses: Mapping[Domain, DomainStatus], *, development_plan_agreed: bool = True
 ) -> Decision:
-    reds = sum(1 for r in domains.values() if r is Rag.RED)
-    ambers = sum(1 for r in domains.values() if r is Rag.AMBER)
+    """The checkpoint's outcome from its domains' statuses, with the rule that gave it."""
+    failed = [d for d, s in statuses.items() if s is DomainStatus.FAIL]
+    marginal = [d for d, s in statuses.items() if s is DomainStatus.MARGINAL]
+    what = "test" if checkpoint is Checkpoint.FULL_BUSINESS_PLAN else "domain"
+    failed_phrase = (
+        f"{what}{'s' if len(failed) > 1 else ''} failed: {_named(failed, checkpoint)}" if failed else ""
+    )
+    marginal_phrase = f"passed only marginally: {_named(marginal, checkpoint)}" if marginal else ""
     if checkpoint is Checkpoint.OUTLINE_PLAN:
-        return Decision(Outcome.PROCEED_CONSOLIDATE if reds else Outcome.PROCEED)
+        if failed:
+            return Decision(
+                Outcome.PROCEED_CONSOLIDATE, reasons=(f"{failed_phrase}; advised to consolidate",)
+            )
+        return Decision(Outcome.PROCEED, reasons=(f"no {what} failed",))
     if checkpoint is Checkpoint.VIABILITY:
-        if reds >= 2 or not development_plan_agreed:
-            return Decision(Outcome.C)
-        if reds == 1:
-            return Decision(Outcome.B, escalation=True)
-        return Decision(Outcome.B if ambers else Outcome.A)
-    if reds:
-        return Decision(Outcome.NOT_RECOMMENDED)
-    return Decision(Outcome.RECOMMEND_WITH_CONDITIONS if ambers else Outcome.RECOMMEND)
+        if not development_plan_agreed:
+            return Decision(Outcome.C, reasons=("no development plan agreed", *filter(None, [failed_phrase])))
+        if len(failed) >= 2:
+            return Decision(Outcome.C, reasons=(failed_phrase,))
+        if len(failed) == 1:
+            return Decision(
+                Outcome.B,
+                escalation=failed[0],
+                reasons=(
+                    f"{failed_phrase}: escalated for a leadership intervention or merger",
+                    *filter(None, [marginal_phrase]),
+                ),
+            )
+        if marginal:
+            return Decision(Outcome.B, reasons=(marginal_phrase,))
+        return Decision(Outcome.A, reasons=("good progress in every domain",))
+    if failed:
+        return Decision(Outcome.NOT_RECOMMENDED, reasons=(failed_phrase,))
+    if marginal:
+        return Decision(Outcome.RECOMMEND_WITH_CONDITIONS, reasons=(marginal_phrase,))
+    return Decision(Outcome.RECOMMEND, reasons=("every test passed",))

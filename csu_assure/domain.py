@@ -1,9 +1,11 @@
-"""Closed vocabularies of the checkpoint process, each named once: checkpoints, domains, severities, a check's
-status, a checkpoint's outcome, what became of a CSU in a run (`Disposition`) and where a moderation stands.
+"""Closed vocabularies of the checkpoint process, each named once: checkpoints, decision domains and check
+groups, severities, a check's status, a domain's status, a checkpoint's outcome, what became of a CSU in a run
+(`Disposition`) and where a moderation stands.
 
-A check result has a `Status` (PASS, FAIL...); an assessment decides an `Outcome` (A, B, C...); a run ends each
-CSU with a `Disposition` (assessed, not submitted, stopped earlier...); a record's moderation has a
-`ModerationStatus`. These are four different questions, so four words, and no other module invents a fifth.
+A check result has a `Status` (PASS, FAIL...) and, when it fails, a `Severity`; a decision domain has a
+`DomainStatus` (pass, marginal, fail); an assessment decides an `Outcome` (A, B, C...); a run ends each CSU with
+a `Disposition` (assessed, not submitted, stopped earlier...); a record's moderation has a `ModerationStatus`.
+These are different questions, so different words, and no other module invents another.
 """
 
 from __future__ import annotations
@@ -33,6 +35,42 @@ class Checkpoint(IntEnum):
 
 
 class Domain(StrEnum):
+    """The decision domains: what the BDU judged. Checkpoint 2 had three (leadership, business plan, customer
+    focus); checkpoint 3 four tests (leadership, customer, business, delivery). Every check counts towards one."""
+
+    LEADERSHIP = "leadership"
+    BUSINESS = "business"
+    CUSTOMER = "customer"
+    DELIVERY = "delivery"
+
+    def label(self, checkpoint: Checkpoint) -> str:
+        """The domain as the BDU named it at `checkpoint` ("Business plan" at 1 and 2, "Business" at 3)."""
+        if checkpoint is Checkpoint.FULL_BUSINESS_PLAN:
+            return self.value.capitalize()
+        return _EARLY_LABELS[self]
+
+
+_EARLY_LABELS = {
+    Domain.LEADERSHIP: "Leadership",
+    Domain.BUSINESS: "Business plan",
+    Domain.CUSTOMER: "Customer focus",
+    Domain.DELIVERY: "Delivery",
+}
+
+# The decision domains of each checkpoint, in the order the BDU listed them. Checkpoint 1 is judged on the
+# checkpoint 2 domains [A]: the sources name none for it, and its outline plan is the first draft of the
+# business plan checkpoint 2 judged.
+DECISION_DOMAINS: dict[Checkpoint, tuple[Domain, ...]] = {
+    Checkpoint.OUTLINE_PLAN: (Domain.LEADERSHIP, Domain.BUSINESS, Domain.CUSTOMER),
+    Checkpoint.VIABILITY: (Domain.LEADERSHIP, Domain.BUSINESS, Domain.CUSTOMER),
+    Checkpoint.FULL_BUSINESS_PLAN: (Domain.LEADERSHIP, Domain.CUSTOMER, Domain.BUSINESS, Domain.DELIVERY),
+}
+
+
+class CheckGroup(StrEnum):
+    """How checks are grouped for reading (the three letters of a check id and its folder under `checks/`).
+    A group is not a decision domain: scale and price checks, for instance, count towards the business plan."""
+
     EVIDENCE = "evidence"
     LEADERSHIP = "leadership"
     CUSTOMER = "customer"
@@ -45,9 +83,33 @@ class Domain(StrEnum):
 
 
 class Severity(StrEnum):
-    CRITICAL = "critical"  # failing it makes its domain RED
-    MAJOR = "major"  # AMBER: becomes a condition / development-plan item
-    MINOR = "minor"  # advisory note only
+    """How much a failed check weighs in its domain (BRIEF.md, "the decision model")."""
+
+    CRITICAL = "critical"  # the domain fails
+    HIGH = "high"  # the domain is marginal: the issue needs rapid management
+    MEDIUM = "medium"  # a development-plan item; enough of them in one domain make it marginal
+    LOW = "low"  # a development-plan item, advice only
+
+    @property
+    def rank(self) -> int:
+        """0 for low … 3 for critical: for ordering, and for "at least as serious as"."""
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2, Severity.CRITICAL: 3}
+
+
+class DomainStatus(StrEnum):
+    """A decision domain's result: passed, passed only marginally, or failed."""
+
+    PASS = "pass"
+    MARGINAL = "marginal"
+    FAIL = "fail"
+
+    @property
+    def rag(self) -> Rag:
+        """The colour a report shows it in."""
+        return _STATUS_RAG[self]
 
 
 class Status(StrEnum):
@@ -64,9 +126,14 @@ class Status(StrEnum):
 
 
 class Rag(StrEnum):
+    """Red, amber, green: how a report colours a status."""
+
     GREEN = "GREEN"
     AMBER = "AMBER"
     RED = "RED"
+
+
+_STATUS_RAG = {DomainStatus.PASS: Rag.GREEN, DomainStatus.MARGINAL: Rag.AMBER, DomainStatus.FAIL: Rag.RED}
 
 
 class Outcome(StrEnum):

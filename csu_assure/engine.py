@@ -25,15 +25,14 @@ from csu_assure import __version__
 from csu_assure.calendar import Calendar
 from csu_assure.catalogue import Catalogue
 from csu_assure.checking import Check, Context
-from csu_assure.decision import decide, domain_rag
+from csu_assure.decision import Decision, decide, domain_statuses
 from csu_assure.domain import (
+    CheckGroup,
     CheckId,
     Checkpoint,
     Disposition,
-    Domain,
     ModerationStatus,
     Outcome,
-    Rag,
     Severity,
     Status,
 )
@@ -55,6 +54,10 @@ from csu_assure.submission import InputFile, Role, Submission
 _DRAFT = Moderation(
     status=ModerationStatus.DRAFT
 )  # immutable, so one shared default rather than one per record
+_NOT_SUBMITTED_REASON = {
+    Disposition.NOT_SUBMITTED: "no submission by the deadline",
+    Disposition.INVALID_SUBMISSION: "the submission could not be read: no valid submission by the deadline",
+}
 
 
 def make_context(
@@ -74,7 +77,21 @@ def input_digest(inputs: Iterable[InputFile]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-_JUDGEMENT = itemgetter("status", "severity", "actual", "expected", "finding", "evidence")
+_JUDGEMENT = itemgetter("status", "severity", "remedy", "actual", "expected", "finding", "evidence")
+_ONE_STEP_LOWER = {
+    Severity.CRITICAL: Severity.HIGH,
+    Severity.HIGH: Severity.MEDIUM,
+    Severity.MEDIUM: Severity.LOW,
+    Severity.LOW: Severity.LOW,
+}
+
+
+def graded_severity(judgement: Judgement, default: Severity) -> Severity:
+    """How much a failed judgement weighs: the check's own grade or the rule set's `default`, one step lower
+    when the submission shows an agreed remedy (BRIEF.md: "context changes severity")."""
+    severity = judgement.severity or default
+    return _ONE_STEP_LOWER[severity] if judgement.remedy is not None else severity
+
 
 # What `json.dumps(..., sort_keys=True)` builds on every call; an encoder keeps no state between calls.
 _ID_JSON = json.JSONEncoder(sort_keys=True)
@@ -134,12 +151,15 @@ def _apply(
             (),
             error,
         )
+        remedy = None
     else:
         # One C-level read from the judgement's field dict: attribute access on a pydantic model goes
         # through its `__getattr__` hook, and this runs for every check.
-        computed, escalated, actual, expected, finding, evidence = _JUDGEMENT(judgement.__dict__)
+        computed, escalated, remedy, actual, expected, finding, evidence = _JUDGEMENT(judgement.__dict__)
         note = None
         severity = escalated or severity
+        if remedy is not None:  # an agreed remedy lowers the failure's weight one step: `graded_severity`
+            severity = _ONE_STEP_LOWER[severity]
     status = computed
     adjustment = adjustments.get(item.id)
     if adjustment is not None:
@@ -158,6 +178,7 @@ def _apply(
             "check_id": item.id,
             "name": item.name,
             "domain": item.domain,
+            "group": item.group,
             "severity": severity,
             "computed_status": computed,
             "status": status,
@@ -166,19 +187,33 @@ def _apply(
             "finding": finding,
             "evidence": evidence,
             "source": item.source,
+            "remedy": remedy,
             "adjustment": adjustment,
             "note": note,
         }
     )
 
 
+def _measure(result: CheckResult, evidence_required: str) -> str:
+    """The measurable test of done for a plan item: the check's own pass condition, on the evidence it reads."""
+    if result.expected:
+        return f"{result.check_id} passes: {result.expected} (evidence: {evidence_required})"
+    return f"{result.check_id} passes on: {evidence_required}"
+
+
 def _development_plan(
-    results: Sequence[CheckResult], catalogue: Catalogue, ruleset: RuleSet, owner: str, due: dt.date
-) -> tuple[PlanItem, ...]:
+    results: Sequence[CheckResult],
+    catalogue: Catalogue,
+    owner: str,
+    due: dt.date,
+    checkpoint: Checkpoint,
+) -> list[PlanItem]:
+    """A plan item per failed result. From checkpoint 2 on, items of medium severity or worse bind (a breach at
+    the next checkpoint fails the CSS); low items, and every checkpoint 1 item, are advice to act on."""
     items = []
-    green = Rag.GREEN
+    advice_only = checkpoint is Checkpoint.OUTLINE_PLAN
     for r in results:
-        if r.rag is green:
+        if not r.failed:
             continue
         item = catalogue[r.check_id]
         items.append(
@@ -189,11 +224,49 @@ def _development_plan(
                 action=item.action,
                 owner=owner,
                 due=due,
+                measure=_measure(r, item.evidence_required),
                 evidence_required=item.evidence_required,
+                binding=not advice_only and r.severity is not Severity.LOW,
                 severity=r.severity,
             )
         )
-    return tuple(items)
+    return items
+
+
+def _escalation_item(
+    decision: Decision,
+    results: Sequence[CheckResult],
+    checkpoint: Checkpoint,
+    ruleset: RuleSet,
+    calendar: Calendar,
+    as_of: dt.date,
+) -> PlanItem | None:
+    """A checkpoint 2 B with one failed domain goes on only with that domain escalated: a binding item of its
+    own, due when leaders were to be in post, that checkpoint 3 re-examines (BRIEF.md, "escalation")."""
+    domain = decision.escalation
+    if domain is None:
+        return None
+    reasons = [r for r in results if r.domain is domain and r.failed and r.severity is Severity.CRITICAL]
+    label = domain.label(checkpoint).lower()
+    due = calendar.milestones.get("escalation_resolved_by") or as_of + dt.timedelta(
+        days=ruleset.development_plan.escalation_due_days
+    )
+    return PlanItem(
+        item_id=f"ESCALATION-{domain.value}@{int(checkpoint)}",
+        check_id=reasons[0].check_id if reasons else "",
+        kind="escalation",
+        finding=f"The {label} domain failed at checkpoint {int(checkpoint)}: "
+        + "; ".join(f"{r.check_id} {r.name}" for r in reasons),
+        action=f"Escalation: a leadership intervention or a merger that resolves the failed {label} domain.",
+        owner=ruleset.development_plan.escalation_owner,
+        due=due,
+        measure=f"The {label} domain is no longer failed at the next checkpoint, and the intervention is "
+        "evidenced: a substantive leader in post, or a merger or collaboration route agreed or completed.",
+        evidence_required="The intervention or merger agreement, and the next checkpoint's submission "
+        "reporting this item met (development_plan.csv).",
+        binding=True,
+        severity=Severity.CRITICAL,
+    )
 
 
 def _plan_owner(sub: Submission | None, ruleset: RuleSet) -> str:
@@ -230,6 +303,7 @@ def assess(
                     check_id=item.id,
                     name=item.name,
                     domain=item.domain,
+                    group=item.group,
                     severity=ruleset.severity[item.id],
                     computed_status=Status.NOT_APPLICABLE,
                     status=Status.NOT_APPLICABLE,
@@ -275,7 +349,7 @@ def assess_not_submitted(
     deadline = calendar.deadline(checkpoint)
     results = []
     for item in catalogue.for_checkpoint(checkpoint):
-        if item.domain is Domain.EVIDENCE:
+        if item.group is CheckGroup.EVIDENCE:
             status, severity = Status.FAIL, Severity.CRITICAL
             finding = f"No submission was received by the deadline ({deadline:%d %B %Y})."
         else:
@@ -286,6 +360,7 @@ def assess_not_submitted(
                 check_id=item.id,
                 name=item.name,
                 domain=item.domain,
+                group=item.group,
                 severity=severity,
                 computed_status=status,
                 status=status,
@@ -357,10 +432,10 @@ def assess_invalid(
     )
     count = len(problems)
     evidence = tuple(_problem_row(p) for p in problems)
-    has_evidence_check = any(r.domain is Domain.EVIDENCE for r in missing.results)
+    has_evidence_check = any(r.group is CheckGroup.EVIDENCE for r in missing.results)
 
     def explain(result: CheckResult) -> CheckResult:
-        if result.domain is Domain.EVIDENCE or not has_evidence_check:
+        if result.group is CheckGroup.EVIDENCE or not has_evidence_check:
             return result.model_copy(
                 update={
                     "finding": f"A submission was received but could not be read: {count} problem(s) "
@@ -381,6 +456,7 @@ def assess_invalid(
         update={
             "assessment_id": _assessment_id(csu_id, checkpoint, input_digest(inputs), ruleset, as_of, ()),
             "disposition": Disposition.INVALID_SUBMISSION,
+            "reasons": (_NOT_SUBMITTED_REASON[Disposition.INVALID_SUBMISSION],),
             "results": tuple(explain(r) for r in missing.results),
             "provenance": missing.provenance.model_copy(update={"inputs": inputs}),
         }
@@ -479,33 +555,33 @@ def _record(
     outcome: Outcome | None = None,
     disposition: Disposition = Disposition.ASSESSED,
 ) -> Assessment:
-    domains = domain_rag(results)
+    domains = domain_statuses(results, checkpoint, ruleset.decision.medium_issues_for_marginal)
     plan_agreed = True
     plan_check = catalogue.development_plan_check
     if checkpoint is Checkpoint.VIABILITY and plan_check is not None:
-        plan_agreed = next(
-            (not r.status.counts_as_failure for r in results if r.check_id == plan_check), True
-        )
+        plan_agreed = next((not r.failed for r in results if r.check_id == plan_check), True)
     decision = decide(checkpoint, domains, development_plan_agreed=plan_agreed)
-    final = outcome or decision.outcome
+    if outcome is not None:  # not submitted: no decision on the domains to record
+        decision = Decision(outcome, reasons=(_NOT_SUBMITTED_REASON[disposition],))
     due = calendar.next_deadline(checkpoint) or as_of + dt.timedelta(
         days=ruleset.development_plan.default_due_days
     )
-    plan = (
-        _development_plan(results, catalogue, ruleset, _plan_owner(sub, ruleset), due)
-        if final.proceeds
-        else ()
-    )
+    plan: tuple[PlanItem, ...] = ()
+    if decision.outcome.proceeds:
+        items = _development_plan(results, catalogue, _plan_owner(sub, ruleset), due, checkpoint)
+        escalation = _escalation_item(decision, results, checkpoint, ruleset, calendar, as_of)
+        plan = tuple(([escalation] if escalation else []) + items)
     digest = input_digest(inputs)
     return Assessment(
         assessment_id=_assessment_id(csu_id, checkpoint, digest, ruleset, as_of, adjustments),
         csu_id=csu_id,
         csu_name=csu_name,
         checkpoint=checkpoint,
-        outcome=final,
+        outcome=decision.outcome,
         disposition=disposition,
-        escalation=decision.escalation and outcome is None,
+        escalation=decision.escalation,
         domains=domains,
+        reasons=decision.reasons,
         results=tuple(results),
         development_plan=plan,
         figures=key_figures(sub, ruleset.chart_thresholds.get(checkpoint)) if sub is not None else None,

@@ -28,6 +28,7 @@ from csu_assure.submission import (
     OTHER_CUSTOMER,
     QUESTION_LABELS,
     QUESTIONS,
+    CcgRow,
     FinanceRow,
     InterviewRow,
     ServiceFunction,
@@ -277,6 +278,22 @@ def ccg_income_by_ccg(sub: Submission, year: int) -> dict[str, Decimal] | None:
 
 def ccg_income(sub: Submission, year: int) -> Decimal:
     return sum((ccg_income_by_ccg(sub, year) or {}).values(), Decimal(0))
+
+
+def non_buyers(sub: Submission, min_share: Decimal | int) -> tuple[CcgRow, ...]:
+    """The footprint CCGs known not to buy from the CSS: interviewed, intending to take less than `min_share`%
+    of their support from it and stating no spend with it (a CCG keeping its support in house). A CCG whose
+    intention is unknown (not interviewed, share not stated) is not excluded: scale is counted on who buys,
+    and nothing says it will not."""
+    intentions = {r.ccg_id: r for r in sub.ccg_interviews or () if r.interviewed}
+    out = []
+    for ccg in sub.ccgs:
+        said = intentions.get(ccg.ccg_id)
+        if said is None or said.pct_from_css is None:
+            continue
+        if said.pct_from_css < min_share and not said.intended_spend:
+            out.append(ccg)
+    return tuple(out)
 
 
 def total_rca(sub: Submission) -> Decimal:

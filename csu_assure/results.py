@@ -1,4 +1,10 @@
-"""The one result model: an `Assessment` record that every renderer (Word, Prefect artifacts, CLI, JSON) reads."""
+"""The one result model: an `Assessment` record that every renderer (Word, Prefect artifacts, CLI, JSON) reads.
+
+Schema version 2 (the revised decision model): results carry a decision domain and a check group, severities
+are critical / high / medium / low, domains have a status (pass / marginal / fail) and plan items say whether
+they bind and how "done" is measured. Records of schema version 1 (three severities, nine domains coloured
+red / amber / green) are read through `upgrade_v1`, so they stay readable and re-render.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +13,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 from csu_assure.domain import (
+    CheckGroup,
     CheckId,
     Checkpoint,
     Disposition,
     Domain,
+    DomainStatus,
     ModerationStatus,
     Outcome,
     Rag,
@@ -24,15 +32,20 @@ from csu_assure.domain import (
 )
 from csu_assure.submission import InputFile
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 EvidenceRow = dict[str, str]
 
-# The statuses that count as a failure, and the colour a failure gives its domain by severity (a minor
-# failure is advisory only): built once, not per result (`rag` is read twice for every result; even looking
-# an enum member up on its class costs ~1k instructions, through the enum metaclass's attribute hook).
+# The statuses that count as a failure, and the colour a failed result is shown in by severity: built once, not
+# per result (even looking an enum member up on its class costs ~1k instructions, through the enum metaclass's
+# attribute hook).
 _FAILING = frozenset(s for s in Status if s.counts_as_failure)
-_FAILURE_RAG = {Severity.CRITICAL: Rag.RED, Severity.MAJOR: Rag.AMBER, Severity.MINOR: Rag.GREEN}
+_FAILURE_RAG = {
+    Severity.CRITICAL: Rag.RED,
+    Severity.HIGH: Rag.AMBER,
+    Severity.MEDIUM: Rag.AMBER,
+    Severity.LOW: Rag.GREEN,
+}
 _GREEN = Rag.GREEN
 
 
@@ -44,7 +57,12 @@ class Judgement(_Record):
     """What a check concludes; the engine turns it into a `CheckResult` (severity, overrides, waivers)."""
 
     status: Literal[Status.PASS, Status.FAIL, Status.NOT_EVIDENCED, Status.NOT_APPLICABLE]
-    severity: Severity | None = Field(None, description="Set only when a failure escalates past the default.")
+    severity: Severity | None = Field(
+        None, description="Set when the check grades this failure, e.g. critical past its critical threshold."
+    )
+    remedy: str | None = Field(
+        None, description="An agreed remedy in the submission that lowers the failure's weight one step."
+    )
     actual: str | None = None
     expected: str = ""
     finding: str
@@ -68,8 +86,9 @@ class Adjustment(_Record):
 class CheckResult(_Record):
     check_id: str
     name: str
-    domain: Domain
-    severity: Severity
+    domain: Domain = Field(description="The decision domain the result counts towards.")
+    group: CheckGroup = Field(description="The check's group, for reading (its id's three letters).")
+    severity: Severity = Field(description="How much a failure weighs in its domain.")
     computed_status: Status = Field(description="What the check itself concluded.")
     status: Status = Field(description="The final result after any override or waiver.")
     actual: str | None = None
@@ -79,28 +98,44 @@ class CheckResult(_Record):
     source: str = Field(
         "", description="Where the threshold comes from ([S] sourced, [D] derived, [A] assumed)."
     )
+    remedy: str | None = Field(
+        None, description="The agreed remedy that lowered this failure's weight one step, if any."
+    )
     adjustment: Adjustment | None = None
     note: str | None = Field(None, description="Framework notes, e.g. an expired waiver or a check error.")
 
     @property
+    def failed(self) -> bool:
+        """Counts as a failure of its severity (FAIL, insufficient evidence or a check error)."""
+        return self.status in _FAILING  # `status.counts_as_failure`, without a second property call
+
+    @property
     def rag(self) -> Rag:
-        """The colour this result contributes to its domain."""
-        if self.status not in _FAILING:  # `status.counts_as_failure`, without a second property call
+        """The colour a report shows this result in: red for a critical failure, amber for a high or medium
+        one, green otherwise (a low failure is advice)."""
+        if self.status not in _FAILING:
             return _GREEN
         return _FAILURE_RAG[self.severity]
 
 
 class PlanItem(_Record):
-    """One development-plan item: binding on a CSS that proceeds, checked at the next checkpoint."""
+    """One development-plan item: what must be done, by whom, by when, and how "done" is measured. Items from
+    checkpoint 2 on are binding (checked at the next checkpoint; a breach fails the CSS) unless they are low
+    advice; checkpoint 1 items are advice to address by checkpoint 2."""
 
     item_id: str = Field(
-        description="Stable id, e.g. 'CP2-CUS-03@2': the check and the checkpoint it came from."
+        description="Stable id, e.g. 'CP2-CUS-03@2': the check and the checkpoint it came from; an escalation "
+        "is 'ESCALATION-<domain>@2'."
     )
-    check_id: str
+    check_id: str = Field(description="The check it answers (for an escalation, the failed domain's reason).")
+    kind: Literal["finding", "escalation"] = Field(
+        "finding", description="A failed check, or a checkpoint 2 escalation of a failed domain."
+    )
     finding: str
     action: str
     owner: str
     due: dt.date
+    measure: str = Field("", description="The measurable test of done: the check's own pass condition.")
     evidence_required: str
     binding: bool = True
     severity: Severity
@@ -180,6 +215,9 @@ class KeyFigures(_Record):
 
 
 class Assessment(_Record):
+    """One CSU at one checkpoint, as decided: every check's result, the domains' statuses, the outcome, the
+    development plan, key figures and provenance."""
+
     schema_version: int = SCHEMA_VERSION
     assessment_id: str
     csu_id: str
@@ -190,16 +228,29 @@ class Assessment(_Record):
         Disposition.ASSESSED,
         description="assessed, not_submitted (nothing by the deadline) or invalid_submission (sent but unreadable).",
     )
-    escalation: bool = Field(
-        False, description="Checkpoint 2 B with one RED domain: leadership intervention or merger needed."
+    escalation: Domain | None = Field(
+        None,
+        description="Checkpoint 2 B with one failed domain: that domain, escalated to a leadership intervention "
+        "or a merger (a binding plan item, re-examined at checkpoint 3).",
     )
-    domains: dict[Domain, Rag]
+    domains: dict[Domain, DomainStatus] = Field(description="Each decision domain's status.")
+    reasons: tuple[str, ...] = Field(
+        (),
+        description="The decision rule that gave the outcome, in the brief's words, e.g. 'two domains failed'.",
+    )
     results: tuple[CheckResult, ...]
     development_plan: tuple[PlanItem, ...] = ()
     figures: KeyFigures | None = None
     moderation: Moderation
     provenance: Provenance
     report_path: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_older_schemas(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("schema_version", SCHEMA_VERSION) == 1:
+            return upgrade_v1(data)
+        return data
 
     def result(self, check_id: str) -> CheckResult:
         for r in self.results:
@@ -208,9 +259,71 @@ class Assessment(_Record):
         raise KeyError(check_id)
 
     @property
+    def issues(self) -> tuple[CheckResult, ...]:
+        """Every failed result, low advice included: what the development plan answers."""
+        return tuple(r for r in self.results if r.failed)
+
+    @property
     def conditions(self) -> tuple[CheckResult, ...]:
-        """AMBER/RED results: conditions, or reasons for stopping."""
-        return tuple(r for r in self.results if r.rag is not Rag.GREEN)
+        """The failed results of medium severity or worse: the conditions (binding plan items) on a CSS that
+        proceeds, the reasons for stopping one that does not."""
+        return tuple(r for r in self.results if r.failed and r.severity is not Severity.LOW)
+
+
+# ------------------------------------------------------------------------------------- schema version 1
+
+# Version 1 had nine domains (now check groups: each counts towards one decision domain), three severities and
+# red / amber / green domains. Its records are read as version 2: the group is kept, the decision domain is the
+# one the group counts towards, major reads as high (it made a domain amber, as high makes it marginal) and minor
+# as low (advice), a domain's colour as its status (the worst of the groups that now make it up). The outcome and
+# the plan stay as they were decided: a record is evidence of what was decided, not re-decided on reading.
+V1_GROUP_DOMAIN: dict[str, Domain] = {
+    "evidence": Domain.BUSINESS,
+    "leadership": Domain.LEADERSHIP,
+    "customer": Domain.CUSTOMER,
+    "business": Domain.BUSINESS,
+    "delivery": Domain.DELIVERY,
+    "scale": Domain.BUSINESS,
+    "offer": Domain.BUSINESS,
+    "governance": Domain.LEADERSHIP,
+    "partnership": Domain.CUSTOMER,
+}
+_V1_SEVERITY = {"critical": "critical", "major": "high", "minor": "low"}
+_V1_STATUS = {"GREEN": DomainStatus.PASS, "AMBER": DomainStatus.MARGINAL, "RED": DomainStatus.FAIL}
+_STATUS_ORDER = {DomainStatus.PASS: 0, DomainStatus.MARGINAL: 1, DomainStatus.FAIL: 2}
+
+
+def upgrade_v1(data: dict[str, Any]) -> dict[str, Any]:
+    """A schema-version-1 record (as a dict) in the version 2 shape."""
+    data = dict(data)
+    results = []
+    for r in data.get("results", ()):
+        r = dict(r)
+        group = r.get("domain", "business")
+        r["group"], r["domain"] = group, V1_GROUP_DOMAIN.get(group, Domain.BUSINESS)
+        r["severity"] = _V1_SEVERITY.get(r.get("severity", ""), r.get("severity"))
+        results.append(r)
+    data["results"] = results
+    domains: dict[Domain, DomainStatus] = {}
+    for group, colour in dict(data.get("domains", {})).items():
+        domain, status = (
+            V1_GROUP_DOMAIN.get(group, Domain.BUSINESS),
+            _V1_STATUS.get(colour, DomainStatus.PASS),
+        )
+        if _STATUS_ORDER[status] >= _STATUS_ORDER[domains.get(domain, DomainStatus.PASS)]:
+            domains[domain] = status
+    data["domains"] = domains
+    if data.get("escalation") is True:
+        failed = [d for d, s in domains.items() if s is DomainStatus.FAIL]
+        data["escalation"] = failed[0] if failed else None
+    elif data.get("escalation") is False:
+        data["escalation"] = None
+    data["development_plan"] = [
+        {**dict(i), "severity": _V1_SEVERITY.get(dict(i).get("severity", ""), dict(i).get("severity"))}
+        for i in data.get("development_plan", ())
+    ]
+    data["schema_version"] = SCHEMA_VERSION
+    return data
 
 
 # --------------------------------------------------------------------------------------------- validators
@@ -238,8 +351,8 @@ class AssessmentSummary:
     checkpoint: Checkpoint
     outcome: Outcome
     disposition: Disposition
-    escalation: bool
-    domains: Mapping[Domain, Rag]
+    escalation: Domain | None
+    domains: Mapping[Domain, DomainStatus]
     conditions: tuple[str, ...]
     moderation: ModerationStatus
     moderated_by: str | None

@@ -57,6 +57,7 @@ def rule_view(item: Check[Any], ruleset: RuleSet) -> dict[str, Any]:
         "name": item.name,
         "checkpoint": int(item.checkpoint),
         "domain": item.domain.value,
+        "group": item.group.value,
         "severity": ruleset.severity[item.id].value,
         "summary": " ".join(item.summary.split()),
         "parameters": {p.name: p.value for p in param_docs(item, ruleset)},
@@ -111,7 +112,8 @@ def render_check(item: Check[Any], ruleset: RuleSet, level: int = 3, anchor: boo
         "| | |",
         "|---|---|",
         f"| Checkpoint | {item.checkpoint.title} |",
-        f"| Domain | {item.domain.value} |",
+        f"| Decision domain | {item.domain.label(item.checkpoint)} |",
+        f"| Group | {item.group.value} |",
         f"| Severity | {ruleset.severity[item.id].value}{'' if enabled else ' (disabled in this rule set)'} |",
         f"| Module | `{module_path(item)}` |",
         "",
@@ -150,9 +152,12 @@ def render_rule_reference(catalogue: Catalogue, ruleset: RuleSet) -> str:
         "marked [S] sourced, [D] derived from sourced figures, [A] our assumption.",
         "",
         "Each check gives PASS, FAIL, NOT_EVIDENCED (the data it needs is missing: scored as a failure of the "
-        "check's severity) or NOT_APPLICABLE. A critical failure makes its domain RED, a major one AMBER; a "
-        "minor one is an advisory note. Some checks escalate a failure to critical past a second threshold, "
-        "as their parameters say.",
+        "check's severity) or NOT_APPLICABLE, and counts towards one decision domain of its checkpoint. A critical "
+        "failure makes its domain fail; a high one makes it marginal, as do "
+        f"{ruleset.decision.medium_issues_for_marginal} medium ones together; medium and low failures are "
+        "development-plan items. Some checks grade a failure past a second threshold, as their parameters say, "
+        "and an agreed remedy in the submission lowers a failure one step. The decision model itself is "
+        "[docs/decision-model.md](decision-model.md).",
         "",
     ]
     for checkpoint in Checkpoint:
@@ -161,9 +166,10 @@ def render_rule_reference(catalogue: Catalogue, ruleset: RuleSet) -> str:
         if not chosen:
             lines += ["No checks yet.", ""]
             continue
-        lines += ["| id | domain | severity | problem it finds |", "|---|---|---|---|"]
+        lines += ["| id | decision domain | severity | problem it finds |", "|---|---|---|---|"]
         lines += [
-            f"| [{c.id}](#{c.id.lower()}) | {c.domain.value} | {ruleset.severity[c.id].value} | {_cell(c.name)} |"
+            f"| [{c.id}](#{c.id.lower()}) | {c.domain.label(checkpoint)} | {ruleset.severity[c.id].value} "
+            f"| {_cell(c.name)} |"
             for c in chosen
         ]
         lines.append("")

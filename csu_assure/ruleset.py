@@ -35,6 +35,28 @@ class DevelopmentPlanRules(BaseModel):
 
     default_due_days: int = Field(90, ge=1, le=730, description="Due date when there is no next deadline.")
     default_owner: str = "CSS managing director"
+    escalation_owner: str = Field(
+        "SHA cluster and BDU, with the CSS chair",
+        description="Who owns a checkpoint 2 escalation (a leadership intervention or a merger).",
+    )
+    escalation_due_days: int = Field(
+        90,
+        ge=1,
+        le=730,
+        description="An escalation's due date when the calendar has no `escalation_resolved_by` milestone.",
+    )
+
+
+class DecisionRules(BaseModel):
+    """The thresholds of the decision model itself (the outcome rules are the brief's, in `decision.py`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    medium_issues_for_marginal: int = Field(
+        ge=1,
+        le=100,
+        description="Medium issues in one domain that together make it marginal (need rapid management).",
+    )
 
 
 class RuleSetFile(BaseModel):
@@ -43,6 +65,7 @@ class RuleSetFile(BaseModel):
     name: str
     version: str
     description: str = ""
+    decision: DecisionRules
     development_plan: DevelopmentPlanRules = DevelopmentPlanRules()
     checks: dict[str, RuleEntry]
 
@@ -60,6 +83,7 @@ class RuleSet:
     version: str
     sha256: str
     source: str
+    decision: DecisionRules
     development_plan: DevelopmentPlanRules
     severity: Mapping[str, Severity]
     enabled: Mapping[str, bool]
@@ -112,6 +136,7 @@ def load_ruleset(catalogue: Catalogue, path: Path | None = None) -> RuleSet:
         version=spec.version,
         sha256=hashlib.sha256(data).hexdigest(),
         source=label,
+        decision=spec.decision,
         development_plan=spec.development_plan,
         severity=MappingProxyType({k: v.severity for k, v in spec.checks.items()}),
         enabled=MappingProxyType({k: v.enabled for k, v in spec.checks.items()}),

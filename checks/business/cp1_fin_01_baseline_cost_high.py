@@ -7,7 +7,7 @@ from decimal import Decimal
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -23,6 +23,7 @@ class Params(CheckParams):
     name="Baseline running cost per head above the CCG running-cost envelope",
     checkpoint=1,
     domain=Domain.BUSINESS,
+    group=CheckGroup.BUSINESS,
     params=Params,
     action="Show how the cost base will come down from the cluster baseline to a price CCGs can afford.",
     evidence_required="A cost-reduction bridge from the baseline running cost to the planned cost base.",
@@ -36,6 +37,10 @@ def baseline_cost_high(sub: Submission, p: Params, ctx: Context) -> Judgement:
     National PCT running costs in April 2011 ranged from £28 to £88 per head, "way above" what CCGs would
     have within their £25–£35 envelope; a CSS starting from a high baseline must cut hardest, and without
     the baseline nobody can see how far it has to go.
+
+    ## Severity
+    Low, a flag. A high baseline is the PCT cluster's cost, not the CSS's plan; it tells the assessor how
+    far the new cost base must fall.
 
     ## Evidence used
     `business_plan.yaml`: `baseline_running_cost_per_head`.

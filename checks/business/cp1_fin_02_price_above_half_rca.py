@@ -7,7 +7,7 @@ from decimal import Decimal
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, pct, row
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -23,6 +23,7 @@ class Params(CheckParams):
     name="Indicative price above half of the CCGs' running-cost allowance",
     checkpoint=1,
     domain=Domain.BUSINESS,
+    group=CheckGroup.BUSINESS,
     params=Params,
     action="Reduce the indicative price per head to within half of each CCG's running-cost allowance.",
     evidence_required="A revised price per head with the cost base that supports it.",
@@ -36,6 +37,10 @@ def price_above_half_rca(sub: Submission, p: Params, ctx: Context) -> Judgement:
     CCGs pay for their own staff and their support out of the RCA; emerging CSSs aimed to cost "less than 50%
     of the CCG running cost allocation per head", and a CCG asked to pass more than half to a separate body
     will look elsewhere.
+
+    ## Severity
+    High. The aim was a price below half the CCG running-cost allocation; above it the offer is not yet
+    affordable and the price needs rapid work before checkpoint 2.
 
     ## Evidence used
     `business_plan.yaml`: `price_per_head`; `ccgs.csv`: `rca_per_head`.

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pydantic import Field, model_validator
 
 from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, row
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -32,6 +32,7 @@ class Params(CheckParams):
     name="CSS charge plus CCG in-house costs exceed the running-cost allowance",
     checkpoint=1,
     domain=Domain.BUSINESS,
+    group=CheckGroup.BUSINESS,
     params=Params,
     action="Work through the ready-reckoner with each CCG named and agree a price and in-house split that "
     "fits its running-cost allowance.",
@@ -47,6 +48,11 @@ def ccg_costs_exceed_rca(sub: Submission, p: Params, ctx: Context) -> Judgement:
     A CCG must pay its own staff and its commissioning support from one allowance of £25 per head (2013/14);
     an offer that only works if CCGs overspend that allowance is not a real offer. Above £35, the top of
     the 2011 planning envelope, it is unaffordable under any assumption.
+
+    ## Severity
+    High when a CCG's support plus in-house costs exceed its allowance (the ready reckoner's test): the plan
+    does not yet fit the money. Critical above `critical_above_per_head` (£35, the top of the 2011
+    envelope): no allowance could pay for it, so the CSS is advised to consolidate for economies of scale.
 
     ## Evidence used
     `business_plan.yaml`: `price_per_head`; `ccgs.csv`: `rca_per_head`, `in_house_cost_per_head`.

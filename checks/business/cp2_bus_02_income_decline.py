@@ -8,7 +8,7 @@ from itertools import pairwise
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, pct, row
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.figures import year_totals
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
@@ -30,6 +30,7 @@ class Params(CheckParams):
     name="Income falls year on year without a stated rationale",
     checkpoint=2,
     domain=Domain.BUSINESS,
+    group=CheckGroup.BUSINESS,
     params=Params,
     action="Either show how income will be held or grown year on year, or state the rationale for the "
     "decline and how costs will fall with it.",
@@ -45,6 +46,10 @@ def income_decline(sub: Submission, p: Params, ctx: Context) -> Judgement:
     ## Why it matters
     CSSs faced "the prospect of losing business year on year as alternative providers develop"; a plan
     whose income shrinks without an explanation has not faced that risk.
+
+    ## Severity
+    Medium. A falling income line is plausible (CCGs taking work in house after 2013), but a plan must say
+    why; without a rationale it is a development-plan item.
 
     ## Evidence used
     `financial_plan.csv`: `year`, `income`; `business_plan.yaml`: `income_growth_rationale`. Evidence rows

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, fmt, judge, not_evidenced, pct, row
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -23,6 +23,7 @@ class Params(CheckParams):
     name="Workforce not redesigned: planned staffing copies the cluster baseline",
     checkpoint=2,
     domain=Domain.BUSINESS,
+    group=CheckGroup.BUSINESS,
     params=Params,
     action="Redesign the workforce by service line (shared and at-scale delivery, new skills mix) so that "
     "planned WTE falls to the required share of the cluster baseline.",
@@ -36,6 +37,10 @@ def workforce_not_redesigned(sub: Submission, p: Params, ctx: Context) -> Judgem
     The Commissioning Board insisted that setting up a CSS "is not just a case of corralling services
     together and putting a new sign above the door"; a workforce the size of the cluster's cannot deliver
     the efficiencies CCGs' £25-a-head running-cost allowance requires.
+
+    ## Severity
+    Medium. Copying the PCT cluster's staffing was what the stock take warned against; a workforce not yet
+    redesigned is a plan item, judged again at checkpoint 3 through the staff-transfer reconciliation.
 
     ## Evidence used
     `workforce.csv`: `service_line`, `baseline_wte`, `planned_wte`. Evidence rows name each service line

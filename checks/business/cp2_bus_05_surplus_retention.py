@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -21,6 +21,7 @@ class Params(CheckParams):
     name="No surplus-retention assumption stated",
     checkpoint=2,
     domain=Domain.BUSINESS,
+    group=CheckGroup.BUSINESS,
     params=Params,
     action="State in the business plan what share of any surplus the CSS assumes it may retain, and for what.",
     evidence_required="The business plan's surplus-retention assumption, agreed with the host.",
@@ -34,7 +35,10 @@ def surplus_retention(sub: Submission, p: Params, ctx: Context) -> Judgement:
     ## Why it matters
     CSS leaders wanted "to be able to demonstrate an operating surplus", and the sector was later held to a
     5% surplus requirement; whether a hosted CSS may keep a surplus to reinvest changes the whole financial
-    plan, so the assumption must be explicit. Advisory only (minor).
+    plan, so the assumption must be explicit.
+
+    ## Severity
+    Low, advice: the assumption matters to the financial model but its absence does not change the business.
 
     ## Evidence used
     `business_plan.yaml`: `surplus_retention_assumption`.

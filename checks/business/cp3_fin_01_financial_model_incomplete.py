@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, row
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.figures import plan_totals
 from csu_assure.results import EvidenceRow, Judgement
 from csu_assure.submission import Submission
@@ -20,6 +20,7 @@ class Params(CheckParams):
     name="The financial model does not give four years of income and expenditure by service line and customer",
     checkpoint=3,
     domain=Domain.BUSINESS,
+    group=CheckGroup.BUSINESS,
     params=Params,
     action="Complete the financial model: income and expenditure for every year, service line and customer CCG.",
     evidence_required="The completed 4-year financial model (income and expenditure by service line and by customer).",
@@ -34,6 +35,10 @@ def financial_model_complete(sub: Submission, p: Params, ctx: Context) -> Judgem
     The BDU's checkpoint 3 financial test reads income and expenditure by service line (is each line viable?)
     and by customer (does each CCG's spend match what it signed?). A model with gaps hides exactly the lines
     or customers that do not pay their way.
+
+    ## Severity
+    Medium. An incomplete four-year model is a gap to fill as a binding obligation; the surplus and
+    affordability checks judge the figures that are there.
 
     ## Evidence used
     `financial_plan.csv`: `year`, `service_line`, `customer`, `income`, `costs`; `ccgs.csv` for the customers.

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, row
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.figures import plan_totals
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
@@ -24,6 +24,7 @@ class Params(CheckParams):
     name="The plan does not deliver the required 4% efficiency every year",
     checkpoint=3,
     domain=Domain.BUSINESS,
+    group=CheckGroup.BUSINESS,
     params=Params,
     action="Identify further cost improvements so that every plan year delivers at least the required efficiency.",
     evidence_required="A revised financial model with efficiency by service line and the schemes behind it.",
@@ -38,6 +39,10 @@ def efficiency(sub: Submission, p: Params, ctx: Context) -> Judgement:
     Delivering efficiency and value for money is why commissioning support was moved to scale; the NHSCB's
     financial planning guidance for checkpoint 3 told CSSs to include 4%, and CCGs were advised to treat it as
     an absolute minimum.
+
+    ## Severity
+    Medium. The 4% a year was the Board's planning assumption; a plan below it is a binding obligation to
+    find the savings, not a failure of the business.
 
     ## Evidence used
     `financial_plan.csv`: `year`, `costs`, `efficiency_pct`.

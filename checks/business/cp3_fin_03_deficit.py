@@ -7,7 +7,7 @@ from decimal import Decimal
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, pct, row
-from csu_assure.domain import Domain, Severity
+from csu_assure.domain import CheckGroup, Domain, Severity
 from csu_assure.figures import year_totals
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
@@ -15,6 +15,9 @@ from csu_assure.submission import Submission
 
 class Params(CheckParams):
     min_surplus: Decimal = Field(description="Lowest acceptable surplus (£) in any year; 0 = break-even.")
+    critical_deficit_share: Decimal = Field(
+        ge=0, le=1, description="A deficit larger than this share of its year's income is critical."
+    )
     year1_margin_flag_below: Decimal = Field(
         ge=-1, le=1, description="Year-1 surplus ÷ income below this is flagged (0.05 = 5%)."
     )
@@ -26,6 +29,7 @@ class Params(CheckParams):
     name="The plan runs a deficit in at least one year, or a thin year-1 surplus",
     checkpoint=3,
     domain=Domain.BUSINESS,
+    group=CheckGroup.BUSINESS,
     params=Params,
     action="Rebalance income and costs so that every year breaks even, with a year-1 margin of at least 5%.",
     evidence_required="A revised 4-year financial model signed off by the finance director.",
@@ -33,14 +37,22 @@ class Params(CheckParams):
 def surplus_every_year(sub: Submission, p: Params, ctx: Context) -> Judgement:
     """## What it checks
     The surplus (income − costs) of each plan year, which must be at least `min_surplus` (break-even): any
-    year below fails at the rule set's severity (critical). If every year breaks even but the year-1 margin
-    (surplus ÷ income) is below `year1_margin_flag_below` (5%), the check fails at `flag_severity` (minor)
-    as a flag.
+    year below fails at the rule set's severity, and critically when a year's deficit exceeds
+    `critical_deficit_share` of that year's income. If every year breaks even but the year-1 margin
+    (surplus ÷ income) is below `year1_margin_flag_below` (5%), the check fails at `flag_severity` (low) as a
+    flag.
 
     ## Why it matters
     A hosted CSS has no reserves of its own: a deficit in any year falls on the NHS Commissioning Board as
     host. Commissioning support units were expected to make a surplus: in 2013/14 the sector made 5.6%
     against a 5% requirement.
+
+    ## Severity
+    High for a deficit in any year: the full business plan must break even, and a year that does not needs
+    rapid management (a condition on hosting). Critical when a year's deficit is deeper than
+    `critical_deficit_share` (5%, the surplus the sector was held to): the host would be funding a business
+    that is not commercially viable. A thin year-1 margin with no deficit is low, advice: it is the 5%
+    requirement of 2013/14, which came after checkpoint 3.
 
     ## Evidence used
     `financial_plan.csv`: `year`, `income`, `costs` (totals per year).
@@ -63,8 +75,10 @@ def surplus_every_year(sub: Submission, p: Params, ctx: Context) -> Judgement:
     return judge(
         passed=not deficits and not thin,
         severity=None if deficits else p.flag_severity,  # a deficit fails at the rule set's severity
+        critical=any(y.surplus < -p.critical_deficit_share * y.income for y in deficits),
         actual=f"lowest surplus {lowest} (year {worst.year}); year-1 margin {margin_text}",
-        expected=f"surplus ≥ {gbp(min_surplus)} every year; year-1 margin ≥ {pct(p.year1_margin_flag_below)}",
+        expected=f"surplus ≥ {gbp(min_surplus)} every year (critical for a deficit over "
+        f"{pct(p.critical_deficit_share)} of income); year-1 margin ≥ {pct(p.year1_margin_flag_below)}",
         finding=f"{len(deficits)} of {len(years)} plan years fall below break-even (lowest: year {worst.year}, "
         f"{lowest}); the year-1 margin is {margin_text}.",
         evidence=[

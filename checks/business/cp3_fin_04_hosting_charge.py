@@ -7,7 +7,7 @@ from decimal import Decimal
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, gbp, judge
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -21,6 +21,7 @@ class Params(CheckParams):
     name="The plan does not provide for the hosting charge, or assumes more than 50p a head",
     checkpoint=3,
     domain=Domain.BUSINESS,
+    group=CheckGroup.BUSINESS,
     params=Params,
     action="Provide for the NHS Commissioning Board hosting charge in the financial plan at the planning "
     "assumption, or explain the difference.",
@@ -35,6 +36,10 @@ def hosting_charge(sub: Submission, p: Params, ctx: Context) -> Judgement:
     Every CSS was to be hosted by the NHS Commissioning Board, which charges for hosting. A plan without the
     charge overstates its surplus; one assuming far more than the planning figure signals a cost base or
     hosting model the BDU should question.
+
+    ## Severity
+    Low, advice. The hosting charge was a planning assumption (50p a head); leaving it out understates costs
+    by a small amount.
 
     ## Evidence used
     `business_plan.yaml`: `hosting_charge_per_head`.

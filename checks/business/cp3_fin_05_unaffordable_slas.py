@@ -7,7 +7,7 @@ from decimal import Decimal
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, pct, row
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.results import EvidenceRow, Judgement
 from csu_assure.submission import Submission
 
@@ -28,6 +28,7 @@ class Params(CheckParams):
     name="Signed SLA prices are unaffordable for some CCGs within their running-cost allowance",
     checkpoint=3,
     domain=Domain.BUSINESS,
+    group=CheckGroup.BUSINESS,
     params=Params,
     action="Re-price the SLAs, or agree with each affected CCG how it will fit its support within its "
     "running-cost allowance.",
@@ -37,7 +38,7 @@ def sla_affordability(sub: Submission, p: Params, ctx: Context) -> Judgement:
     """## What it checks
     For each CCG with a signed SLA: the SLA's annual value per head of the CCG's population, which must be at
     most `max_share_of_rca` (50%) of the CCG's running-cost allowance (RCA) per head; and that SLA price plus
-    the CCG's planned in-house cost per head, which must fit within its RCA per head. Either failure is major;
+    the CCG's planned in-house cost per head, which must fit within its RCA per head. Either failure is high;
     a total above `critical_total_per_head` (£35, the top of the 2011 envelope) is critical. CCGs without a
     stated in-house cost are tested on the first rule only.
 
@@ -45,6 +46,11 @@ def sla_affordability(sub: Submission, p: Params, ctx: Context) -> Judgement:
     Checkpoint 1 tested affordability on indicative prices; by checkpoint 3 real prices are signed. A CCG that
     cannot pay for its CSS and its own staff out of its £25 a head will cut the SLA or fail its own
     authorisation, and either way the CSS loses income.
+
+    ## Severity
+    High when a signed SLA costs a CCG more than half its allowance, or the SLA and in-house costs exceed
+    the allowance: the price needs rapid management. Critical above `critical_total_per_head` (£35): no CCG
+    could afford it.
 
     ## Evidence used
     `slas.csv`: `ccg_id`, `signed_on`, `annual_value`; `ccgs.csv`: `population`, `rca_per_head`,

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, pct, row
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.figures import plan_totals
 from csu_assure.results import Judgement
 from csu_assure.submission import OTHER_CUSTOMER, Submission
@@ -24,6 +24,7 @@ class Params(CheckParams):
     name="The CSS depends too heavily on one customer",
     checkpoint=3,
     domain=Domain.BUSINESS,
+    group=CheckGroup.BUSINESS,
     params=Params,
     action="Broaden the customer base, or set out how the CSS would survive losing its largest customer.",
     evidence_required="A sensitivity analysis of the financial model without the largest customer.",
@@ -37,6 +38,10 @@ def customer_concentration(sub: Submission, p: Params, ctx: Context) -> Judgemen
     ## Why it matters
     From April 2013 CCGs could take services in house or buy elsewhere, and many planned to. A CSS that draws
     much of its income from one CCG loses viability the day that CCG changes its mind.
+
+    ## Severity
+    Medium. Dependence on one customer is a risk to manage in the plan (CCGs could choose elsewhere from
+    2016), not a failure.
 
     ## Evidence used
     `financial_plan.csv`: `year`, `customer`, `income`.

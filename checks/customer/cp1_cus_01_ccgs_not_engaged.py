@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge, row
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -19,6 +19,7 @@ class Params(CheckParams):
     name="Prospective CCG customers not engaged",
     checkpoint=1,
     domain=Domain.CUSTOMER,
+    group=CheckGroup.CUSTOMER,
     params=Params,
     action="Hold engagement events with every prospective CCG not yet engaged and record what each needs.",
     evidence_required="Dated notes of the engagement events held with each CCG.",
@@ -32,6 +33,10 @@ def ccgs_not_engaged(sub: Submission, p: Params, ctx: Context) -> Judgement:
     Good relationships with CCGs mean a better understanding of their requirements; the most developed
     commissioning support had "a clear customer centric approach", while CCGs reported that engagement was
     variable. A customer never engaged is a customer in name only.
+
+    ## Severity
+    Medium. A prospective customer the CSS has not met is one whose needs it cannot yet describe; engagement
+    should be in hand by checkpoint 2, when the BDU interviews every CCG.
 
     ## Evidence used
     `ccgs.csv`: `ccg_id`, `ccg_name`, `engagement_events`.

@@ -5,14 +5,14 @@ from __future__ import annotations
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, pct, row
-from csu_assure.domain import Domain, Severity
+from csu_assure.domain import CheckGroup, Domain, Severity
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
 
 class Params(CheckParams):
     pass_at: float = Field(ge=0, le=1, description="Share of named CCGs that must have been interviewed.")
-    major_below: float = Field(ge=0, le=1, description="Below this share the failure is major, not minor.")
+    medium_below: float = Field(ge=0, le=1, description="Below this share the failure is medium, not low.")
 
 
 @check(
@@ -20,6 +20,7 @@ class Params(CheckParams):
     name="Not every customer CCG has been interviewed about the CSS offer",
     checkpoint=2,
     domain=Domain.CUSTOMER,
+    group=CheckGroup.CUSTOMER,
     params=Params,
     action="Arrange BDU interviews with the CCGs not yet interviewed and record their views and intentions.",
     evidence_required="Interview records for every named customer CCG (ccg_interviews.csv).",
@@ -27,12 +28,18 @@ class Params(CheckParams):
 def interview_coverage(sub: Submission, p: Params, ctx: Context) -> Judgement:
     """## What it checks
     The share of the CCGs named in `ccgs.csv` that the BDU has interviewed about the CSS offer
-    (`interviewed` true in `ccg_interviews.csv`). Full coverage (`pass_at`) passes; a shortfall is a minor
-    note, and a major failure when coverage falls below `major_below`.
+    (`interviewed` true in `ccg_interviews.csv`). Full coverage (`pass_at`) passes; a shortfall is low, and
+    medium when coverage falls below `medium_below`.
 
     ## Why it matters
     The customer-focus judgement at checkpoint 2 rests on what the CCGs say; a CCG not interviewed is a
     customer whose view and intentions are unknown, so every customer measure is weaker for it.
+
+    ## Severity
+    Low (advice), medium below `medium_below`. A missed interview is a gap in the BDU's evidence, not evidence
+    that the CSS is failing its customers: the customer measures that read the interviews (confidence,
+    commitment, reconciliation) carry the weight of what the CCGs said. Below 80% so much of the customer view
+    is missing that it becomes a development-plan item in its own right.
 
     ## Evidence used
     `ccgs.csv` (the named customers) and `ccg_interviews.csv`: `ccg_id`, `interviewed`. Evidence rows name
@@ -40,9 +47,7 @@ def interview_coverage(sub: Submission, p: Params, ctx: Context) -> Judgement:
 
     ## Source
     [S] seed `002` ("BDU interviews CCGs about offer from the local CSS"); thresholds [A] from BRIEF.md
-    CP2-CUS-01 (100%; major below 80%). The BRIEF gives no severity between 80% and 100%; we make that band
-    minor (the rule set's severity, escalated to major below `major_below`), because one missed interview
-    weakens the evidence without showing the CSS is failing its customers.
+    CP2-CUS-01 (100%; worse below 80%).
     """
     if sub.ccg_interviews is None:
         return not_evidenced("the BDU's CCG interviews (ccg_interviews.csv)", f"{pct(p.pass_at)} of CCGs")
@@ -53,9 +58,9 @@ def interview_coverage(sub: Submission, p: Params, ctx: Context) -> Judgement:
     passed = coverage >= p.pass_at
     return judge(
         passed=passed,
-        severity=Severity.MAJOR if coverage < p.major_below else None,
+        severity=Severity.MEDIUM if coverage < p.medium_below else None,
         actual=pct(coverage),
-        expected=f"≥ {pct(p.pass_at)} of named CCGs interviewed (major below {pct(p.major_below)})",
+        expected=f"≥ {pct(p.pass_at)} of named CCGs interviewed (medium below {pct(p.medium_below)})",
         finding=f"The BDU interviewed {covered} of the {len(sub.ccgs)} CCGs named as customers.",
         evidence=[
             row(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, row
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.figures import interview_scores
 from csu_assure.results import Judgement
 from csu_assure.submission import QUESTION_LABELS, Submission
@@ -24,6 +24,7 @@ class Params(CheckParams):
     name="CCGs interviewed have low confidence in the CSS offer",
     checkpoint=2,
     domain=Domain.CUSTOMER,
+    group=CheckGroup.CUSTOMER,
     params=Params,
     action="Meet each dissatisfied CCG, agree what must change in the offer, and report back to the BDU.",
     evidence_required="A follow-up CCG interview or written CCG feedback showing improved confidence.",
@@ -38,6 +39,11 @@ def ccg_confidence(sub: Submission, p: Params, ctx: Context) -> Judgement:
     Customer focus was one of the three checkpoint 2 domains, and CCG dissatisfaction was widespread (71%
     of one survey's respondents were unhappy with the support offered). A single CCG scoring an item 1 is a
     customer close to walking away, which an average can hide.
+
+    ## Severity
+    High when the mean is below `pass_mean` or a CCG scores 1: customers with doubts need rapid management
+    of the relationship. Critical below `critical_mean_below`: the CCGs as a whole lack confidence in the
+    offer, so customer focus fails.
 
     ## Evidence used
     `ccg_interviews.csv`: `interviewed` and the seven scored items (`understanding` … `recommend`).

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, pct, row
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -25,6 +25,7 @@ class Params(CheckParams):
     name="Too few CCGs intend to take most of their support from this CSS",
     checkpoint=2,
     domain=Domain.CUSTOMER,
+    group=CheckGroup.CUSTOMER,
     params=Params,
     action="Agree with each uncommitted CCG what it needs to take most of its support from the CSS.",
     evidence_required="Updated CCG intentions, signed off by each CCG's accountable officer.",
@@ -37,6 +38,12 @@ def ccg_commitment(sub: Submission, p: Params, ctx: Context) -> Judgement:
     ## Why it matters
     A CSS is only viable if its customers intend to buy from it; "just over half" of CCGs nationally planned
     to take 50% or more of their support from a CSS.
+
+    ## Severity
+    High when less than half the population is in CCGs that intend to take most of their support from this
+    CSS: the customer base is not yet secure. Critical below `critical_below`: the CSS has no committed core
+    of customers. Weighted by population, because losing a CCG with half the population matters more than
+    losing a small one.
 
     ## Evidence used
     `ccg_interviews.csv`: `interviewed`, `pct_from_css`.

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, pct, row
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain, Severity
 from csu_assure.figures import ccg_income_by_ccg, total_rca
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
@@ -16,7 +16,7 @@ from csu_assure.submission import Submission
 
 class Params(CheckParams):
     pass_at: Decimal = Field(ge=0, le=1, description="Year-1 CCG income ÷ total CCG RCA that passes.")
-    critical_below: Decimal = Field(ge=0, le=1, description="Below this capture the failure is critical.")
+    high_below: Decimal = Field(ge=0, le=1, description="Below this capture the failure is high, not medium.")
 
 
 @check(
@@ -24,6 +24,7 @@ class Params(CheckParams):
     name="Planned CCG income captures too little of the footprint's running-cost allowances",
     checkpoint=2,
     domain=Domain.CUSTOMER,
+    group=CheckGroup.CUSTOMER,
     params=Params,
     action="Rebuild the income plan with the CCGs: secure more of their commissioning-support spend or "
     "resize the cost base and footprint to the income that is realistic.",
@@ -33,13 +34,20 @@ class Params(CheckParams):
 def low_capture(sub: Submission, p: Params, ctx: Context) -> Judgement:
     """## What it checks
     "Capture": year-1 planned income from the footprint's CCGs divided by those CCGs' total running-cost
-    allowance (population × RCA per head). At least `pass_at` passes; between `critical_below` and
-    `pass_at` is a major failure; below `critical_below` a critical one.
+    allowance (population × RCA per head). At least `pass_at` passes; between `high_below` and `pass_at` is a
+    medium failure; below `high_below` a high one.
 
     ## Why it matters
     A CSS priced near the observed £8–£14 a head against a £25 RCA should capture roughly 30–50% of its
     CCGs' running costs; a plan far below that means the CCGs are buying elsewhere or keeping work in house,
     and the cost base inherited from the PCT clusters will not be covered.
+
+    ## Severity
+    Medium, high below `high_below`; never critical on its own. Capture measures how much of its CCGs'
+    budgets the plan relies on, not whether the CSS is viable: a low capture is a warning that the CCGs buy
+    elsewhere or keep work in house, which the business-size, price-against-cost and surplus checks then judge
+    on the CSS's own figures. Below 20% the plan is so far from a £8–£14 price on a £25 allowance that the
+    income plan needs rapid rework.
 
     ## Evidence used
     `financial_plan.csv` (year-1 income by CCG, `OTHER` excluded) and `ccgs.csv` (`population`,
@@ -47,9 +55,9 @@ def low_capture(sub: Submission, p: Params, ctx: Context) -> Judgement:
 
     ## Source
     [D] BRIEF.md reference figures (RCA £25/head; prices £8–£14/head; aim below 50% of RCA, seed `000`).
-    Bands (≥30%; major 20–30%; critical <20%) [A] from BRIEF.md CP2-CUS-04.
+    Bands (≥30%; 20–30% and <20% graded apart) [A] from BRIEF.md CP2-CUS-04.
     """
-    expected = f"≥ {pct(p.pass_at)} of total CCG RCA (critical below {pct(p.critical_below)})"
+    expected = f"≥ {pct(p.pass_at)} of total CCG RCA (high below {pct(p.high_below)})"
     income_by_ccg = ccg_income_by_ccg(sub, 1)
     if income_by_ccg is None:
         return not_evidenced("year-1 income by CCG (financial_plan.csv)", expected)
@@ -66,7 +74,7 @@ def low_capture(sub: Submission, p: Params, ctx: Context) -> Judgement:
             low.append((c, allowance))
     return judge(
         passed=capture >= p.pass_at,
-        critical=capture < p.critical_below,
+        severity=Severity.HIGH if capture < p.high_below else None,
         actual=pct(capture),
         expected=expected,
         finding=f"Year-1 CCG income of {gbp(income)} is {pct(capture)} of the footprint CCGs' total "

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, pct, row
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.figures import ccg_income_by_ccg
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
@@ -24,6 +24,7 @@ class Params(CheckParams):
     name="Planned CCG income does not reconcile with the CCGs' intended spend",
     checkpoint=2,
     domain=Domain.CUSTOMER,
+    group=CheckGroup.CUSTOMER,
     params=Params,
     action="Reconcile the income plan CCG by CCG with each CCG's stated intended spend, and explain or "
     "remove any income a CCG has not said it will spend.",
@@ -40,6 +41,10 @@ def income_not_reconciled(sub: Submission, p: Params, ctx: Context) -> Judgement
     An income plan is only as good as the customers behind it. A plan that books more than the CCGs intend
     to spend overstates income; one far below suggests the plan and the conversations with CCGs have not
     met.
+
+    ## Severity
+    High. An income plan that the customers' own intentions do not back is the commonest way a business plan
+    fails to stand up; it needs rapid reconciliation with the CCGs.
 
     ## Evidence used
     `financial_plan.csv` (year-1 income by CCG, `OTHER` excluded) and `ccg_interviews.csv`

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, pct, row
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.figures import ccg_income_by_ccg
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
@@ -26,6 +26,7 @@ class Params(CheckParams):
     name="Signed SLAs cover too little of the CCG income the plan depends on",
     checkpoint=3,
     domain=Domain.CUSTOMER,
+    group=CheckGroup.CUSTOMER,
     params=Params,
     action="Agree and sign SLAs with the CCGs whose income the plan assumes, or re-base the plan on signed income.",
     evidence_required="SLAs signed by each CCG's accountable officer, and a financial plan reconciled to them.",
@@ -40,6 +41,11 @@ def slas_signed(sub: Submission, p: Params, ctx: Context) -> Judgement:
     ## Why it matters
     Checkpoint 3 required SLAs "signed and submitted by 31st August"; income that no CCG has signed for is a
     hope, not a plan, and CCGs were reluctant to sign the legalistic SLAs many CSSs proposed.
+
+    ## Severity
+    High when signed SLAs cover less than `pass_at` of planned CCG income: the customers have not yet signed
+    for what the plan relies on. Critical below `critical_below`: most of the income is unsigned, so the
+    customer test fails.
 
     ## Evidence used
     `slas.csv`: `ccg_id`, `signed_on`, `annual_value`; `financial_plan.csv`: year-1 income by CCG customer

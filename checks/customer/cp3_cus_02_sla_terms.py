@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, row
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.figures import plan_totals
 from csu_assure.results import EvidenceRow, Judgement
 from csu_assure.submission import Submission
@@ -24,6 +24,7 @@ class Params(CheckParams):
     name="SLA terms fall short of what CCGs were advised to insist on",
     checkpoint=3,
     domain=Domain.CUSTOMER,
+    group=CheckGroup.CUSTOMER,
     params=Params,
     action="Revise the SLAs: notice periods of at most six months, outcome KPIs for every service line and a "
     "CCG satisfaction measure.",
@@ -41,6 +42,10 @@ def sla_terms(sub: Submission, p: Params, ctx: Context) -> Judgement:
     specification on outcome KPIs (timeliness, quality) rather than on how the CSS operates, and to make CCG
     satisfaction a key SLA measure. SLAs that fail these invite the adversarial, transactional relationships
     that undermined CSSs later.
+
+    ## Severity
+    Low, advice. The SLA terms CCGs were urged to insist on (notice, outcome KPIs, satisfaction) are
+    improvements to negotiate, not a test of the CSS.
 
     ## Evidence used
     `slas.csv`: `ccg_id`, `notice_months`, `outcome_kpis`, `satisfaction_measured`; `financial_plan.csv`:

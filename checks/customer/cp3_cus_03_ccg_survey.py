@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, pct, row
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.figures import survey_scores
 from csu_assure.results import EvidenceRow, Judgement
 from csu_assure.submission import Submission
@@ -22,6 +22,7 @@ class Params(CheckParams):
     name="CCGs' September survey shows weak satisfaction with, or engagement in, the CSS",
     checkpoint=3,
     domain=Domain.CUSTOMER,
+    group=CheckGroup.CUSTOMER,
     params=Params,
     action="Meet each dissatisfied or non-responding CCG, agree what must change, and re-survey them.",
     evidence_required="A repeat CCG survey with the response rate and top-2-box share, and the agreed actions.",
@@ -37,6 +38,11 @@ def ccg_survey(sub: Submission, p: Params, ctx: Context) -> Judgement:
     ## Why it matters
     The survey, with the meeting of CCG leads, is how checkpoint 3 tests the CSS's customer focus. Low
     response means the CSS's customers are not engaged with it; low top-2-box means they are not satisfied.
+
+    ## Severity
+    High when the top-2-box share is below `top2_pass_at`, or the response rate below `min_response_rate`:
+    the customers' verdict is lukewarm or unclear. Critical when top-2-box falls below
+    `top2_critical_below`: most CCGs rate the CSS poorly, so the customer test fails.
 
     ## Evidence used
     `ccg_survey.csv`: `ccg_id`, `responded` and the seven 1–5 scores; `ccgs.csv` for the denominator.

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, pct, row
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.figures import ccg_income_by_ccg
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
@@ -29,6 +29,7 @@ class Params(CheckParams):
     name="CCG leads were not met, or a CCG is withdrawing from the CSS",
     checkpoint=3,
     domain=Domain.CUSTOMER,
+    group=CheckGroup.CUSTOMER,
     params=Params,
     action="Hold the meeting with CCG leads; for each withdrawing CCG, agree terms to retain it or re-base the "
     "plan without its income.",
@@ -44,6 +45,11 @@ def ccg_leads_meeting(sub: Submission, p: Params, ctx: Context) -> Judgement:
     The meeting is the checkpoint's direct test of customer focus. A withdrawing CCG takes its income with it;
     losing a large part of the income base undoes the business case the rest of checkpoint 3 is judged on.
 
+    ## Severity
+    High when a CCG says it will not take the offer, or the meeting was not held: the customer base is
+    moving. Critical when the withdrawing CCGs carry at least `critical_income_share` of planned income: the
+    business loses a fifth of its income.
+
     ## Evidence used
     `business_plan.yaml`: `ccg_leads_meeting.held`, `ccg_leads_meeting.withdrawing_ccgs`;
     `financial_plan.csv`: year-1 income by CCG.
@@ -51,7 +57,7 @@ def ccg_leads_meeting(sub: Submission, p: Params, ctx: Context) -> Judgement:
     ## Source
     [S] seed `003` ("a meeting between the NHSCB and CCG leads as part of the process for checkpoint 3, to
     check on CSS 'customer focus'"); test [A] BRIEF.md CP3-CUS-04. The income-share escalation to critical is
-    our addition [A]: BRIEF rates every withdrawal major, but losing a fifth of income threatens break-even
+    our addition [A]: BRIEF rates every withdrawal alike, but losing a fifth of income threatens break-even
     (CP3-FIN-03) and so viability.
     """
     meeting = sub.plan.ccg_leads_meeting

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, row
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.results import EvidenceRow, Judgement
 from csu_assure.submission import Submission
 
@@ -21,6 +21,7 @@ class Params(CheckParams):
     name="A binding development-plan milestone was missed",
     checkpoint=3,
     domain=Domain.DELIVERY,
+    group=CheckGroup.DELIVERY,
     params=Params,
     action="Escalate to the BDU: complete each missed milestone and agree with the SHA whether the CSS can go on.",
     evidence_required="For each missed milestone, the evidence it required and the date it was met.",
@@ -39,6 +40,10 @@ def development_plan_met(sub: Submission, p: Params, ctx: Context) -> Judgement:
     "Any breach of a business development plan means that a CSS fails." The checkpoint 2 plan was the
     condition on which a B-rated CSS was allowed to go on; reporting only on the milestones it chose to copy
     into its own table must not let a CSS drop the others.
+
+    ## Severity
+    Critical. "Any breach of a business development plan means that a CSS fails": a missed binding milestone
+    fails the delivery test.
 
     ## Evidence used
     `development_plan.csv`: `milestone_id`, `check_id`, `action`, `due`, `binding`, `met`; the checkpoint 2

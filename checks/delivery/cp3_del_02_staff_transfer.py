@@ -7,7 +7,7 @@ from decimal import Decimal
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, pct, row
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.results import EvidenceRow, Judgement
 from csu_assure.submission import Submission
 
@@ -25,6 +25,7 @@ class Params(CheckParams):
     name="The staff-transfer plan is incomplete or does not reconcile with planned staffing",
     checkpoint=3,
     domain=Domain.DELIVERY,
+    group=CheckGroup.DELIVERY,
     params=Params,
     action="Complete the October staff-transfer plan for every service line and reconcile it with the "
     "planned workforce.",
@@ -39,6 +40,10 @@ def staff_transfer(sub: Submission, p: Params, ctx: Context) -> Judgement:
     ## Why it matters
     Staff transferred from PCTs to the CSSs from October 2012. A transfer plan that does not add up to the
     planned workforce means either staff the CSS cannot pay for, or gaps it has not planned to fill.
+
+    ## Severity
+    Medium. A staff-transfer plan that does not reconcile is a binding item to put right before the October
+    transfers.
 
     ## Evidence used
     `workforce.csv`: `service_line`, `planned_wte`, `transfer_wte`.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, pct, row
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.results import EvidenceRow, Judgement
 from csu_assure.submission import ScorecardPerspective, Submission
 
@@ -24,6 +24,7 @@ class Params(CheckParams):
     name="The balanced scorecard lacks baselines or targets, or leaves out a perspective",
     checkpoint=3,
     domain=Domain.DELIVERY,
+    group=CheckGroup.DELIVERY,
     params=Params,
     action="Complete the balanced scorecard: a baseline and a target for every KPI, across every perspective.",
     evidence_required="The completed balanced scorecard with the source of each baseline.",
@@ -37,6 +38,9 @@ def scorecard_complete(sub: Submission, p: Params, ctx: Context) -> Judgement:
     The scorecard is how the Board and CCGs will hold the hosted CSS to account; a KPI without a baseline
     cannot show improvement, and one without a target cannot show failure. CCGs were advised that the first
     satisfaction survey should be the baseline that later SLA improvements are measured against.
+
+    ## Severity
+    Low, advice. Baselines and targets make the scorecard usable; gaps are improvements, not failures.
 
     ## Evidence used
     `scorecard.csv`: `kpi`, `perspective`, `baseline`, `target`.

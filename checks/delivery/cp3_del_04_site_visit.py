@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -19,6 +19,7 @@ class Params(CheckParams):
     name="The site visit was not held, or left red findings unresolved",
     checkpoint=3,
     domain=Domain.DELIVERY,
+    group=CheckGroup.DELIVERY,
     params=Params,
     action="Resolve each red finding from the site visit (or arrange the visit) before the hosting decision.",
     evidence_required="The site-visit report with each red finding closed and the evidence that closed it.",
@@ -32,6 +33,10 @@ def site_visit(sub: Submission, p: Params, ctx: Context) -> Judgement:
     The site visit is where assessors see whether the plan on paper is being delivered on the ground: whether
     services run, staff know the operating model, and CCG-facing teams are in place. An unresolved red finding
     is a known risk the CSS would carry into hosting.
+
+    ## Severity
+    High. An unresolved red finding from the site visit is exactly an issue that needs rapid management
+    before hosting.
 
     ## Evidence used
     `business_plan.yaml`: `site_visit.held`, `site_visit.visited_on`, `site_visit.unresolved_red_findings`.

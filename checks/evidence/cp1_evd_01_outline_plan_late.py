@@ -7,7 +7,7 @@ import datetime as dt
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge, not_applicable, not_evidenced
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -24,7 +24,8 @@ class Params(CheckParams):
     id="CP1-EVD-01",
     name="Outline plan not submitted by the checkpoint 1 deadline",
     checkpoint=1,
-    domain=Domain.EVIDENCE,
+    domain=Domain.BUSINESS,
+    group=CheckGroup.EVIDENCE,
     params=Params,
     action="Agree with the BDU a recovery date for the outline plan and submit it by that date.",
     evidence_required="BDU receipt of the complete outline business plan, with its date of receipt.",
@@ -38,6 +39,11 @@ def outline_plan_late(sub: Submission, p: Params, ctx: Context) -> Judgement:
     Checkpoint 1 is a desktop review done in January 2012 for the whole cohort; a plan that arrives late
     cannot be reviewed alongside the others, and a checkpoint with no submission by its deadline is recorded
     as a failure.
+
+    ## Severity
+    Medium. The January desktop review still read a draft that came late; lateness is a governance point to
+    put right by checkpoint 2, not a sign that the business will not stand up. (Nothing arriving at all is
+    recorded as not submitted.)
 
     ## Evidence used
     `business_plan.yaml`: `submitted_on`; the checkpoint 1 deadline from the calendar file.

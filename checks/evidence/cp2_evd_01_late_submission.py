@@ -7,7 +7,7 @@ import datetime as dt
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge, not_applicable, not_evidenced
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -26,7 +26,8 @@ class Params(CheckParams):
     id="CP2-EVD-01",
     name="Final outline business plan submitted late or undated",
     checkpoint=2,
-    domain=Domain.EVIDENCE,
+    domain=Domain.BUSINESS,
+    group=CheckGroup.EVIDENCE,
     params=Params,
     action="Explain the late submission to the BDU and agree a recovery timetable for the remaining evidence.",
     evidence_required="BDU confirmation of the date the final outline business plan was received.",
@@ -39,6 +40,10 @@ def late_submission(sub: Submission, p: Params, ctx: Context) -> Judgement:
     ## Why it matters
     Checkpoint 2 assessed only the plans submitted by the end of March 2012; a CSS that could not submit on
     time did not progress. The check is critical: a late plan makes the evidence domain RED.
+
+    ## Severity
+    Medium. A final outline plan that came after the deadline was still assessed; the lateness is recorded
+    for the development plan. Nothing arriving at all is recorded as not submitted, which stops the CSS.
 
     ## Evidence used
     `business_plan.yaml`: `submitted_on`; the calendar's checkpoint 2 deadline (`calendar-2012.yaml`).

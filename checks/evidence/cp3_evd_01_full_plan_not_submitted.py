@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, row
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.results import EvidenceRow, Judgement
 from csu_assure.submission import Submission
 
@@ -31,7 +31,8 @@ class Params(CheckParams):
     id="CP3-EVD-01",
     name="The full business plan, financial model or balanced scorecard was not submitted on time",
     checkpoint=3,
-    domain=Domain.EVIDENCE,
+    domain=Domain.BUSINESS,
+    group=CheckGroup.EVIDENCE,
     params=Params,
     action="Submit the missing checkpoint 3 documents to the BDU at once and agree a revised assessment date.",
     evidence_required="The full business plan, 4-year financial model and balanced scorecard, as received by the BDU.",
@@ -47,6 +48,10 @@ def full_plan_submitted(sub: Submission, p: Params, ctx: Context) -> Judgement:
     Checkpoint 3 "comprehensively tests" the full business plan; without the plan, the four-year financial
     model and the scorecard the BDU has nothing to assess, and a checkpoint with no submission by its deadline
     fails.
+
+    ## Severity
+    Critical. The full business plan, the financial model and the balanced scorecard are the checkpoint 3
+    submission; without them the business test cannot be passed.
 
     ## Evidence used
     `business_plan.yaml`: `documents`, `submitted_on`; presence of `financial_plan.csv` and `scorecard.csv`;

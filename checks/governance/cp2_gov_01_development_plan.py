@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, row
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -22,7 +22,8 @@ class Params(CheckParams):
     id="CP2-GOV-01",
     name="No agreed development plan",
     checkpoint=2,
-    domain=Domain.GOVERNANCE,
+    domain=Domain.LEADERSHIP,
+    group=CheckGroup.GOVERNANCE,
     params=Params,
     action="Agree a development plan with the BDU: binding milestones, each with a named owner and a due date.",
     evidence_required="The development plan signed off by the BDU and the CSS leader (development_plan.csv).",
@@ -40,6 +41,11 @@ def development_plan(sub: Submission, p: Params, ctx: Context) -> Judgement:
     The BDU agreed a binding development plan with every CSS that passed checkpoint 2, and "any breach of a
     business development plan means that a CSS fails": without one there is nothing to hold the CSS to
     between checkpoints.
+
+    ## Severity
+    Critical. An agreed development plan was the condition of going on ("development plan agreed with
+    successful CSS"), and the brief's C group was "not able to agree a development and improvement plan":
+    its failure stops the CSS (outcome C) whatever the domains show.
 
     ## Evidence used
     `business_plan.yaml`: `development_plan_agreed`; `development_plan.csv`: `milestone_id`, `owner`, `due`,

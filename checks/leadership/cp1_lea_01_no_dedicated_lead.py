@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from csu_assure.checking import Context, NoParams, check, judge, not_evidenced
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -13,6 +13,7 @@ from csu_assure.submission import Submission
     name="No dedicated CSS lead free of conflicting roles",
     checkpoint=1,
     domain=Domain.LEADERSHIP,
+    group=CheckGroup.LEADERSHIP,
     params=NoParams,
     action="Name a dedicated CSS lead who holds no CCG or other conflicting role.",
     evidence_required="The lead's appointment letter and a declaration of interests.",
@@ -25,6 +26,10 @@ def no_dedicated_lead(sub: Submission, p: NoParams, ctx: Context) -> Judgement:
     ## Why it matters
     The 2011 stocktake found that "the most developed commissioning support had dedicated leadership"; a lead
     who also answers to a customer CCG cannot negotiate prices and service levels at arm's length.
+
+    ## Severity
+    High. The stock take found that "the most developed commissioning support had dedicated leadership"; a
+    CSS without a dedicated, unconflicted lead needs one quickly, but can still proceed to checkpoint 2.
 
     ## Evidence used
     `business_plan.yaml`: `leadership.lead_name`, `leadership.lead_conflicting_role`.

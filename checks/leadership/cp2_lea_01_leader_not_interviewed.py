@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.results import Judgement
 from csu_assure.submission import AppointmentStatus, Role, Submission
 
@@ -33,6 +33,7 @@ def _prospective_leader(sub: Submission) -> str | None:
     name="No prospective leader interviewed, or the leader interview rated weak",
     checkpoint=2,
     domain=Domain.LEADERSHIP,
+    group=CheckGroup.LEADERSHIP,
     params=Params,
     action="Name the prospective CSS leader and agree with the BDU a leadership development or intervention "
     "plan addressing the interview panel's concerns.",
@@ -45,12 +46,17 @@ def leader_not_interviewed(sub: Submission, p: Params, ctx: Context) -> Judgemen
     `min_rating` of 4.
 
     No leader, or no interview, is a critical failure; a leader interviewed but rated below `min_rating` is
-    the rule set's severity (major), because a weak leader can be developed or replaced within the
+    the rule set's severity (high), because a weak leader can be developed or replaced within the
     development plan, while a CSS with no leader cannot be assessed at all.
 
     ## Why it matters
     Leadership was one of the three checkpoint 2 domains; prospective CSS leaders were interviewed by the
     BDU, and "strong and experienced leadership is vital" to a CSS surviving the transition.
+
+    ## Severity
+    High for a leader interviewed but rated below `min_rating`: a weak interview needs rapid management
+    (development or replacement before hosting), not a stop. Critical with no leader identified or no leader
+    interview: the leadership domain cannot pass without a leader the BDU has met.
 
     ## Evidence used
     `business_plan.yaml`: `leadership.lead_name`, `leadership.leader_interviewed`,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, row
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.results import Judgement
 from csu_assure.submission import AppointmentStatus, Role, SeniorRow, Submission
 
@@ -52,6 +52,7 @@ def _why_not_designated(role: Role, people: list[SeniorRow], p: Params) -> str |
     name="Too few senior roles designated",
     checkpoint=2,
     domain=Domain.LEADERSHIP,
+    group=CheckGroup.LEADERSHIP,
     params=Params,
     action="Designate the missing senior roles (managing director, finance director with commercial skills, "
     "operations, business development), interim if need be, and set recruitment dates.",
@@ -66,6 +67,10 @@ def senior_roles(sub: Submission, p: Params, ctx: Context) -> Judgement:
     ## Why it matters
     A CSS must become a commercial, customer-driven business; the BDU looked for a senior team able to run
     one, and for chief finance officers with "commercial backgrounds" in particular.
+
+    ## Severity
+    Medium. Senior appointments were due by the end of June 2012, after checkpoint 2; missing designations
+    at checkpoint 2 are development-plan items, and checkpoint 3 judges the managing director in post.
 
     ## Evidence used
     `senior_team.csv`: `role`, `name`, `status`, `commercial_skills`. Evidence rows name each role not

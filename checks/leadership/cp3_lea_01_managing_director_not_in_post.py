@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, row
-from csu_assure.domain import Domain, Severity
+from csu_assure.domain import CheckGroup, Domain, Severity
 from csu_assure.results import Judgement
 from csu_assure.submission import AppointmentStatus, Role, Submission
 
@@ -26,6 +26,7 @@ class Params(CheckParams):
     name="No substantive managing director was in post by the end of June 2012",
     checkpoint=3,
     domain=Domain.LEADERSHIP,
+    group=CheckGroup.LEADERSHIP,
     params=Params,
     action="Appoint a substantive managing director, or agree a dated appointment plan with the BDU.",
     evidence_required="The managing director's letter of appointment (substantive) and start date.",
@@ -43,6 +44,12 @@ def managing_director_in_post(sub: Submission, p: Params, ctx: Context) -> Judge
     for MD posts. A CSS entering hosting with nobody accountable for it cannot give CCGs or the Board the
     assurance the checkpoint exists to provide.
 
+    ## Severity
+    Critical with no managing director in post: the leadership test cannot be passed by a CSS nobody leads.
+    High with only an interim (or acting) MD (the BRIEF's "interim = major"): the post is covered but the
+    binding appointment is not made, which needs rapid management. Medium for a substantive MD appointed
+    after the milestone: the post is filled, only the date was missed.
+
     ## Evidence used
     `senior_team.csv`: rows with `role` = managing_director: `name`, `status`, `appointed_on`; the calendar's
     `md_in_post_by` milestone and the assessment date.
@@ -50,7 +57,7 @@ def managing_director_in_post(sub: Submission, p: Params, ctx: Context) -> Judge
     ## Source
     [S] seed `002` ("CSS leaders to be appointed by end of June 2012"), seed `003` (shortage of applicants for
     MD posts, HSJ 28 June 2012); BRIEF.md CP3-LEA-01 (interim = major, none = critical). A late substantive
-    appointment is treated like an interim one [A]: the post is filled, but the binding date was missed.
+    appointment weighs less than an interim one [A]: the post is filled, but the binding date was missed.
     """
     if sub.senior_team is None:
         return not_evidenced("the senior team (senior_team.csv)")

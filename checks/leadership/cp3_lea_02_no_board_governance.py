@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.results import Judgement
 from csu_assure.submission import AppointmentStatus, Role, Submission
 
@@ -19,6 +19,7 @@ class Params(CheckParams):
     name="The CSS has no board-equivalent governance with non-executive-type members",
     checkpoint=3,
     domain=Domain.LEADERSHIP,
+    group=CheckGroup.LEADERSHIP,
     params=Params,
     action="Establish a board-equivalent body with terms of reference and appoint non-executive-type members.",
     evidence_required="Board terms of reference, membership list and the minutes of its first meeting.",
@@ -32,6 +33,10 @@ def board_governance(sub: Submission, p: Params, ctx: Context) -> Judgement:
     ## Why it matters
     A hosted CSS spends CCG money and carries commercial risk; non-executive-type members bring the
     independent challenge and commercial experience that a team carved out of PCT clusters usually lacks.
+
+    ## Severity
+    Medium. Board-equivalent governance with non-executive members is good practice for a hosted business,
+    and its absence a binding plan item, but the leadership test turns on the managing director.
 
     ## Evidence used
     `business_plan.yaml`: `governance.board_established`, `governance.non_executive_members`;

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, row
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -24,7 +24,8 @@ class Params(CheckParams):
     id="CP1-OFF-01",
     name="Outline plan does not cover structure, services, products and costs",
     checkpoint=1,
-    domain=Domain.OFFER,
+    domain=Domain.BUSINESS,
+    group=CheckGroup.OFFER,
     params=Params,
     action="Complete the missing parts of the outline business plan.",
     evidence_required="A revised outline business plan with every required part completed.",
@@ -37,6 +38,11 @@ def outline_plan_incomplete(sub: Submission, p: Params, ctx: Context) -> Judgeme
     ## Why it matters
     These four parts are what the BDU's desktop review of draft outline plans looks at; a plan without one of
     them cannot be reviewed, so the CSS cannot show it is a credible organisation.
+
+    ## Severity
+    High. The outline plan was to describe structure, services, products and costs; a missing part must be
+    written quickly because checkpoint 2 judges the final version of the same plan. It is no reason to
+    merge, so it never makes the CSS consolidate on its own.
 
     ## Evidence used
     `business_plan.yaml`: `outline.structure`, `outline.services`, `outline.products`, `outline.costs`.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, row
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.results import Judgement
 from csu_assure.submission import ServiceFunction, Submission
 
@@ -29,7 +29,8 @@ class Params(CheckParams):
     id="CP1-OFF-02",
     name="Service catalogue leaves out core commissioning-support functions",
     checkpoint=1,
-    domain=Domain.OFFER,
+    domain=Domain.BUSINESS,
+    group=CheckGroup.OFFER,
     params=Params,
     action="Add the missing core functions to the service catalogue, or show which partner provides them.",
     evidence_required="A revised service catalogue naming how each core function is delivered.",
@@ -43,6 +44,10 @@ def core_functions_missing(sub: Submission, p: Params, ctx: Context) -> Judgemen
     ## Why it matters
     CCGs are to be lean and will need external help with exactly these planning, contracting and engagement
     functions; a CSS that cannot offer most of them leaves its CCGs to find several other suppliers.
+
+    ## Severity
+    Medium. An offer without a core function can add it, or a partner for it, by checkpoint 2; the
+    customers' view of the offer is judged there on their own words.
 
     ## Evidence used
     `services.csv`: `function`.

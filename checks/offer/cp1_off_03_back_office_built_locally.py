@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, row
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.results import EvidenceRow, Judgement
 from csu_assure.submission import DeliveryModel, ServiceFunction, Submission
 
@@ -20,7 +20,8 @@ class Params(CheckParams):
     id="CP1-OFF-03",
     name="Ledger and payroll to be built locally, not shared or bought at scale",
     checkpoint=1,
-    domain=Domain.OFFER,
+    domain=Domain.BUSINESS,
+    group=CheckGroup.OFFER,
     params=Params,
     action="Appraise shared or at-scale ledger and payroll (e.g. NHS Shared Business Services) before "
     "building them locally.",
@@ -35,6 +36,10 @@ def back_office_built_locally(sub: Submission, p: Params, ctx: Context) -> Judge
     ## Why it matters
     Back-office functions can be standardised, and shared services and outsourcing save up to 40%; many
     clusters were nonetheless planning to build their own, adding cost the CCGs would pay for.
+
+    ## Severity
+    Low, advice. The stock take found clusters planning to build back offices locally; the QIPP work
+    favoured shared services, but a local back office is a cost question, not a viability failure.
 
     ## Evidence used
     `business_plan.yaml`: `back_office`; `services.csv`: `function` = `ledger_payroll`, `delivery_model`.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -18,7 +18,8 @@ class Params(CheckParams):
     id="CP1-PAR-01",
     name="No recorded engagement with local authorities",
     checkpoint=1,
-    domain=Domain.PARTNERSHIP,
+    domain=Domain.CUSTOMER,
+    group=CheckGroup.PARTNERSHIP,
     params=Params,
     action="Meet the local authorities in the footprint to explore joint commissioning support and public "
     "health work.",
@@ -33,6 +34,10 @@ def no_local_authority_engagement(sub: Submission, p: Params, ctx: Context) -> J
     CCGs were forming integrated health and social care commissioning with their councils, public health was
     moving to local authorities, and councils could be partners, customers or competitors; the 2011 stocktake
     found that in some clusters "there was no evidence of any discussion".
+
+    ## Severity
+    Low, advice. Local-authority engagement "was variable" and mattered for joint commissioning, but it was
+    never a pass mark.
 
     ## Evidence used
     `business_plan.yaml`: `local_authority_engagements`.

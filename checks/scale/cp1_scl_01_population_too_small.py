@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, fmt, judge
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -20,7 +20,8 @@ class Params(CheckParams):
     id="CP1-SCL-01",
     name="Prospective CCG customers cover too small a population",
     checkpoint=1,
-    domain=Domain.SCALE,
+    domain=Domain.BUSINESS,
+    group=CheckGroup.SCALE,
     params=Params,
     action="Agree a route to scale: more CCG customers, or a merger or collaboration with a neighbouring CSS.",
     evidence_required="Letters of intent from further CCGs, or an agreed merger or collaboration plan.",
@@ -32,6 +33,12 @@ def population_too_small(sub: Submission, p: Params, ctx: Context) -> Judgement:
     ## Why it matters
     Commissioning support was judged not economic below about one million people, with economies of scale up
     to about five million; the number of prospectuses fell as small CSSs were told to consolidate.
+
+    ## Severity
+    Critical: this is the reason the BDU advised CSSs to consolidate. Commissioning support was "not
+    economic below ~1 million population", so a footprint below it makes the business domain fail at
+    checkpoint 1, whose outcome is then "proceed, but consolidate". An agreed merger or collaboration route
+    lowers it one step (high): the consolidation is already under way.
 
     ## Evidence used
     `ccgs.csv`: `population`.

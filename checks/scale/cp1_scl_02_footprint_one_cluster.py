@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, fmt, judge, not_evidenced
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -21,7 +21,8 @@ class Params(CheckParams):
     id="CP1-SCL-02",
     name="Footprint no wider than one PCT cluster",
     checkpoint=1,
-    domain=Domain.SCALE,
+    domain=Domain.BUSINESS,
+    group=CheckGroup.SCALE,
     params=Params,
     action="Explore collaboration with CSSs in neighbouring clusters to widen the footprint.",
     evidence_required="A note of the collaboration options considered and the footprint agreed.",
@@ -35,6 +36,10 @@ def footprint_one_cluster(sub: Submission, p: Params, ctx: Context) -> Judgement
     A CSS built on one cluster tends to copy the cluster's staffing and cost base; economies of scale come
     from working across several. The population alternative keeps a large single-cluster CSS, already well
     above the ~1 million economic minimum, from being flagged.
+
+    ## Severity
+    Low, advice. A single-cluster footprint is a hint that scale will be hard, not a finding on its own; the
+    population checks carry the weight.
 
     ## Evidence used
     `business_plan.yaml`: `pct_clusters`; `ccgs.csv`: `population`.

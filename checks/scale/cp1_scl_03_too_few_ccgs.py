@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge
-from csu_assure.domain import Domain
+from csu_assure.domain import CheckGroup, Domain
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -18,7 +18,8 @@ class Params(CheckParams):
     id="CP1-SCL-03",
     name="Too few prospective CCG customers to spread fixed costs and risk",
     checkpoint=1,
-    domain=Domain.SCALE,
+    domain=Domain.BUSINESS,
+    group=CheckGroup.SCALE,
     params=Params,
     action="Widen the customer base, or set out how the CSS survives one CCG taking its support elsewhere.",
     evidence_required="Named further prospective CCGs, or a sensitivity analysis of losing the largest CCG.",
@@ -31,6 +32,10 @@ def too_few_ccgs(sub: Submission, p: Params, ctx: Context) -> Judgement:
     With very few customers one CCG taking its support in house, or to another provider, removes a large
     share of income; CCGs were expected to exercise real choice. CSSs in 2012 served between 3 and 24 CCGs,
     so fewer than 3 is outside anything observed.
+
+    ## Severity
+    Medium. Real CSSs served 3 to 24 CCGs; fewer than three makes the income fragile, which the development
+    plan should answer by checkpoint 2.
 
     ## Evidence used
     `ccgs.csv`: one row per prospective CCG.

@@ -20,14 +20,18 @@ def assessment_markdown(a: Assessment) -> str:
         f"# {md(a.csu_name)} ({md(a.csu_id)}) — {a.checkpoint.title}",
         "",
         f"**Decision: {md(a.outcome.label)}**"
-        + (" — escalation: leadership intervention or merger" if a.escalation else ""),
+        + (
+            f" — escalation of {a.escalation.label(a.checkpoint).lower()}: leadership intervention or merger"
+            if a.escalation
+            else ""
+        ),
         "",
         f"Moderation: {a.moderation.status}"
         + (f" by {md(a.moderation.assessor)}" if a.moderation.assessor else ""),
         "",
-        "| Domain | RAG |",
+        "| Domain | Status |",
         "|---|---|",
-        *(f"| {d.value} | {RAG_MARK[r]} |" for d, r in a.domains.items()),
+        *(f"| {d.label(a.checkpoint)} | {RAG_MARK[s.rag]} {s.value} |" for d, s in a.domains.items()),
         "",
     ]
     if a.conditions:
@@ -83,7 +87,7 @@ def cohort_markdown(summary: CohortSummary, rows_up_to: int | None = None) -> st
     shown = summary.rows if rows_up_to is None else summary.rows[:rows_up_to]
     for row in shown:
         s = row.summary
-        rags = [RAG_MARK[s.domains[d]] if s and d in s.domains else "" for d in domains]
+        rags = [RAG_MARK[s.domains[d].rag] if s and d in s.domains else "" for d in domains]
         decision = md(s.outcome.label) if s else md(row.message)
         lines.append(f"| {md(row.csu_name)} | {row.disposition} | {decision} | " + " | ".join(rags) + " |")
     if len(shown) < len(summary.rows):

@@ -16,7 +16,7 @@ from checks import catalogue as shipped_catalogue
 from csu_assure.calendar import load_calendar
 from csu_assure.catalogue import CatalogueError, build_catalogue, collect_checks
 from csu_assure.checking import DOC_SECTIONS, Check, Context, NoParams, judge
-from csu_assure.domain import Checkpoint, Domain
+from csu_assure.domain import DECISION_DOMAINS, CheckGroup, Checkpoint, Domain
 from csu_assure.engine import make_context, run_check
 from csu_assure.results import Judgement
 from csu_assure.rule_reference import REGENERATE, render_rule_reference
@@ -40,7 +40,13 @@ def by_id(item: Check[Any]) -> str:
 # ------------------------------------------------------------------------------------ catalogue building
 
 
-def _fake(check_id: str, module: str, checkpoint: int = 1, domain: Domain = Domain.OFFER) -> Check[NoParams]:
+def _fake(
+    check_id: str,
+    module: str,
+    checkpoint: int = 1,
+    domain: Domain = Domain.BUSINESS,
+    group: CheckGroup = CheckGroup.OFFER,
+) -> Check[NoParams]:
     def function(sub: Submission, p: NoParams, ctx: Context) -> Judgement:
         return judge(passed=True, actual=None, expected="", finding="fake")
 
@@ -49,6 +55,7 @@ def _fake(check_id: str, module: str, checkpoint: int = 1, domain: Domain = Doma
         name="A fake problem",
         checkpoint=Checkpoint(checkpoint),
         domain=domain,
+        group=group,
         params=NoParams,
         action="Do something.",
         evidence_required="Proof.",
@@ -68,7 +75,7 @@ def test_build_catalogue_accepts_consistent_checks() -> None:
     built = build_catalogue(
         [
             _fake("CP1-OFF-01", "checks.offer.cp1_off_01_outline"),
-            _fake("CP1-FIN-01", "checks.business.cp1_fin_01_cost", domain=Domain.BUSINESS),
+            _fake("CP1-FIN-01", "checks.business.cp1_fin_01_cost", group=CheckGroup.BUSINESS),
         ]
     )
     assert sorted(built.checks) == ["CP1-FIN-01", "CP1-OFF-01"]
@@ -86,11 +93,20 @@ def test_build_catalogue_rejects_id_that_does_not_match_the_file_name() -> None:
         build_catalogue([_fake("CP1-OFF-02", "checks.offer.cp1_off_01_outline")])
 
 
-def test_build_catalogue_rejects_checkpoint_and_domain_that_contradict_the_id() -> None:
+def test_build_catalogue_rejects_checkpoint_and_group_that_contradict_the_id() -> None:
     with pytest.raises(CatalogueError) as error:
-        build_catalogue([_fake("CP2-OFF-01", "checks.offer.cp2_off_01_x", checkpoint=1, domain=Domain.SCALE)])
+        build_catalogue(
+            [_fake("CP2-OFF-01", "checks.offer.cp2_off_01_x", checkpoint=1, group=CheckGroup.SCALE)]
+        )
     assert "does not match its id" in str(error.value)
-    assert "does not match domain scale" in str(error.value)
+    assert "does not match group scale" in str(error.value)
+
+
+def test_build_catalogue_rejects_a_decision_domain_its_checkpoint_does_not_have() -> None:
+    with pytest.raises(CatalogueError, match="delivery is not a decision domain of checkpoint 2"):
+        build_catalogue(
+            [_fake("CP2-OFF-01", "checks.offer.cp2_off_01_x", checkpoint=2, domain=Domain.DELIVERY)]
+        )
 
 
 def test_build_catalogue_rejects_malformed_id() -> None:
@@ -108,6 +124,19 @@ def test_check_is_documented(item: Check[Any]) -> None:
     assert item.name.strip() and not item.name.endswith("."), f"{item.id}: name should be a short title"
     assert item.action.strip(), f"{item.id}: no development-plan action"
     assert item.evidence_required.strip(), f"{item.id}: no evidence required"
+
+
+@pytest.mark.parametrize("item", CHECKS, ids=by_id)
+def test_check_counts_towards_a_decision_domain_and_says_why_it_weighs_what_it_does(item: Check[Any]) -> None:
+    assert item.domain in DECISION_DOMAINS[item.checkpoint], (
+        f"{item.id}: {item.domain} is no domain of its checkpoint"
+    )
+    severity = load_ruleset(CATALOGUE).severity[item.id]
+    reason = item.doc.get("Severity", "")
+    assert reason.lower().startswith(severity.value), (
+        f"{item.id}: its Severity section should open with the rule set's severity ({severity.value}), then say why"
+    )
+    assert len(reason.split()) >= 12, f"{item.id}: a severity needs a reason, not just a word"
 
 
 @pytest.mark.parametrize("item", CHECKS, ids=by_id)

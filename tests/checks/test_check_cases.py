@@ -11,7 +11,7 @@ import yaml
 
 from checks import catalogue as shipped_catalogue
 from csu_assure.calendar import load_calendar
-from csu_assure.engine import make_context, run_check
+from csu_assure.engine import graded_severity, make_context, run_check
 from csu_assure.results import PlanItem
 from csu_assure.ruleset import load_ruleset
 from csu_assure.synthetic import to_submission
@@ -40,7 +40,7 @@ def _prior_plan(items: list[dict[str, Any]], due: dt.date) -> tuple[PlanItem, ..
             due=i.get("due", due),
             evidence_required="evidence",
             binding=i.get("binding", True),
-            severity=i.get("severity", "major"),
+            severity=i.get("severity", "high"),
         )
         for i in items
     )
@@ -64,7 +64,8 @@ def test_check_case(check_id: str, case: dict[str, Any]) -> None:
     assert judgement.status.value == case["expect"], judgement.finding
     assert judgement.finding.strip()
     if "severity" in case:
-        effective = judgement.severity or ruleset.severity[check_id]
-        assert effective.value == case["severity"]
+        assert graded_severity(judgement, ruleset.severity[check_id]).value == case["severity"]
+    if "remedy" in case:
+        assert (judgement.remedy is not None) == case["remedy"], judgement.remedy
     if case.get("evidence_rows") is not None:
         assert len(judgement.evidence) == case["evidence_rows"]

@@ -40,8 +40,8 @@ def test_rules_json_for_one_checkpoint() -> None:
     assert [r["id"] for r in rules] == CP1_IDS
     assert {r["checkpoint"] for r in rules} == {1}
     fin03 = next(r for r in rules if r["id"] == "CP1-FIN-03")
-    assert set(fin03) == {"id", "name", "checkpoint", "domain", "severity", "summary", "parameters"}
-    assert fin03["domain"] == "business" and fin03["severity"] == "major"
+    assert set(fin03) == {"id", "name", "checkpoint", "domain", "group", "severity", "summary", "parameters"}
+    assert fin03["domain"] == "business" and fin03["group"] == "business" and fin03["severity"] == "high"
     assert fin03["parameters"] == {"max_per_head": "25.00", "critical_above_per_head": "35.00"}
 
 

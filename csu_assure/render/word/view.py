@@ -12,22 +12,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from csu_assure.domain import Checkpoint, Domain, Outcome, Rag, Severity, Status
+from csu_assure.domain import (
+    DECISION_DOMAINS,
+    Checkpoint,
+    Domain,
+    DomainStatus,
+    Outcome,
+    Rag,
+    Severity,
+    Status,
+)
 from csu_assure.render.word.safe import one_line, safe_text
 from csu_assure.results import Assessment, AssessmentSummary, CheckResult, EvidenceRow
 
 EVIDENCE_ROW_CAP = 20
 
 DOMAIN_LABELS: dict[Domain, str] = {
-    Domain.EVIDENCE: "Evidence",
     Domain.LEADERSHIP: "Leadership",
     Domain.CUSTOMER: "Customer focus",
     Domain.BUSINESS: "Business plan",
     Domain.DELIVERY: "Delivery",
-    Domain.SCALE: "Scale",
-    Domain.OFFER: "Offer",
-    Domain.GOVERNANCE: "Governance",
-    Domain.PARTNERSHIP: "Partnership",
 }
 STATUS_LABELS: dict[Status, str] = {
     Status.PASS: "Pass",
@@ -147,10 +151,11 @@ class AdjustmentRow:
 
 @dataclass(frozen=True)
 class ReasonView:
-    """One RED/AMBER domain in the executive summary, with its failing checks as one-line phrases."""
+    """One failed or marginal domain in the executive summary, with its failing checks as one-line phrases."""
 
     label: str
     rag: str
+    status: str  # "failed" or "passed only marginally"
     checks: tuple[str, ...]
 
 
@@ -273,7 +278,8 @@ def _domain_views(a: Assessment) -> tuple[DomainView, ...]:
     for r in a.results:
         by_domain.setdefault(r.domain, []).append(r)
     views = []
-    for domain in Domain:  # the catalogue's fixed domain order, not the order checks happened to run
+    # The checkpoint's decision domains in the BDU's order, not the order checks happened to run.
+    for domain in DECISION_DOMAINS[a.checkpoint]:
         if domain not in a.domains and domain not in by_domain:
             continue
         results = sorted(by_domain.get(domain, []), key=lambda r: r.check_id)
@@ -283,7 +289,7 @@ def _domain_views(a: Assessment) -> tuple[DomainView, ...]:
             DomainView(
                 key=domain.value,
                 label=DOMAIN_LABELS[domain],
-                rag=a.domains.get(domain, Rag.GREEN),
+                rag=a.domains.get(domain, DomainStatus.PASS).rag,
                 checks=tuple(check_view(r) for r in results),
                 passed=statuses[Status.PASS],
                 failing=failing,
@@ -304,6 +310,7 @@ def _summary(a: Assessment, domains: tuple[DomainView, ...]) -> SummaryView:
         ReasonView(
             label=d.label,
             rag=d.rag.value,
+            status="failed" if d.rag is Rag.RED else "passed only marginally",
             checks=tuple(_reason_phrase(c) for c in d.failing_checks if c.rag is not Rag.GREEN),
         )
         for d in ordered
@@ -311,7 +318,7 @@ def _summary(a: Assessment, domains: tuple[DomainView, ...]) -> SummaryView:
     rags = Counter(d.rag for d in domains)
     statuses = Counter(r.status for r in a.results)
     plan_due = min((p.due for p in a.development_plan), default=None)
-    minor = sum(1 for r in a.results if r.status.counts_as_failure and r.severity is Severity.MINOR)
+    minor = sum(1 for r in a.results if r.failed and r.severity is Severity.LOW)
     adjusted = sum(1 for r in a.results if r.adjustment is not None)
     return SummaryView(
         decision=a.outcome.label,
@@ -329,7 +336,7 @@ def _summary(a: Assessment, domains: tuple[DomainView, ...]) -> SummaryView:
         insufficient_evidence=statuses[Status.NOT_EVIDENCED],
         errors=statuses[Status.ERROR],
         adjustments=adjusted,
-        escalation=a.escalation,
+        escalation=a.escalation is not None,
         plan_items=len(a.development_plan),
         plan_due=long_date(plan_due) if plan_due else "",
         moderation=MODERATION_LABELS[a.moderation.status],
@@ -349,10 +356,10 @@ def _summary(a: Assessment, domains: tuple[DomainView, ...]) -> SummaryView:
 def _domain_phrase(red: int, amber: int) -> str:
     parts = []
     if red:
-        parts.append(f"{count_phrase(red, 'domain')} {'is' if red == 1 else 'are'} RED")
+        parts.append(f"{count_phrase(red, 'domain')} failed")
     if amber:
         noun = count_phrase(amber, "domain") if not red else str(amber)
-        parts.append(f"{noun} {'is' if amber == 1 else 'are'} AMBER")
+        parts.append(f"{noun} passed only marginally")
     return " and ".join(parts)
 
 
@@ -522,8 +529,8 @@ def _group(checkpoint: Checkpoint, members: Sequence[AssessmentSummary]) -> Coho
             csu_id=safe_text(a.csu_id),
             decision=a.outcome.label,
             decision_rag=OUTCOME_RAG[a.outcome],
-            escalation=a.escalation,
-            rags=tuple(a.domains.get(d) for d in domains),
+            escalation=a.escalation is not None,
+            rags=tuple(a.domains[d].rag if d in a.domains else None for d in domains),
         )
         for a in sorted(members, key=lambda a: (a.csu_name.casefold(), a.csu_id))
     )
