@@ -208,8 +208,9 @@ def _development_plan(
     due: dt.date,
     checkpoint: Checkpoint,
 ) -> list[PlanItem]:
-    """A plan item per failed result. From checkpoint 2 on, items of medium severity or worse bind (a breach at
-    the next checkpoint fails the CSS); low items, and every checkpoint 1 item, are advice to act on."""
+    """A plan item per failed result, the most serious first. From checkpoint 2 on, items of medium severity or
+    worse bind (a breach at the next checkpoint fails the CSS); low items, and every checkpoint 1 item, are advice
+    to act on."""
     items = []
     advice_only = checkpoint is Checkpoint.OUTLINE_PLAN
     for r in results:
@@ -230,7 +231,8 @@ def _development_plan(
                 severity=r.severity,
             )
         )
-    return items
+    # The most serious first, as a reader of the plan wants them; the catalogue's order among equals.
+    return sorted(items, key=lambda i: -i.severity.rank)
 
 
 def _escalation_item(

@@ -20,20 +20,20 @@ from checks import catalogue as shipped_catalogue
 from csu_assure.calendar import Calendar, load_calendar
 from csu_assure.catalogue import Catalogue, build_catalogue
 from csu_assure.checking import Check, Context, NoParams, check
-from csu_assure.domain import Checkpoint, Domain, Outcome, Rag, Severity, Status
+from csu_assure.domain import CheckGroup, Checkpoint, Domain, DomainStatus, Outcome, Severity, Status
 from csu_assure.engine import assess, assess_not_submitted
-from csu_assure.results import Adjustment, Assessment, Judgement
+from csu_assure.results import V1_GROUP_DOMAIN, Adjustment, Assessment, Judgement
 from csu_assure.ruleset import RuleSet, load_ruleset
 from csu_assure.submission import Submission
 from csu_assure.synthetic import baseline, to_submission
 
 AS_OF = dt.date(2012, 4, 20)
 CODES = {
-    Domain.EVIDENCE: "EVD",
-    Domain.LEADERSHIP: "LEA",
-    Domain.CUSTOMER: "CUS",
-    Domain.BUSINESS: "BUS",
-    Domain.GOVERNANCE: "GOV",
+    CheckGroup.EVIDENCE: "EVD",
+    CheckGroup.LEADERSHIP: "LEA",
+    CheckGroup.CUSTOMER: "CUS",
+    CheckGroup.BUSINESS: "BUS",
+    CheckGroup.GOVERNANCE: "GOV",
 }
 
 PASS = Judgement(status=Status.PASS, finding="All is well.")
@@ -42,10 +42,11 @@ MISSING = Judgement(status=Status.NOT_EVIDENCED, finding="Insufficient evidence:
 
 
 def fake(
-    checkpoint: int, domain: Domain, number: int, conclusion: Judgement | Exception, severity: Severity
+    checkpoint: int, group: CheckGroup, number: int, conclusion: Judgement | Exception, severity: Severity
 ) -> tuple[Check[Any], Severity]:
-    """A check that always reaches `conclusion` (or raises it), named and filed as a real one would be."""
-    check_id = f"CP{checkpoint}-{CODES[domain]}-{number:02d}"
+    """A check that always reaches `conclusion` (or raises it), named and filed as a real one would be, counting
+    towards the decision domain its group counts towards."""
+    check_id = f"CP{checkpoint}-{CODES[group]}-{number:02d}"
 
     def conclude(sub: Submission, p: NoParams, ctx: Context) -> Judgement:
         """## What it checks
@@ -53,6 +54,9 @@ def fake(
 
         ## Why it matters
         It lets a test choose what the engine receives.
+
+        ## Severity
+        Whatever the test's rule set says.
 
         ## Evidence used
         None.
@@ -68,7 +72,8 @@ def fake(
         id=check_id,
         name=f"Fake problem {check_id}",
         checkpoint=checkpoint,
-        domain=domain,
+        domain=V1_GROUP_DOMAIN[group.value],
+        group=group,
         params=NoParams,
         action=f"Fix {check_id}.",
         evidence_required=f"Proof that {check_id} is fixed.",
@@ -91,7 +96,12 @@ def setup(tmp_path: Path, *checks: tuple[Check[Any], Severity]) -> tuple[Catalog
     ids = {c.id for c, _ in checks}
     plan_check = DEVELOPMENT_PLAN_CHECK if DEVELOPMENT_PLAN_CHECK in ids else None
     catalogue = build_catalogue([c for c, _ in checks], development_plan_check=plan_check)
-    spec = {"name": "test", "version": "t1", "checks": {c.id: {"severity": s.value} for c, s in checks}}
+    spec = {
+        "name": "test",
+        "version": "t1",
+        "decision": {"medium_issues_for_marginal": 3},
+        "checks": {c.id: {"severity": s.value} for c, s in checks},
+    }
     path = tmp_path / "rules.yaml"
     path.write_text(yaml.safe_dump(spec), encoding="utf-8")
     return catalogue, load_ruleset(catalogue, path)
@@ -111,9 +121,9 @@ def test_a_check_that_raises_gives_error_without_stopping_the_others(
 ) -> None:
     catalogue, ruleset = setup(
         tmp_path,
-        fake(2, Domain.CUSTOMER, 91, PASS, Severity.MAJOR),
-        fake(2, Domain.CUSTOMER, 92, ZeroDivisionError("division by zero"), Severity.MAJOR),
-        fake(2, Domain.BUSINESS, 93, FAIL, Severity.MINOR),
+        fake(2, CheckGroup.CUSTOMER, 91, PASS, Severity.HIGH),
+        fake(2, CheckGroup.CUSTOMER, 92, ZeroDivisionError("division by zero"), Severity.HIGH),
+        fake(2, CheckGroup.BUSINESS, 93, FAIL, Severity.LOW),
     )
     record = run(cp2, catalogue, ruleset, calendar)
     broken = record.result("CP2-CUS-92")
@@ -122,7 +132,7 @@ def test_a_check_that_raises_gives_error_without_stopping_the_others(
     assert "assessor must judge" in broken.finding
     assert record.result("CP2-CUS-91").status is Status.PASS
     assert record.result("CP2-BUS-93").status is Status.FAIL
-    assert record.domains[Domain.CUSTOMER] is Rag.AMBER  # an ERROR counts as a failure of its severity
+    assert record.domains[Domain.CUSTOMER] is DomainStatus.MARGINAL  # an ERROR is a failure of its severity
     assert record.outcome is Outcome.B
 
 
@@ -134,8 +144,8 @@ def test_an_override_keeps_the_computed_and_the_final_status_side_by_side(
 ) -> None:
     catalogue, ruleset = setup(
         tmp_path,
-        fake(2, Domain.LEADERSHIP, 91, FAIL, Severity.CRITICAL),
-        fake(2, Domain.CUSTOMER, 92, PASS, Severity.MAJOR),
+        fake(2, CheckGroup.LEADERSHIP, 91, FAIL, Severity.CRITICAL),
+        fake(2, CheckGroup.CUSTOMER, 92, PASS, Severity.HIGH),
     )
     to_pass = Adjustment(
         kind="override",
@@ -160,14 +170,18 @@ def test_an_override_keeps_the_computed_and_the_final_status_side_by_side(
         to_fail,
     )
     assert lifted.finding == FAIL.finding  # the check's own finding stays on the record
-    assert record.domains == {Domain.LEADERSHIP: Rag.GREEN, Domain.CUSTOMER: Rag.AMBER}
+    assert record.domains == {
+        Domain.LEADERSHIP: DomainStatus.PASS,
+        Domain.BUSINESS: DomainStatus.PASS,
+        Domain.CUSTOMER: DomainStatus.MARGINAL,
+    }
     assert record.outcome is Outcome.B
 
 
 def test_a_valid_waiver_gives_waived_and_the_check_stops_counting(
     tmp_path: Path, cp2: Submission, calendar: Calendar
 ) -> None:
-    catalogue, ruleset = setup(tmp_path, fake(2, Domain.LEADERSHIP, 91, FAIL, Severity.CRITICAL))
+    catalogue, ruleset = setup(tmp_path, fake(2, CheckGroup.LEADERSHIP, 91, FAIL, Severity.CRITICAL))
     waiver = Adjustment(
         kind="waiver", check_id="CP2-LEA-91", assessor="J. Smith", reason="MD starts 1 May.", expires=AS_OF
     )  # the last day it applies is the assessment day itself
@@ -175,13 +189,13 @@ def test_a_valid_waiver_gives_waived_and_the_check_stops_counting(
     result = record.result("CP2-LEA-91")
     assert (result.computed_status, result.status) == (Status.FAIL, Status.WAIVED)
     assert result.note is None
-    assert record.domains == {Domain.LEADERSHIP: Rag.GREEN}
+    assert set(record.domains.values()) == {DomainStatus.PASS}
     assert record.outcome is Outcome.A
     assert record.development_plan == ()
 
 
 def test_an_expired_waiver_no_longer_applies(tmp_path: Path, cp2: Submission, calendar: Calendar) -> None:
-    catalogue, ruleset = setup(tmp_path, fake(2, Domain.LEADERSHIP, 91, FAIL, Severity.CRITICAL))
+    catalogue, ruleset = setup(tmp_path, fake(2, CheckGroup.LEADERSHIP, 91, FAIL, Severity.CRITICAL))
     waiver = Adjustment(
         kind="waiver",
         check_id="CP2-LEA-91",
@@ -193,14 +207,14 @@ def test_an_expired_waiver_no_longer_applies(tmp_path: Path, cp2: Submission, ca
     result = record.result("CP2-LEA-91")
     assert result.status is result.computed_status is Status.FAIL
     assert result.note is not None and "expired on 2012-04-19" in result.note and "J. Smith" in result.note
-    assert record.domains == {Domain.LEADERSHIP: Rag.RED}
-    assert (record.outcome, record.escalation) == (Outcome.B, True)
+    assert record.domains[Domain.LEADERSHIP] is DomainStatus.FAIL
+    assert (record.outcome, record.escalation) == (Outcome.B, Domain.LEADERSHIP)
 
 
 def test_a_check_disabled_in_the_rule_set_is_not_applicable(
     tmp_path: Path, cp2: Submission, calendar: Calendar
 ) -> None:
-    catalogue, ruleset = setup(tmp_path, fake(2, Domain.LEADERSHIP, 91, FAIL, Severity.CRITICAL))
+    catalogue, ruleset = setup(tmp_path, fake(2, CheckGroup.LEADERSHIP, 91, FAIL, Severity.CRITICAL))
     ruleset = dataclasses.replace(ruleset, enabled={"CP2-LEA-91": False})
     result = run(cp2, catalogue, ruleset, calendar).result("CP2-LEA-91")
     assert result.status is Status.NOT_APPLICABLE
@@ -210,40 +224,72 @@ def test_a_check_disabled_in_the_rule_set_is_not_applicable(
 # ------------------------------------------------------------------------------------- development plan
 
 
-def test_development_plan_items_come_only_from_amber_and_red_results(
+def test_every_issue_becomes_a_plan_item_and_medium_or_worse_ones_bind(
     tmp_path: Path, cp2: Submission, calendar: Calendar
 ) -> None:
     catalogue, ruleset = setup(
         tmp_path,
-        fake(2, Domain.LEADERSHIP, 91, FAIL, Severity.CRITICAL),  # RED → item
-        fake(2, Domain.CUSTOMER, 92, FAIL, Severity.MAJOR),  # AMBER → item
-        fake(2, Domain.CUSTOMER, 93, MISSING, Severity.MAJOR),  # insufficient evidence → item
-        fake(2, Domain.BUSINESS, 94, FAIL, Severity.MINOR),  # advisory → no item
-        fake(2, Domain.BUSINESS, 95, PASS, Severity.CRITICAL),  # pass → no item
+        fake(2, CheckGroup.LEADERSHIP, 91, FAIL, Severity.CRITICAL),  # leadership fails: escalation + item
+        fake(2, CheckGroup.CUSTOMER, 92, FAIL, Severity.HIGH),  # → binding item
+        fake(2, CheckGroup.CUSTOMER, 93, MISSING, Severity.MEDIUM),  # insufficient evidence → binding item
+        fake(2, CheckGroup.BUSINESS, 94, FAIL, Severity.LOW),  # advice → an item that does not bind
+        fake(2, CheckGroup.BUSINESS, 95, PASS, Severity.CRITICAL),  # pass → no item
     )
     record = run(cp2, catalogue, ruleset, calendar)
-    assert (record.outcome, record.escalation) == (Outcome.B, True)
-    assert [i.check_id for i in record.development_plan] == ["CP2-CUS-92", "CP2-CUS-93", "CP2-LEA-91"]
-    item = next(i for i in record.development_plan if i.check_id == "CP2-LEA-91")
-    assert item.item_id == "CP2-LEA-91@2"
-    assert item.severity is Severity.CRITICAL
+    assert (record.outcome, record.escalation) == (Outcome.B, Domain.LEADERSHIP)
+    plan = {i.item_id: i for i in record.development_plan}
+    # The escalation first, then the most serious items.
+    assert list(plan) == [
+        "ESCALATION-leadership@2",
+        "CP2-LEA-91@2",
+        "CP2-CUS-92@2",
+        "CP2-CUS-93@2",
+        "CP2-BUS-94@2",
+    ]
+    item = plan["CP2-LEA-91@2"]
+    assert (item.check_id, item.kind, item.severity, item.binding) == (
+        "CP2-LEA-91",
+        "finding",
+        Severity.CRITICAL,
+        True,
+    )
     assert item.action == "Fix CP2-LEA-91."
     assert item.evidence_required == "Proof that CP2-LEA-91 is fixed."
     assert item.finding == FAIL.finding
+    assert item.measure.startswith("CP2-LEA-91 passes: 0")  # the check's own pass condition, measurable
     assert item.due == calendar.deadline(Checkpoint.FULL_BUSINESS_PLAN)  # due by the next checkpoint
     assert item.owner == "Alex Morgan (managing director)"
-    assert item.binding
+    assert [plan[i].binding for i in ("CP2-CUS-92@2", "CP2-CUS-93@2", "CP2-BUS-94@2")] == [True, True, False]
+    escalation = plan["ESCALATION-leadership@2"]
+    assert (escalation.kind, escalation.check_id, escalation.binding) == ("escalation", "CP2-LEA-91", True)
+    assert escalation.due == calendar.milestones["escalation_resolved_by"]
+    assert "leadership intervention or a merger" in escalation.action and escalation.measure
+
+
+def test_checkpoint_1_issues_are_advice_that_does_not_bind(tmp_path: Path, calendar: Calendar) -> None:
+    catalogue, ruleset = setup(
+        tmp_path,
+        fake(1, CheckGroup.CUSTOMER, 91, FAIL, Severity.HIGH),
+        fake(1, CheckGroup.BUSINESS, 92, FAIL, Severity.MEDIUM),
+    )
+    record = run(to_submission(baseline(checkpoint=1)), catalogue, ruleset, calendar)
+    assert record.outcome is Outcome.PROCEED
+    assert [(i.item_id, i.binding) for i in record.development_plan] == [
+        ("CP1-CUS-91@1", False),  # high before medium
+        ("CP1-BUS-92@1", False),
+    ]
 
 
 def test_a_stopped_csu_gets_no_development_plan(tmp_path: Path, cp2: Submission, calendar: Calendar) -> None:
     catalogue, ruleset = setup(
         tmp_path,
-        fake(2, Domain.LEADERSHIP, 91, FAIL, Severity.CRITICAL),
-        fake(2, Domain.CUSTOMER, 92, FAIL, Severity.CRITICAL),
-        fake(2, Domain.BUSINESS, 93, FAIL, Severity.MAJOR),
+        fake(2, CheckGroup.LEADERSHIP, 91, FAIL, Severity.CRITICAL),
+        fake(2, CheckGroup.CUSTOMER, 92, FAIL, Severity.CRITICAL),
+        fake(2, CheckGroup.BUSINESS, 93, FAIL, Severity.HIGH),
     )
     record = run(cp2, catalogue, ruleset, calendar)
-    assert (record.outcome, record.escalation) == (Outcome.C, False)
+    assert (record.outcome, record.escalation) == (Outcome.C, None)
+    assert record.reasons == ("domains failed: leadership and customer focus",)
     assert record.development_plan == ()
     assert len(record.conditions) == 3  # the reasons for stopping are still on the record
 
@@ -251,20 +297,20 @@ def test_a_stopped_csu_gets_no_development_plan(tmp_path: Path, cp2: Submission,
 def test_a_failed_development_plan_check_stops_the_csu_whatever_the_colours(
     tmp_path: Path, cp2: Submission, calendar: Calendar
 ) -> None:
-    plan_check, severity = fake(2, Domain.GOVERNANCE, 1, FAIL, Severity.MINOR)
+    plan_check, severity = fake(2, CheckGroup.GOVERNANCE, 1, FAIL, Severity.LOW)
     assert plan_check.id == DEVELOPMENT_PLAN_CHECK
     catalogue, ruleset = setup(
-        tmp_path, (plan_check, severity), fake(2, Domain.CUSTOMER, 92, PASS, Severity.MAJOR)
+        tmp_path, (plan_check, severity), fake(2, CheckGroup.CUSTOMER, 92, PASS, Severity.HIGH)
     )
     record = run(cp2, catalogue, ruleset, calendar)
-    assert set(record.domains.values()) == {Rag.GREEN}
-    assert record.outcome is Outcome.C
+    assert set(record.domains.values()) == {DomainStatus.PASS}
+    assert record.outcome is Outcome.C and record.reasons == ("no development plan agreed",)
 
 
 def test_at_the_last_checkpoint_plan_items_fall_due_after_the_rule_sets_default_days(
     tmp_path: Path, calendar: Calendar
 ) -> None:
-    catalogue, ruleset = setup(tmp_path, fake(3, Domain.CUSTOMER, 91, FAIL, Severity.MAJOR))
+    catalogue, ruleset = setup(tmp_path, fake(3, CheckGroup.CUSTOMER, 91, FAIL, Severity.HIGH))
     record = run(to_submission(baseline(checkpoint=3)), catalogue, ruleset, calendar)
     assert record.outcome is Outcome.RECOMMEND_WITH_CONDITIONS
     (item,) = record.development_plan
@@ -272,7 +318,7 @@ def test_at_the_last_checkpoint_plan_items_fall_due_after_the_rule_sets_default_
 
 
 def test_not_recommended_gets_no_development_plan(tmp_path: Path, calendar: Calendar) -> None:
-    catalogue, ruleset = setup(tmp_path, fake(3, Domain.CUSTOMER, 91, FAIL, Severity.CRITICAL))
+    catalogue, ruleset = setup(tmp_path, fake(3, CheckGroup.CUSTOMER, 91, FAIL, Severity.CRITICAL))
     record = run(to_submission(baseline(checkpoint=3)), catalogue, ruleset, calendar)
     assert record.outcome is Outcome.NOT_RECOMMENDED
     assert record.development_plan == ()
@@ -286,8 +332,8 @@ def test_no_submission_by_the_deadline_is_recorded_as_not_submitted(
 ) -> None:
     catalogue, ruleset = setup(
         tmp_path,
-        fake(2, Domain.EVIDENCE, 91, PASS, Severity.CRITICAL),
-        fake(2, Domain.CUSTOMER, 92, PASS, Severity.MAJOR),
+        fake(2, CheckGroup.EVIDENCE, 91, PASS, Severity.CRITICAL),
+        fake(2, CheckGroup.CUSTOMER, 92, PASS, Severity.HIGH),
     )
     record = assess_not_submitted(
         "late-csu",
@@ -304,7 +350,7 @@ def test_no_submission_by_the_deadline_is_recorded_as_not_submitted(
     evidence, customer = record.result("CP2-EVD-91"), record.result("CP2-CUS-92")
     assert (evidence.status, evidence.severity) == (Status.FAIL, Severity.CRITICAL)
     assert "31 March 2012" in evidence.finding
-    assert (customer.status, customer.severity) == (Status.NOT_EVIDENCED, Severity.MAJOR)
+    assert (customer.status, customer.severity) == (Status.NOT_EVIDENCED, Severity.HIGH)
     assert record.development_plan == ()
     assert record.figures is None
     assert record.provenance.inputs == ()

@@ -101,8 +101,8 @@ def test_csv_export_neutralises_formulas(out: Path) -> None:
     hostile = assessments[0]
     assert hostile["csu_name"] == "'" + HOSTILE_NAME
     assert (
-        hostile["rag_customer"] == "GREEN" and hostile["rag_offer"] == ""
-    )  # no offer checks at checkpoint 2
+        hostile["domain_customer"] == "pass" and hostile["domain_delivery"] == ""
+    )  # no delivery domain at checkpoint 2
     first = results[0]
     assert (first["csu_name"], first["finding"], first["actual"]) == ("'" + HOSTILE_NAME, "'+1", "'-1+2")
     assert first["evidence"] == "'@SUM(1): =1+1; ccg: \tTab"
@@ -177,8 +177,8 @@ def test_a_failed_write_leaves_the_previous_export_in_place(tmp_path: Path) -> N
     assert [p.name for p in tmp_path.iterdir()] == ["a.csv"]
 
 
-def test_assessment_rows_have_a_rag_column_per_domain() -> None:
-    assert [c for c in ASSESSMENT_COLUMNS if c.startswith("rag_")] == [f"rag_{d.value}" for d in Domain]
+def test_assessment_rows_have_a_status_column_per_decision_domain() -> None:
+    assert [c for c in ASSESSMENT_COLUMNS if c.startswith("domain_")] == [f"domain_{d.value}" for d in Domain]
 
 
 def test_export_exit_codes(out: Path, tmp_path: Path) -> None:

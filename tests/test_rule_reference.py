@@ -43,12 +43,12 @@ def test_page_follows_the_rule_set(tmp_path: Path) -> None:
     ruleset = _ruleset(
         tmp_path,
         {
-            "CP1-SCL-03": {"enabled": False, "severity": "major"},
+            "CP1-SCL-03": {"enabled": False, "severity": "high"},
             "CP1-SCL-01": {"params": {"min_population": 2}},
         },
     )
     section = render_check(CATALOGUE["CP1-SCL-03"], ruleset)
-    assert "| Severity | major (disabled in this rule set) |" in section
+    assert "| Severity | high (disabled in this rule set) |" in section
     assert "| `min_population` | 2 |" in render_check(CATALOGUE["CP1-SCL-01"], ruleset)
 
 

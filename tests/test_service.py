@@ -9,7 +9,7 @@ import pytest
 
 from checks import catalogue as shipped_catalogue
 from csu_assure import engine, service
-from csu_assure.domain import Checkpoint, Domain, Outcome, Status
+from csu_assure.domain import CheckGroup, Checkpoint, DomainStatus, Outcome, Status
 from csu_assure.render.markdown import cohort_markdown
 from csu_assure.render.records import run_json
 from csu_assure.service import Options
@@ -51,7 +51,7 @@ def test_an_invalid_submission_is_recorded_with_its_problems(tmp_path: Path, con
     assert any("price_per_head" in p for p in outcome.problems)
     a = outcome.assessment
     assert a is not None and a.outcome is Outcome.NOT_SUBMITTED
-    evidence = [r for r in a.results if r.domain is Domain.EVIDENCE]
+    evidence = [r for r in a.results if r.group is CheckGroup.EVIDENCE]
     assert evidence and all(r.status is Status.FAIL for r in evidence)
     assert any("price_per_head" in row["where"] for row in evidence[0].evidence)
     assert {i.path for i in a.provenance.inputs} >= {"alpha/cp2/business_plan.yaml"}
@@ -108,7 +108,7 @@ def test_progress_stops_at_checkpoint_2_and_carries_the_plan(tmp_path: Path, con
     ]
     c = outcomes[1].assessment
     assert c is not None and c.development_plan == ()
-    assert sum(r.value == "RED" for r in c.domains.values()) >= 2
+    assert sum(s is DomainStatus.FAIL for s in c.domains.values()) >= 2
     # a cohort run at checkpoint 3 now skips the stopped CSU instead of recording it "not submitted"
     later = run_one(csu, Checkpoint.FULL_BUSINESS_PLAN, config)
     assert later.disposition == "stopped" and config.register.latest("alpha", 3) is None
@@ -146,4 +146,4 @@ def test_json_export_has_the_documented_keys(tmp_path: Path, config: service.Con
     outcome = run_one(write_csu(tmp_path / "cohort", "alpha", checkpoints=(1,)), Checkpoint(1), config)
     exported = run_json(outcome.row())
     assert {"csu_id", "checkpoint", "outcome", "domains", "report", "assessment_id"} <= set(exported)
-    assert exported["outcome"] == "proceed" and set(exported["domains"].values()) == {"GREEN"}
+    assert exported["outcome"] == "proceed" and set(exported["domains"].values()) == {"pass"}

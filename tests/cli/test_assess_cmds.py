@@ -67,7 +67,9 @@ def test_usage_errors_exit_2(args: tuple[str, ...]) -> None:
 
 def test_bad_rules_file_is_a_located_input_error(tmp_path: Path) -> None:
     rules = tmp_path / "rules.yaml"
-    rules.write_text('name: x\nversion: "1"\nchecks: {NOPE-01: {severity: critical}}\n')
+    rules.write_text(
+        'name: x\nversion: "1"\ndecision: {medium_issues_for_marginal: 3}\nchecks: {NOPE-01: {severity: critical}}\n'
+    )
     csu = write_csu(tmp_path / "cohort", "alpha", checkpoints=(1,))
     code, _, stderr = _run(
         "assess", csu, "-c", "1", "--rules", rules, "--out", tmp_path / "out", "--no-prefect"

@@ -18,7 +18,8 @@ STOP_AT_CP2: dict[str, Any] = {
         {
             "table": "financial_plan",
             "where": {"year": 1},
-            "set": {"income": "100000.00", "costs": "100000.01"},
+            # a year-1 deficit of a third of income: the business plan fails as well as customer focus
+            "set": {"income": "100000.00", "costs": "150000.00"},
         },
     ]
 }

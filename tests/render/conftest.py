@@ -15,7 +15,7 @@ from checks import catalogue as shipped_catalogue
 from csu_assure import engine, synthetic
 from csu_assure.calendar import Calendar, load_calendar
 from csu_assure.catalogue import Catalogue
-from csu_assure.domain import Checkpoint, Domain, Outcome, Rag, Severity, Status
+from csu_assure.domain import CheckGroup, Checkpoint, Domain, DomainStatus, Outcome, Severity, Status
 from csu_assure.loading import load_submission
 from csu_assure.results import (
     Adjustment,
@@ -91,7 +91,7 @@ def result(
     domain: Domain,
     *,
     status: Status = Status.PASS,
-    severity: Severity = Severity.MAJOR,
+    severity: Severity = Severity.HIGH,
     computed: Status | None = None,
     finding: str = "A finding.",
     evidence: tuple[dict[str, str], ...] = (),
@@ -102,6 +102,7 @@ def result(
         check_id=check_id,
         name=name or f"Problem named by {check_id}",
         domain=domain,
+        group=CheckGroup(domain.value),
         severity=severity,
         computed_status=computed or status,
         status=status,
@@ -115,7 +116,7 @@ def result(
 
 
 def escalated_record(**overrides: Any) -> Assessment:
-    """Checkpoint 2, B with escalation: leadership RED, customer AMBER, business GREEN with an override."""
+    """Checkpoint 2, B with escalation: leadership failed, customer marginal, business passed with an override."""
     override = Adjustment(
         kind="override",
         check_id="CP2-BUS-01",
@@ -158,7 +159,7 @@ def escalated_record(**overrides: Any) -> Assessment:
             severity=Severity.CRITICAL,
             adjustment=override,
         ),
-        result("CP2-BUS-05", Domain.BUSINESS, status=Status.FAIL, severity=Severity.MINOR),
+        result("CP2-BUS-05", Domain.BUSINESS, status=Status.FAIL, severity=Severity.LOW),
     )
     plan = tuple(
         PlanItem(
@@ -172,7 +173,7 @@ def escalated_record(**overrides: Any) -> Assessment:
             severity=r.severity,
         )
         for r in results
-        if r.rag is not Rag.GREEN
+        if r.failed
     )
     figures = KeyFigures(
         population=1_850_000,
@@ -199,8 +200,12 @@ def escalated_record(**overrides: Any) -> Assessment:
         "csu_name": "Rapid CSU",
         "checkpoint": Checkpoint.VIABILITY,
         "outcome": Outcome.B,
-        "escalation": True,
-        "domains": {Domain.LEADERSHIP: Rag.RED, Domain.CUSTOMER: Rag.AMBER, Domain.BUSINESS: Rag.GREEN},
+        "escalation": Domain.LEADERSHIP,
+        "domains": {
+            Domain.LEADERSHIP: DomainStatus.FAIL,
+            Domain.BUSINESS: DomainStatus.PASS,
+            Domain.CUSTOMER: DomainStatus.MARGINAL,
+        },
         "results": results,
         "development_plan": plan,
         "figures": figures,

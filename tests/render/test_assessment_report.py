@@ -11,7 +11,7 @@ import pytest
 from docx import Document
 
 from csu_assure import synthetic
-from csu_assure.domain import Domain, Outcome
+from csu_assure.domain import Outcome
 from csu_assure.render.word import write_assessment_report
 from csu_assure.render.word.build import _save_atomically
 from csu_assure.render.word.view import DOMAIN_LABELS
@@ -36,8 +36,8 @@ def test_baseline_report_reads_back(
     assert a.checkpoint.title in text
     doc = Document(str(path))
     rag_rows = _rag_table(doc).rows[1:]
-    assert [r.cells[0].text for r in rag_rows] == [DOMAIN_LABELS[d] for d in Domain if d in a.domains]
-    assert [r.cells[1].text for r in rag_rows] == [a.domains[d].value for d in Domain if d in a.domains]
+    assert [r.cells[0].text for r in rag_rows] == [DOMAIN_LABELS[d] for d in a.domains]
+    assert [r.cells[1].text for r in rag_rows] == [a.domains[d].value.capitalize() for d in a.domains]
     for item in a.provenance.inputs:
         assert item.sha256 in text and item.path in text
     assert a.provenance.ruleset_sha256 in text
@@ -53,8 +53,8 @@ def test_escalated_b_explains_why(tmp_path: Path) -> None:
     text = all_text(write_assessment_report(a, tmp_path / "b.docx"))
 
     assert "Decision: B — proceed, issues need rapid management — escalation required" in text
-    assert "Escalation: exactly one domain is RED at checkpoint 2" in text
-    assert "Leadership is RED: No prospective leader interviewed [CP2-LEA-01]" in text
+    assert "Escalation: exactly one domain failed at checkpoint 2" in text
+    assert "Leadership failed: No prospective leader interviewed [CP2-LEA-01]" in text
     assert "CCGs interviewed have low confidence [CP2-CUS-02]" in text
     assert "Income does not reconcile (insufficient evidence) [CP2-CUS-05]" in text
     assert f"{len(a.conditions)} conditions are attached" in text

@@ -37,9 +37,9 @@ def test_cohort_report_counts_decisions_and_colours_domains(
     rows = {r.cells[0].text.split("\n")[0]: [c.text for c in r.cells] for r in csus.rows[1:]}
     assert set(rows) == {"North CSU", "Rapid CSU", "Late CSU"}
     assert rows["Rapid CSU"][1] == "B — proceed, issues need rapid management (escalation)"
-    assert rows["Rapid CSU"][header.index("Leadership")] == "RED"
-    assert rows["Rapid CSU"][header.index("Customer focus")] == "AMBER"
-    assert rows["Rapid CSU"][header.index("Scale")] == "—"  # not among that record's domains
+    assert rows["Rapid CSU"][header.index("Leadership")] == "Fail"
+    assert rows["Rapid CSU"][header.index("Customer focus")] == "Marginal"
+    assert rows["Rapid CSU"][header.index("Business plan")] == "Pass"
     assert "1 escalation flagged" in text
     assert len(doc.inline_shapes) == 4  # population, price, capture and surplus: one chart each
     assert "Not charted (no submission): Late CSU." in text

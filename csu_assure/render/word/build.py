@@ -114,10 +114,10 @@ def _cover(doc: Doc, v: ReportView) -> None:
 
 
 def _domain_table(doc: Doc, v: ReportView) -> None:
-    rows = [(d.label, rag(d.rag), len(d.checks), d.passed, d.failing, d.other) for d in v.domains]
+    rows = [(d.label, rag(d.rag, d.status), len(d.checks), d.passed, d.failing, d.other) for d in v.domains]
     table(
         doc,
-        ("Domain", "RAG", "Checks", "Passed", "Failing", "Not applicable / waived"),
+        ("Domain", "Status", "Checks", "Passed", "Failing", "Not applicable / waived"),
         rows,
         (5.0, 2.4, 1.8, 1.8, 1.8, 4.2),
     )
@@ -313,7 +313,7 @@ def _cohort_group(doc: Doc, g: CohortGroup, outline: Outline) -> None:
         (
             f"{r.csu_name}\n{r.csu_id}",
             rag(r.decision_rag, r.decision + (" (escalation)" if r.escalation else "")),
-            *(rag(x) for x in r.rags),
+            *(rag(x, s) for x, s in zip(r.rags, r.statuses, strict=True)),
         )
         for r in g.rows
     ]

@@ -115,6 +115,7 @@ class DomainView:
     key: str
     label: str
     rag: Rag
+    status: str  # "Pass", "Marginal" or "Fail"
     checks: tuple[CheckView, ...]
     passed: int
     failing: int
@@ -290,6 +291,7 @@ def _domain_views(a: Assessment) -> tuple[DomainView, ...]:
                 key=domain.value,
                 label=DOMAIN_LABELS[domain],
                 rag=a.domains.get(domain, DomainStatus.PASS).rag,
+                status=a.domains.get(domain, DomainStatus.PASS).value.capitalize(),
                 checks=tuple(check_view(r) for r in results),
                 passed=statuses[Status.PASS],
                 failing=failing,
@@ -482,6 +484,7 @@ class CohortRow:
     decision_rag: Rag
     escalation: bool
     rags: tuple[Rag | None, ...]  # one per column of the group's `domains`; None = domain not assessed
+    statuses: tuple[str, ...]  # each domain's status in words ("Pass", "Marginal", "Fail"; "—" not assessed)
 
 
 @dataclass(frozen=True)
@@ -531,6 +534,7 @@ def _group(checkpoint: Checkpoint, members: Sequence[AssessmentSummary]) -> Coho
             decision_rag=OUTCOME_RAG[a.outcome],
             escalation=a.escalation is not None,
             rags=tuple(a.domains[d].rag if d in a.domains else None for d in domains),
+            statuses=tuple(a.domains[d].value.capitalize() if d in a.domains else "—" for d in domains),
         )
         for a in sorted(members, key=lambda a: (a.csu_name.casefold(), a.csu_id))
     )
