@@ -27,8 +27,9 @@ def assess(csu_dir: CsuDir, checkpoint: CheckpointOption, run: RunRequest, as_of
 
     _existing_dir(csu_dir)
     require_pdf_or_exit(run.options.pdf)
-    result = Runner(run.options, prefect=run.prefect).csu(csu_dir, checkpoint)
-    show_rows([result.row()], run.fmt)
+    runner = Runner(run.options, prefect=run.prefect)
+    result = runner.csu(csu_dir, checkpoint)
+    show_rows([result.row()], run.fmt, record_of=runner.record_of)
 
 
 @run_options
@@ -50,11 +51,12 @@ def cohort(
     if not _existing_dir(cohort_dir) or not csu_folders(cohort_dir):
         raise usage_error(f"{cohort_dir} holds no CSU folders")
     require_pdf_or_exit(run.options.pdf)
-    summary = Runner(run.options, prefect=run.prefect).cohort(cohort_dir, checkpoint)
+    runner = Runner(run.options, prefect=run.prefect)
+    summary = runner.cohort(cohort_dir, checkpoint)
     title = f"{summary.cohort}: {summary.checkpoint.title}"
     if run.fmt is OutputFormat.TEXT and summary.report_path:
         title += f"\ncohort report: {summary.report_path}"
-    show_rows(summary.rows, run.fmt, title)
+    show_rows(summary.rows, run.fmt, title, record_of=runner.record_of, cohort_report=summary.report_path)
 
 
 @run_options
@@ -68,5 +70,6 @@ def progress(csu_dir: CsuDir, run: RunRequest) -> None:
 
     _existing_dir(csu_dir)
     require_pdf_or_exit(run.options.pdf)
-    runs = Runner(run.options, prefect=run.prefect).progress(csu_dir)
-    show_rows([r.row() for r in runs], run.fmt)
+    runner = Runner(run.options, prefect=run.prefect)
+    runs = runner.progress(csu_dir)
+    show_rows([r.row() for r in runs], run.fmt, record_of=runner.record_of)

@@ -12,7 +12,7 @@ import typer
 from cli.common import EXIT_INVALID, print_problems, usage_error
 
 if TYPE_CHECKING:
-    from csu_assure.results import CohortSummary
+    from csu_assure.results import Assessment, CohortSummary, CsuRow
     from csu_assure.service import Config, CsuRun, Options, Steps
 
 
@@ -47,6 +47,13 @@ class Runner:
         self.steps = steps  # the direct runner's hooks (progress display); Prefect runs use their own
         if prefect:
             quiet_prefect()
+
+    def record_of(self, row: CsuRow) -> Assessment | None:
+        """The register's record of the assessment in `row` (what `--format json` shows in full)."""
+        if row.summary is None:
+            return None
+        entry = self.config.register.get(row.summary.assessment_id)
+        return entry.assessment if entry is not None else None
 
     def csu(self, csu_dir: Path, checkpoint: int) -> CsuRun:
         if self.prefect:

@@ -18,14 +18,22 @@ def schema(
     markdown: Annotated[
         Path | None, typer.Option("--markdown", help="Also write the readable format reference (Markdown).")
     ] = None,
+    runs: Annotated[
+        Path | None,
+        typer.Option(
+            "--runs", help="Also write the JSON Schema of the `--format json` output of assess/cohort."
+        ),
+    ] = None,
 ) -> None:
     """The submission contract as JSON Schema (business plan + each table's row model)."""
     from csu_assure.contract_docs import render_schema, submission_format_markdown
+    from csu_assure.render.records import runs_schema
 
     text = render_schema()
     if write is None:
         typer.echo(text, nl=False)
-    for target, content in ((write, text), (markdown, submission_format_markdown())):
+    written = ((write, text), (markdown, submission_format_markdown()), (runs, runs_schema()))
+    for target, content in written:
         if target is None:
             continue
         try:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import sys
+import textwrap
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import typer
 from rich.markup import escape
@@ -12,8 +16,8 @@ from rich.table import Table
 from cli.common import EXIT_INVALID, EXIT_OK, err, out
 from cli.options import OutputFormat
 from csu_assure.domain import Disposition, DomainStatus, Rag
-from csu_assure.render.records import run_json
-from csu_assure.results import CsuRow
+from csu_assure.render.records import RUNS_FORMAT, run_json
+from csu_assure.results import Assessment, CsuRow, count_label
 
 _RAG_STYLE = {Rag.GREEN: "green", Rag.AMBER: "yellow", Rag.RED: "red"}
 
@@ -44,10 +48,38 @@ def rows_table(rows: Sequence[CsuRow], title: str | None = None) -> Table:
     return table
 
 
-def show_rows(rows: Sequence[CsuRow], fmt: OutputFormat, title: str | None = None) -> None:
-    """Print the runs (and any problems) and exit 1 if a submission was invalid or an assessment failed."""
+def write_json(
+    rows: Sequence[CsuRow],
+    record_of: Callable[[CsuRow], Assessment | None],
+    cohort_report: Path | None = None,
+) -> None:
+    """The `--format json` document (`render.records.RunsJson`), written one CSU at a time: each CSU's full
+    record is read from the register as its turn comes, so a large cohort's records are never all held."""
+    stream = sys.stdout
+    stream.write(f'{{\n  "format": "{RUNS_FORMAT}",\n  "assessments": [')
+    for i, row in enumerate(rows):
+        item = json.dumps(run_json(row, record_of(row)), indent=2, ensure_ascii=False)
+        stream.write(("," if i else "") + "\n" + textwrap.indent(item, "    "))
+    totals = dict(sorted(Counter(count_label(r) for r in rows).items()))
+    report = json.dumps(str(cohort_report) if cohort_report else None)
+    stream.write(
+        f'\n  ],\n  "totals": {json.dumps(totals, ensure_ascii=False)},\n  "cohort_report": {report}\n}}\n'
+    )
+    stream.flush()
+
+
+def show_rows(
+    rows: Sequence[CsuRow],
+    fmt: OutputFormat,
+    title: str | None = None,
+    *,
+    record_of: Callable[[CsuRow], Assessment | None] = lambda row: None,
+    cohort_report: Path | None = None,
+) -> None:
+    """Print the runs (and any problems) and exit 1 if a submission was invalid or an assessment failed. With
+    JSON, `record_of` gives each CSU's full record (every check's result, the plan)."""
     if fmt is OutputFormat.JSON:
-        out.print_json(json.dumps({"assessments": [run_json(r) for r in rows]}))
+        write_json(rows, record_of, cohort_report)
     else:
         out.print(rows_table(rows, title))
     for row in rows:

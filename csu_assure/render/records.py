@@ -12,16 +12,18 @@ records (no spreadsheet evaluates it) and round-trips to `Assessment`. Every fil
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from pydantic import BaseModel, ConfigDict, Field
 
 from csu_assure.domain import Domain
 from csu_assure.render.atomic import write_atomically
@@ -55,6 +57,7 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "check_id",
     "name",
     "domain",
+    "group",
     "severity",
     "computed",
     "final",
@@ -99,8 +102,12 @@ def result_rows(assessments: Iterable[Assessment]) -> list[Row]:
     return [_result_row(a, r) for a in assessments for r in a.results]
 
 
-def _result_row(a: Assessment, r: CheckResult) -> Row:
+def _adjustment_text(r: CheckResult) -> str | None:
     adjustment = r.adjustment
+    return f"{adjustment.kind} by {adjustment.assessor}: {adjustment.reason}" if adjustment else None
+
+
+def _result_row(a: Assessment, r: CheckResult) -> Row:
     return {
         "csu_id": a.csu_id,
         "csu_name": a.csu_name,
@@ -108,6 +115,7 @@ def _result_row(a: Assessment, r: CheckResult) -> Row:
         "check_id": r.check_id,
         "name": r.name,
         "domain": r.domain.value,
+        "group": r.group.value,
         "severity": r.severity.value,
         "computed": r.computed_status.value,
         "final": r.status.value,
@@ -115,9 +123,7 @@ def _result_row(a: Assessment, r: CheckResult) -> Row:
         "expected": r.expected,
         "finding": r.finding,
         "evidence": _evidence_text(r.evidence),
-        "adjustment": f"{adjustment.kind} by {adjustment.assessor}: {adjustment.reason}"
-        if adjustment
-        else None,
+        "adjustment": _adjustment_text(r),
         "assessment_id": a.assessment_id,
     }
 
@@ -248,24 +254,156 @@ def export(
     ]
 
 
-def run_json(row: CsuRow) -> dict[str, Any]:
-    """One CSU's run as JSON (the CLI's --format json, the cohort table artifact)."""
+# -- one JSON document per run of the CLI (`--format json`) -----------------------------------------------------
+
+RUNS_FORMAT: Literal["csu-assure/runs/1"] = "csu-assure/runs/1"
+
+
+class _Json(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CheckJson(_Json):
+    """One check's result, as the record holds it."""
+
+    check_id: str
+    name: str
+    domain: str = Field(description="The decision domain the result counts towards.")
+    group: str = Field(description="The check's group (its id's three letters), for reading.")
+    status: str = Field(
+        description="The final result: PASS, FAIL, NOT_EVIDENCED, NOT_APPLICABLE, ERROR or WAIVED."
+    )
+    computed_status: str = Field(
+        description="What the check itself concluded, before any override or waiver."
+    )
+    severity: str = Field(
+        description="critical, high, medium or low: how much a failure weighs in its domain."
+    )
+    actual: str | None
+    expected: str
+    finding: str
+    remedy: str | None = Field(description="An agreed remedy that lowered the failure one step, if any.")
+    adjustment: str | None = Field(description="An assessor's override or waiver, with who and why.")
+    evidence_rows: int = Field(description="Rows of evidence the record holds for this result.")
+
+
+class PlanItemJson(_Json):
+    """One development-plan item."""
+
+    item_id: str
+    check_id: str
+    kind: str = Field(description="finding, or escalation (a checkpoint 2 failed domain)")
+    severity: str
+    binding: bool
+    owner: str
+    due: dt.date
+    action: str
+    measure: str = Field(description="The measurable test of done.")
+    evidence_required: str
+
+
+class RunJson(_Json):
+    """What became of one CSU at one checkpoint in this run, and the full decision when one was made."""
+
+    csu_id: str
+    csu_name: str
+    checkpoint: int
+    status: str = Field(
+        description="assessed, not_submitted, invalid_submission, stopped (at an earlier checkpoint), pending "
+        "(deadline not passed) or error."
+    )
+    outcome: str | None
+    outcome_label: str | None
+    escalation: str | None = Field(description="Checkpoint 2: the failed domain escalated, if any.")
+    reasons: list[str] = Field(description="The decision rule that gave the outcome.")
+    domains: dict[str, str] = Field(description="Each decision domain's status: pass, marginal or fail.")
+    conditions: list[str] = Field(description="Ids of the failed checks of medium severity or worse.")
+    moderation: str | None
+    report: str | None
+    assessment_id: str | None
+    problems: list[str] = Field(description="Located problems of an invalid submission.")
+    message: str
+    pdf: str | None
+    pdf_error: str | None
+    results: list[CheckJson] | None = Field(
+        description="Every check's result (null when nothing was decided)."
+    )
+    development_plan: list[PlanItemJson] | None = Field(
+        description="The plan items (null when nothing decided)."
+    )
+
+
+class RunsJson(_Json):
+    """The CLI's `--format json` document: every CSU of the run, and totals by decision."""
+
+    format: Literal["csu-assure/runs/1"] = RUNS_FORMAT
+    assessments: list[RunJson]
+    totals: dict[str, int] = Field(description="CSUs by decision label (or by what happened instead).")
+    cohort_report: str | None = Field(None, description="The cohort report, for a cohort run.")
+
+
+def _check_json(r: CheckResult) -> CheckJson:
+    return CheckJson(
+        check_id=r.check_id,
+        name=r.name,
+        domain=r.domain.value,
+        group=r.group.value,
+        status=r.status.value,
+        computed_status=r.computed_status.value,
+        severity=r.severity.value,
+        actual=r.actual,
+        expected=r.expected,
+        finding=r.finding,
+        remedy=r.remedy,
+        adjustment=_adjustment_text(r),
+        evidence_rows=len(r.evidence),
+    )
+
+
+def run_json(row: CsuRow, assessment: Assessment | None = None) -> dict[str, Any]:
+    """One CSU's run as JSON (the CLI's --format json, the cohort table artifact); with the run's `assessment`
+    (its record at this checkpoint), every check's result and the development plan too."""
     s = row.summary
-    return {
-        "csu_id": row.csu_id,
-        "csu_name": row.csu_name,
-        "checkpoint": int(row.checkpoint),
-        "status": row.disposition.value,
-        "outcome": s.outcome.value if s else None,
-        "outcome_label": s.outcome.label if s else None,
-        "escalation": s.escalation if s else False,
-        "domains": {d.value: r.value for d, r in s.domains.items()} if s else {},
-        "conditions": list(s.conditions) if s else [],
-        "moderation": s.moderation.value if s else None,
-        "report": s.report_path if s else None,
-        "assessment_id": s.assessment_id if s else None,
-        "problems": list(row.problems),
-        "message": row.message,
-        "pdf": row.pdf,
-        "pdf_error": row.pdf_error or None,
-    }
+    a = assessment if assessment is not None and assessment.checkpoint == row.checkpoint else None
+    return RunJson(
+        csu_id=row.csu_id,
+        csu_name=row.csu_name,
+        checkpoint=int(row.checkpoint),
+        status=row.disposition.value,
+        outcome=s.outcome.value if s else None,
+        outcome_label=s.outcome.label if s else None,
+        escalation=s.escalation.value if s and s.escalation else None,
+        reasons=list(a.reasons) if a else [],
+        domains={d.value: st.value for d, st in s.domains.items()} if s else {},
+        conditions=list(s.conditions) if s else [],
+        moderation=s.moderation.value if s else None,
+        report=s.report_path if s else None,
+        assessment_id=s.assessment_id if s else None,
+        problems=list(row.problems),
+        message=row.message,
+        pdf=row.pdf,
+        pdf_error=row.pdf_error or None,
+        results=[_check_json(r) for r in a.results] if a else None,
+        development_plan=[
+            PlanItemJson(
+                item_id=i.item_id,
+                check_id=i.check_id,
+                kind=i.kind,
+                severity=i.severity.value,
+                binding=i.binding,
+                owner=i.owner,
+                due=i.due,
+                action=i.action,
+                measure=i.measure,
+                evidence_required=i.evidence_required,
+            )
+            for i in a.development_plan
+        ]
+        if a
+        else None,
+    ).model_dump(mode="json")
+
+
+def runs_schema() -> str:
+    """The JSON Schema of the CLI's `--format json` document (docs/cli-output.schema.json)."""
+    return json.dumps(RunsJson.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
