@@ -34,6 +34,7 @@ test: setup system-deps lint
 # The generated pages: the rule reference and the submission contract (tests fail when they are stale).
 docs: setup
 	$(BIN)/csu-assure rules reference --write docs/rules.md
+	$(BIN)/csu-assure rules decision-model --write docs/decision-model.md
 	$(BIN)/csu-assure schema --write docs/submission.schema.json --markdown docs/submission-format.md \
 		--runs docs/cli-output.schema.json
 

@@ -140,3 +140,49 @@ def reference(
     out.print(
         f"wrote {escape(str(write))} ({len(catalogue)} checks, rule set {ruleset.name} {ruleset.version})"
     )
+
+
+@rules_app.command("decision-model")
+def decision_model(
+    write: Annotated[
+        Path | None,
+        typer.Option(
+            "--write",
+            help="Write the page to this file (e.g. docs/decision-model.md) instead of printing it.",
+        ),
+    ] = None,
+    examples: Annotated[
+        Path,
+        typer.Option("--examples", help="A cohort whose assessments give the worked examples."),
+    ] = Path("submissions/example-cohort"),
+    rules: RulesOption = None,
+) -> None:
+    """Generate the decision-model page: the model, its sources, and worked examples from a cohort."""
+    from rich.markup import escape
+
+    from csu_assure.calendar import load_calendar
+    from csu_assure.decision_reference import render_decision_model
+    from csu_assure.loading import csu_folders
+    from csu_assure.service import DryRun, Options, dry_run_config, progress_csu
+
+    if not examples.is_dir():
+        raise usage_error(f"--examples {examples} is not a cohort folder")
+    catalogue, ruleset = _load(rules)
+    calendar = load_calendar()
+    config = dry_run_config(catalogue, ruleset, calendar)
+    records = [
+        record
+        for folder in csu_folders(examples)
+        for run in progress_csu(folder, config, Options(), DryRun())
+        if (record := run.current) is not None
+    ]
+    text = render_decision_model(catalogue, ruleset, calendar, records)
+    if write is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        write.parent.mkdir(parents=True, exist_ok=True)
+        write.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise usage_error(f"cannot write {write}: {error.strerror or error}") from None
+    out.print(f"wrote {escape(str(write))} ({len(records)} assessments of {escape(str(examples))})")

@@ -557,6 +557,25 @@ class ModerationNeedsAnAssessor(RuntimeError):
 DIRECT = Steps()
 
 
+class DryRun(Steps):
+    """The steps without writing any file: no Word reports (the register is whatever the config names; give it
+    an in-memory one, `dry_run_config`, and nothing is written at all). For documentation, what-if analyses and
+    tests that need the decisions, not the documents."""
+
+    def report(self, run: CsuRun, config: Config) -> CsuRun:
+        return run
+
+    def pdf(self, runs: list[CsuRun]) -> list[CsuRun]:
+        return runs
+
+
+def dry_run_config(
+    catalogue: Catalogue, ruleset: RuleSet, calendar: Calendar, assessor: str = "dry run"
+) -> Config:
+    """A configuration whose register lives in memory and whose output folder is never written to."""
+    return Config(catalogue, ruleset, calendar, Register("sqlite://"), Path("."), assessor)
+
+
 # -- the sequences ---------------------------------------------------------------------------------------------
 
 
