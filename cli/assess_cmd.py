@@ -20,12 +20,25 @@ def _existing_dir(path: Path) -> Path:
     return path
 
 
+def _csu_folder(path: Path) -> Path:
+    """A CSU folder the layout rules accept (its name is its CSU id, not a link...), else exit 1 saying why."""
+    from cli.common import EXIT_INVALID, print_problems
+    from csu_assure.loading.layout import csu_folder_problem
+
+    _existing_dir(path)
+    problem = csu_folder_problem(path)
+    if problem is not None:
+        print_problems(str(path), [problem])
+        raise typer.Exit(EXIT_INVALID)
+    return path
+
+
 @run_options
 def assess(csu_dir: CsuDir, checkpoint: CheckpointOption, run: RunRequest, as_of: AsOf = None) -> None:
     """Assess one CSU at one checkpoint. Exit 0 ok, 1 invalid submission or failed assessment, 2 usage."""
     from cli.show import show_rows
 
-    _existing_dir(csu_dir)
+    _csu_folder(csu_dir)
     require_pdf_or_exit(run.options.pdf)
     runner = Runner(run.options, prefect=run.prefect)
     result = runner.csu(csu_dir, checkpoint)
@@ -56,7 +69,15 @@ def cohort(
     title = f"{summary.cohort}: {summary.checkpoint.title}"
     if run.fmt is OutputFormat.TEXT and summary.report_path:
         title += f"\ncohort report: {summary.report_path}"
-    show_rows(summary.rows, run.fmt, title, record_of=runner.record_of, cohort_report=summary.report_path)
+    show_rows(
+        summary.rows,
+        run.fmt,
+        title,
+        record_of=runner.record_of,
+        cohort_report=summary.report_path,
+        refused=summary.refused,
+        skipped=summary.skipped,
+    )
 
 
 @run_options
@@ -68,7 +89,7 @@ def progress(csu_dir: CsuDir, run: RunRequest) -> None:
     """
     from cli.show import show_rows
 
-    _existing_dir(csu_dir)
+    _csu_folder(csu_dir)
     require_pdf_or_exit(run.options.pdf)
     runner = Runner(run.options, prefect=run.prefect)
     runs = runner.progress(csu_dir)

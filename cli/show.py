@@ -75,6 +75,8 @@ def show_rows(
     *,
     record_of: Callable[[CsuRow], Assessment | None] = lambda row: None,
     cohort_report: Path | None = None,
+    refused: Sequence[str] = (),
+    skipped: Sequence[str] = (),
 ) -> None:
     """Print the runs (and any problems) and exit 1 if a submission was invalid or an assessment failed. With
     JSON, `record_of` gives each CSU's full record (every check's result, the plan)."""
@@ -93,5 +95,13 @@ def show_rows(
             err.print(f"[bold red]✗ {escape(row.csu_id)}[/] could not be assessed: {escape(row.message)}")
         if row.pdf_error:
             err.print(f"[bold red]✗ {escape(row.csu_id)}[/] no PDF copy: {escape(row.pdf_error)}")
-    failed = any(r.failed or r.pdf_error for r in rows)
+    for folder in skipped:
+        err.print(f"[dim]note: {escape(folder)} is the output folder, inside the cohort: skipped[/]")
+    if refused:
+        err.print(
+            f"[bold red]✗ {len(refused)} entr{'y' if len(refused) == 1 else 'ies'} of the cohort not read:[/]"
+        )
+        for problem in refused:
+            err.print(f"  - {escape(problem)}")
+    failed = any(r.failed or r.pdf_error for r in rows) or bool(refused)
     raise typer.Exit(EXIT_INVALID if failed else EXIT_OK)

@@ -23,14 +23,21 @@ def validate(
 
     if not path.exists():
         raise usage_error(f"{path} does not exist")
-    found = discover(path)
-    if not found:
+    discovery = discover(path)
+    found = discovery.found
+    if not found and not discovery.refused:
         raise usage_error(
             f"no submissions found under {path} (expected business_plan.yaml in a cpN folder, "
             "CSU folders with cp1/ cp2/ cp3/, or .xlsx workbooks)"
         )
+    if discovery.refused:  # entries the layout rules refuse: named, never skipped in silence
+        print_problems(f"{path} (folder layout)", discovery.refused)
     invalid = 0
     for item in found:
+        if item.problems:
+            invalid += 1
+            print_problems(str(item.path), item.problems)
+            continue
         try:
             sub = load_submission(item.path)
         except SubmissionInvalid as error:
@@ -48,5 +55,6 @@ def validate(
             f"[green]✓[/] {escape(visible(str(item.path)))}: {escape(visible(sub.plan.csu_name))}, checkpoint "
             f"{int(sub.checkpoint)}, {len(sub.ccgs)} CCGs, population {sub.population:,}{note}"
         )
-    out.print(f"{len(found) - invalid} valid, {invalid} invalid")
-    raise typer.Exit(EXIT_INVALID if invalid else EXIT_OK)
+    refused = f", {len(discovery.refused)} refused by the folder layout" if discovery.refused else ""
+    out.print(f"{len(found) - invalid} valid, {invalid} invalid{refused}")
+    raise typer.Exit(EXIT_INVALID if invalid or discovery.refused else EXIT_OK)

@@ -413,6 +413,8 @@ class CohortSummary:
     rows: tuple[CsuRow, ...]
     counts: Mapping[str, int] = field(default_factory=dict)
     report_path: Path | None = None
+    refused: tuple[str, ...] = ()  # entries of the cohort folder that are not CSU folders, each with why
+    skipped: tuple[str, ...] = ()  # folders left out on purpose (the output folder inside the cohort)
 
     @property
     def failed(self) -> list[CsuRow]:

@@ -31,8 +31,9 @@ from csu_assure import engine
 from csu_assure.calendar import Calendar, load_calendar
 from csu_assure.catalogue import Catalogue
 from csu_assure.domain import Checkpoint, Disposition, ModerationStatus
-from csu_assure.loading import SubmissionInvalid, csu_folders, load_submission
-from csu_assure.loading.identity import identify, is_csu_id, locate
+from csu_assure.loading import SubmissionInvalid, load_submission
+from csu_assure.loading.identity import identify, is_csu_id
+from csu_assure.loading.layout import find_submission, read_cohort
 from csu_assure.loading.problems import Problem
 from csu_assure.register import Register
 from csu_assure.results import (
@@ -134,6 +135,7 @@ class Job:
     as_of: dt.date
     path: Path | None
     prior_plan: tuple[PlanItem, ...] = ()
+    problems: tuple[Problem, ...] = ()  # why the CSU folder's submission for this checkpoint cannot be read
 
 
 @dataclass(frozen=True)
@@ -227,12 +229,12 @@ def prepare(
                 previous,
                 message=f"stopped at checkpoint {int(previous.checkpoint)}: {previous.outcome.label}",
             )
-    path = locate(csu_dir, checkpoint)
-    if path is None and as_of <= config.calendar.deadline(checkpoint):
+    found = find_submission(csu_dir, checkpoint)
+    if found.path is None and not found.problems and as_of <= config.calendar.deadline(checkpoint):
         return CsuRun(csu_id, csu_name, checkpoint, Disposition.PENDING, message="deadline not yet passed")
     if prior_plan is None:
         prior_plan = prior_plan_for(csu_id, checkpoint, config.register)
-    return Job(csu_id, csu_name, checkpoint, as_of, path, tuple(prior_plan))
+    return Job(csu_id, csu_name, checkpoint, as_of, found.path, tuple(prior_plan), found.problems)
 
 
 def prior_plan_for(csu_id: str, checkpoint: Checkpoint, register: Register) -> tuple[PlanItem, ...]:
@@ -253,6 +255,8 @@ def load(path: Path) -> Submission | Invalid:
 
 def load_job(job: Job) -> Loaded:
     """The job's submission, its located problems, or None when nothing was submitted."""
+    if job.problems:  # the folder's form was refused (a link, both forms, an .xlsm...): nothing was read
+        return Invalid(job.problems, ())
     return load(job.path) if job.path is not None else None
 
 
@@ -441,9 +445,17 @@ class CohortTally:
     """A cohort's summary, kept as its CSUs finish: each `CsuRun` is folded into a `CsuRow` and the full record
     is let go, so a 10,000-CSU cohort holds 10,000 rows, not 10,000 assessments."""
 
-    def __init__(self, cohort: str, checkpoint: Checkpoint) -> None:
+    def __init__(
+        self,
+        cohort: str,
+        checkpoint: Checkpoint,
+        refused: Sequence[Problem] = (),
+        skipped: Sequence[Path] = (),
+    ) -> None:
         self.cohort = cohort
         self.checkpoint = Checkpoint(checkpoint)
+        self.refused = tuple(str(p) for p in refused)
+        self.skipped = tuple(str(s) for s in skipped)
         self._rows: dict[int, CsuRow] = {}
         self._counts: Counter[str] = Counter()
 
@@ -461,6 +473,8 @@ class CohortTally:
             tuple(self._rows[i] for i in sorted(self._rows)),
             dict(sorted(self._counts.items())),
             report_path,
+            refused=self.refused,
+            skipped=self.skipped,
         )
 
 
@@ -680,8 +694,9 @@ def assess_cohort(
     stopped at an earlier checkpoint is skipped; one whose assessment raised is reported as an error. With
     moderation, every draft is moderated once the batches are done (and then copied to PDF, with `pdf`)."""
     checkpoint = Checkpoint(checkpoint)
-    folders = csu_folders(Path(cohort_dir))
-    tally = CohortTally(Path(cohort_dir).resolve().name, checkpoint)
+    layout = read_cohort(Path(cohort_dir), skip=(config.out_dir,))
+    folders = list(layout.csus)
+    tally = CohortTally(Path(cohort_dir).resolve().name, checkpoint, layout.refused, layout.skipped)
     awaiting: list[tuple[int, CsuRun]] = []
     position = 0
     for batch, result in steps.run_batches(batches(folders, max_batches), checkpoint, config, options):

@@ -7,6 +7,14 @@ from pathlib import Path
 
 from csu_assure.domain import Checkpoint
 from csu_assure.loading.folder import PLAN_FILE, load_folder
+from csu_assure.loading.layout import (
+    REFUSED_FORMS,
+    csu_folder_problem,
+    find_submission,
+    is_hidden,
+    read_cohort,
+    stray_entries,
+)
 from csu_assure.loading.problems import Problem, SubmissionInvalid
 from csu_assure.submission import Submission
 
@@ -20,6 +28,17 @@ def load_submission(path: Path) -> Submission:
         from csu_assure.loading.workbook import load_workbook  # openpyxl is only paid for when used
 
         return load_workbook(path)
+    if path.suffix.lower() in REFUSED_FORMS:
+        raise SubmissionInvalid(
+            str(path),
+            [
+                Problem(
+                    str(path),
+                    "",
+                    f"is a {path.suffix.lower()} file, which is not read: save the workbook as .xlsx",
+                )
+            ],
+        )
     if not path.exists():
         raise SubmissionInvalid(str(path), [Problem(str(path), "", "does not exist")])
     return load_folder(path)
@@ -32,55 +51,79 @@ class Located:
     csu_key: str
     checkpoint: Checkpoint | None
     path: Path
+    problems: tuple[
+        Problem, ...
+    ] = ()  # the form was refused (a link out, both forms, an .xlsm): not loadable
 
 
-def _is_submission(path: Path) -> bool:
-    if path.suffix.lower() in WORKBOOK_SUFFIXES:
-        return True
-    if not path.is_dir():
-        return False
-    if (path / PLAN_FILE).exists():
-        return True
-    # A cpN folder holding files but no plan is a broken submission to report, not something to skip.
-    return _checkpoint_of(path) is not None and any(not p.name.startswith(".") for p in path.iterdir())
+@dataclass(frozen=True)
+class Discovery:
+    """What lies under a path: the submissions to load, and every entry refused by the layout rules."""
+
+    found: tuple[Located, ...]
+    refused: tuple[Problem, ...]
+
+
+def _is_csu_folder(path: Path) -> bool:
+    return path.is_dir() and any(
+        not is_hidden(e.name) and e.name.split(".", 1)[0] in ("cp1", "cp2", "cp3") for e in path.iterdir()
+    )
 
 
 def _checkpoint_of(path: Path) -> Checkpoint | None:
-    stem = path.stem if path.is_file() else path.name
-    if stem.startswith("cp") and stem[2:].isdigit() and int(stem[2:]) in (1, 2, 3):
-        return Checkpoint(int(stem[2:]))
-    return None
+    stem = path.name.split(".", 1)[0]
+    return Checkpoint(int(stem[2])) if stem in ("cp1", "cp2", "cp3") else None
 
 
-def discover(path: Path, checkpoint: Checkpoint | None = None) -> list[Located]:
-    """Submissions under `path`: a checkpoint folder, a CSU folder (cp1/ cp2/ cp3/) or a cohort of CSU folders.
-
-    Workbooks are found as `<csu>/cpN.xlsx`. Sorted by CSU then checkpoint, so runs are reproducible.
-    """
-    path = Path(path)
-    if _is_submission(path):
-        return [Located(path.parent.name if _checkpoint_of(path) else path.stem, _checkpoint_of(path), path)]
+def _in_csu_folder(csu_dir: Path, checkpoint: Checkpoint | None) -> tuple[list[Located], list[Problem]]:
     found: list[Located] = []
-    children = sorted(p for p in path.iterdir() if not p.name.startswith(".")) if path.is_dir() else []
-    checkpoint_children = [c for c in children if _checkpoint_of(c) is not None and _is_submission(c)]
-    if checkpoint_children:
-        found = [Located(path.name, _checkpoint_of(c), c) for c in checkpoint_children]
-    else:
-        for child in children:
-            if child.is_dir():
-                found.extend(
-                    Located(child.name, _checkpoint_of(c), c)
-                    for c in sorted(child.iterdir())
-                    if _checkpoint_of(c) is not None and _is_submission(c)
-                )
-    if checkpoint is not None:
-        found = [f for f in found if f.checkpoint in (checkpoint, None)]
-    return found
+    problems = list(stray_entries(csu_dir))
+    for cp in Checkpoint:
+        if checkpoint is not None and cp != checkpoint:
+            continue
+        submission = find_submission(csu_dir, cp)
+        if submission.problems:  # an invalid submission of this checkpoint, as `cohort` records it
+            found.append(Located(csu_dir.name, cp, csu_dir / f"cp{int(cp)}", submission.problems))
+        elif submission.path is not None:
+            found.append(Located(csu_dir.name, cp, submission.path))
+    return found, problems
+
+
+def discover(path: Path, checkpoint: Checkpoint | None = None) -> Discovery:
+    """Submissions under `path`, by the layout rules (`layout.py`): a checkpoint folder or workbook, a CSU folder
+    (cp1/ cp2/ cp3/ or cpN.xlsx) or a cohort of CSU folders. Sorted by CSU then checkpoint, so runs reproduce.
+    Whatever the rules refuse is returned with a located problem, never skipped in silence."""
+    path = Path(path)
+    csu_folder = _is_csu_folder(path)
+    if path.is_file() or (not csu_folder and (path / PLAN_FILE).exists()):  # one submission, given directly
+        return Discovery((Located(path.parent.name, _checkpoint_of(path), path),), ())
+    if csu_folder:
+        problem = csu_folder_problem(path)
+        if problem is not None:
+            return Discovery((), (problem,))
+        found, problems = _in_csu_folder(path, checkpoint)
+        return Discovery(tuple(found), tuple(problems))
+    layout = read_cohort(path)
+    located: list[Located] = []
+    refused: list[Problem] = list(layout.refused)
+    for csu in layout.csus:
+        found, problems = _in_csu_folder(csu, checkpoint)
+        located += found
+        refused += problems
+    return Discovery(tuple(located), tuple(refused))
 
 
 def csu_folders(cohort: Path) -> list[Path]:
-    """Every CSU folder of a cohort, including those with no submission for some checkpoint."""
-    return sorted(p for p in Path(cohort).iterdir() if p.is_dir() and not p.name.startswith("."))
+    """Every CSU folder of a cohort (by the layout rules), including those with no submission yet."""
+    return list(read_cohort(Path(cohort)).csus)
 
 
-__all__ = ["Located", "Problem", "SubmissionInvalid", "csu_folders", "discover", "load_submission"]
+__all__ = [
+    "Discovery",
+    "Located",
+    "Problem",
+    "SubmissionInvalid",
+    "csu_folders",
+    "discover",
+    "load_submission",
+]

@@ -8,8 +8,6 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from csu_assure.domain import Checkpoint
-from csu_assure.loading import discover
 from csu_assure.loading.files import read_bytes
 from csu_assure.loading.folder import MAX_PLAN_BYTES, PLAN_FILE, decode_text, parse_yaml
 from csu_assure.loading.problems import visible
@@ -42,25 +40,18 @@ def display_name(name: str) -> str:
 
 
 def identify(csu_dir: Path) -> tuple[str, str]:
-    """(csu_id, csu_name) from any readable business plan of the CSU; the folder name when none is readable.
-
-    The id names report folders and files, and the plan may be the very thing that is invalid, so it is used
-    only when it is a valid CSU id (`csu_id: ../../x` is not); a folder name used instead is made safe too.
-    """
+    """(csu_id, csu_name) of a CSU folder. The id is the folder's name (`layout`: a folder speaks for the CSU it
+    is named after, whatever its files say); the name is taken from a business plan of that same CSU, else the
+    folder name. A folder name that is not a valid id (refused before any assessment) is made safe, so that
+    even then nothing is written outside the output folder."""
     csu_dir = Path(csu_dir)
+    folder = csu_dir.name
+    csu_id = folder if is_csu_id(folder) else path_safe_id(folder)
     for plan in sorted(csu_dir.glob(f"cp[123]/{PLAN_FILE}")):
         data, _ = read_bytes(plan, csu_dir, MAX_PLAN_BYTES, str(plan))
         text, _ = decode_text(data, str(plan)) if data is not None else (None, None)
         raw, problem = parse_yaml(text, str(plan)) if text is not None else (None, None)
-        if problem is None and isinstance(raw, dict) and is_csu_id(raw.get("csu_id")):
+        if problem is None and isinstance(raw, dict) and raw.get("csu_id") == csu_id:
             name = raw.get("csu_name")
-            shown = display_name(name) if isinstance(name, str) and name.strip() else raw["csu_id"]
-            return raw["csu_id"], shown
-    folder_name = csu_dir.resolve().name
-    return path_safe_id(folder_name), display_name(folder_name)
-
-
-def locate(csu_dir: Path, checkpoint: Checkpoint) -> Path | None:
-    """The CSU's submission for `checkpoint` (folder `cpN/` or workbook `cpN.xlsx`), if there is one."""
-    found = [f for f in discover(Path(csu_dir), checkpoint) if f.checkpoint == checkpoint]
-    return found[0].path if found else None
+            return csu_id, display_name(name) if isinstance(name, str) and name.strip() else csu_id
+    return csu_id, display_name(folder)

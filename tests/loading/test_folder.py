@@ -135,7 +135,7 @@ def test_discover_finds_a_cohort_sorted_and_reports_a_checkpoint_folder_without_
     (broken / "business_plan.yaml").unlink()
     (tmp_path / "alpha" / "cp3").mkdir()  # an empty folder is not a submission yet
 
-    found = discover(tmp_path)
+    found = discover(tmp_path).found
 
     assert [(f.csu_key, f.checkpoint) for f in found] == [
         ("alpha", Checkpoint.OUTLINE_PLAN),

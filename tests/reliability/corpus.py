@@ -46,6 +46,7 @@ class Case:
     isolated: bool = False  # run in a subprocess with a memory limit and a hang guard
     literal: tuple[str, ...] = ()  # text the Word report must show exactly as submitted
     csu_folder: str = CSU
+    refused: bool = False  # the folder layout refuses the CSU folder itself: nothing is assessed or recorded
 
     @property
     def accepted(self) -> bool:
@@ -549,7 +550,12 @@ def _path_traversal_in_the_csu_id(csu: Path) -> None:
     folder(csu, 1, set_plan("csu_id", "../../evil"))
 
 
-@case("business_plan.yaml: csu_id: String should match pattern", assess=True, csu_folder="North CSU (draft)")
+@case(
+    "North CSU (draft): is not a CSU id: the folder name is the CSU's id",
+    assess=True,
+    csu_folder="North CSU (draft)",
+    refused=True,
+)
 def _path_traversal_id_and_an_untidy_folder_name(csu: Path) -> None:
     folder(csu, 1, set_plan("csu_id", "../../../../evil"))
 

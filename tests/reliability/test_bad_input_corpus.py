@@ -127,6 +127,9 @@ def test_validate_gives_the_located_message_or_accepts(name: str, tmp_path: Path
         assert ran.exit_code == 0, ran.output
         assert "1 valid, 0 invalid" in ran.output, ran.output
         assert case.shows is None or case.shows in ran.output, ran.output
+    elif case.refused:
+        assert ran.exit_code == 1, ran.output
+        assert case.expect in ran.output and "not read" in ran.output, ran.output
     else:
         assert ran.exit_code == 1, ran.output
         assert case.expect in ran.output, ran.output
@@ -156,6 +159,9 @@ def test_assess_records_and_reports_within_the_output_folder_only(name: str, tmp
     _assert_clean(ran)
     assert snapshot(tmp_path, skip=out) == before, "written outside --out"
     assert ran.exit_code == (0 if case.accepted else 1), ran.output
+    if case.refused:  # a folder the layout refuses speaks for no CSU: nothing recorded, nothing written
+        assert case.expect in ran.output and not out.exists(), ran.output
+        return
     register = Register.open_existing(f"sqlite:///{out / 'register.sqlite'}")
     try:
         recorded = register.all_latest()
@@ -226,6 +232,7 @@ def test_one_bad_submission_never_stops_the_rest_of_a_cohort(tmp_path: Path) -> 
     ("folder_name", "plan_id", "expected"),
     [
         ("baseline", "../../evil", "baseline"),
+        ("north-vale", "north-vale-2", "north-vale"),  # a folder speaks for the CSU it is named after
         ("North CSU (draft)", "../x", "north-csu-draft"),
         ("!!", None, None),  # nothing of the name survives: a hash-based id
         ("Ωmega", "/etc/passwd", None),
