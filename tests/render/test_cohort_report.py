@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from docx import Document
 
 from csu_assure import synthetic
@@ -62,3 +63,21 @@ def test_mixed_checkpoints_get_one_section_each(
     cohort = [assess_raw(synthetic.baseline(csu_id=f"mixed-{n}", checkpoint=n)) for n in (1, 3)]
     text = all_text(write_cohort_report(cohort, tmp_path / "mixed.docx", title="Mixed"))
     assert "Checkpoint 1 — outline plan" in text and "Checkpoint 3 — full business plan" in text
+
+
+def test_a_large_cohort_lists_the_first_csus_by_name_and_counts_the_rest(
+    assess_raw: Callable[..., Assessment], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from csu_assure.render.word import view
+
+    monkeypatch.setattr(view, "COHORT_TABLE_ROWS", 2)
+    cohort = [
+        assess_raw(synthetic.baseline(csu_id=f"csu-{i}", csu_name=f"CSU {i}", checkpoint=1)) for i in range(4)
+    ]
+    path = write_cohort_report(cohort, tmp_path / "big.docx", title="Big")
+    doc = Document(str(path))
+    csus = next(t for t in doc.tables if t.rows[0].cells[0].text == "CSU")
+    assert [r.cells[0].text.split("\n")[0] for r in csus.rows[1:]] == ["CSU 0", "CSU 1"]
+    counts = next(t for t in doc.tables if t.rows[0].cells[0].text == "Decision")
+    assert {r.cells[0].text: r.cells[1].text for r in counts.rows[1:]}["Total"] == "4"
+    assert "The first 2 CSUs by name are listed; 2 more are counted above" in all_text(path)

@@ -318,6 +318,13 @@ def _cohort_group(doc: Doc, g: CohortGroup, outline: Outline) -> None:
         for r in g.rows
     ]
     table(doc, ("CSU", "Decision", *g.domains), rows, (name_w, decision_w, *([domain_w] * n)), size=8)
+    if g.unlisted:
+        paragraph(
+            doc,
+            f"The first {len(g.rows):,} CSUs by name are listed; {g.unlisted:,} more are counted above and charted "
+            "below, and every one is in the register (`csu-assure export` lists them all).",
+            "Note",
+        )
 
 
 def build_cohort_document(

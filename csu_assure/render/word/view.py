@@ -26,6 +26,10 @@ from csu_assure.render.word.safe import one_line, safe_text
 from csu_assure.results import Assessment, AssessmentSummary, CheckResult, EvidenceRow
 
 EVIDENCE_ROW_CAP = 20
+# CSUs listed by name in a cohort report's table. A larger cohort's table would be thousands of rows nobody reads
+# (and its XML is the largest part of a cohort run's memory); every CSU stays in the counts, the charts, the
+# register and `csu-assure export`.
+COHORT_TABLE_ROWS = 1_000
 
 DOMAIN_LABELS: dict[Domain, str] = {
     Domain.LEADERSHIP: "Leadership",
@@ -508,6 +512,7 @@ class CohortGroup:
     not_submitted: int
     total_phrase: str
     escalations_phrase: str
+    unlisted: int = 0  # CSUs counted but not listed by name (beyond COHORT_TABLE_ROWS)
 
 
 @dataclass(frozen=True)
@@ -536,7 +541,7 @@ def _group(checkpoint: Checkpoint, members: Sequence[AssessmentSummary]) -> Coho
             rags=tuple(a.domains[d].rag if d in a.domains else None for d in domains),
             statuses=tuple(a.domains[d].value.capitalize() if d in a.domains else "—" for d in domains),
         )
-        for a in sorted(members, key=lambda a: (a.csu_name.casefold(), a.csu_id))
+        for a in sorted(members, key=lambda a: (a.csu_name.casefold(), a.csu_id))[:COHORT_TABLE_ROWS]
     )
     return CohortGroup(
         checkpoint=checkpoint,
@@ -549,6 +554,7 @@ def _group(checkpoint: Checkpoint, members: Sequence[AssessmentSummary]) -> Coho
         not_submitted=counts[Outcome.NOT_SUBMITTED],
         total_phrase=count_phrase(len(members), "CSU"),
         escalations_phrase=count_phrase(sum(1 for a in members if a.escalation), "escalation") + " flagged",
+        unlisted=max(0, len(members) - COHORT_TABLE_ROWS),
     )
 
 
