@@ -79,7 +79,8 @@ PROFILES: dict[str, dict[int, Patch]] = {
             ]
         },
     },
-    # Checkpoint 2: no leader identified or interviewed (critical leadership failure).
+    # Checkpoint 2: no leader identified or interviewed, and no managing director appointed (critical leadership
+    # failure: without the vacancy, the baseline's MD starting in May would be an appointment made, a remedy).
     "no_leader": {
         2: {
             "plan": {
@@ -88,7 +89,14 @@ PROFILES: dict[str, dict[int, Patch]] = {
                     "leader_interview_rating": None,
                     "lead_name": None,
                 }
-            }
+            },
+            "update": [
+                {
+                    "table": "senior_team",
+                    "where": {"role": "managing_director"},
+                    "set": {"name": "", "status": "vacant", "appointed_on": ""},
+                }
+            ],
         },
     },
     # Checkpoint 2: year-1 deficit (critical business failure).
