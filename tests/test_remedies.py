@@ -1,5 +1,5 @@
 """The shared reading of remedies (`csu_assure.remedies`): merger routes, leaders in post and appointments made,
-and a checkpoint 2 escalation item read back."""
+and the checkpoint 2 escalation read back at checkpoint 3 from the plan item the engine really writes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,11 @@ from typing import Any
 
 import pytest
 
-from csu_assure.domain import Domain
+from checks import catalogue as shipped_catalogue
+from csu_assure.calendar import load_calendar
+from csu_assure.domain import Checkpoint, Domain, Outcome, Severity, Status
+from csu_assure.engine import assess
+from csu_assure.generate import CsuSpec, Rules, build_csu
 from csu_assure.remedies import (
     agreed_merger_route,
     appointment_made,
@@ -19,6 +23,7 @@ from csu_assure.remedies import (
     merger_route_short_of_agreed,
 )
 from csu_assure.results import PlanItem
+from csu_assure.ruleset import load_ruleset
 from csu_assure.submission import Submission
 from csu_assure.synthetic import apply_patch, baseline, to_submission
 
@@ -148,3 +153,84 @@ def test_escalated_domain_reads_only_escalation_items() -> None:
     assert escalated_domain(item("ESCALATION-nonsense@2", "escalation")) is None
     assert escalated_domain(item("CP2-LEA-01@2", "finding")) is None
     assert escalated_domain(item("ESCALATION-business@2", "finding")) is None
+
+
+def test_the_engine_escalation_is_read_back_and_re_examined_at_checkpoint_3() -> None:
+    """End to end with the shipped catalogue: a checkpoint 2 CSU with no leader fails leadership and gets a B
+    with an escalation; checkpoint 3 resolves it only with the item reported met and a substantive MD in post."""
+    catalogue = shipped_catalogue()
+    ruleset, calendar = load_ruleset(catalogue), load_calendar()
+    leaderless = _sub(
+        {
+            "plan": {"leadership": {"lead_name": None}},
+            "update": [
+                {
+                    "table": "senior_team",
+                    "where": {"role": "managing_director"},
+                    "set": {"name": "", "status": "vacant"},
+                }
+            ],
+        }
+    )
+    cp2 = assess(
+        leaderless, catalogue=catalogue, ruleset=ruleset, calendar=calendar, as_of=AS_OF, assessor="T"
+    )
+    assert (cp2.outcome, cp2.escalation) == (Outcome.B, Domain.LEADERSHIP)
+    (escalation,) = [i for i in cp2.development_plan if i.kind == "escalation"]
+    assert escalated_domain(escalation) is Domain.LEADERSHIP
+    assert escalation.severity is Severity.CRITICAL and escalation.binding
+
+    def del_05(patch: dict[str, Any]) -> Status:
+        sub = _sub(patch, checkpoint=3)
+        record = assess(
+            sub,
+            catalogue=catalogue,
+            ruleset=ruleset,
+            calendar=calendar,
+            as_of=dt.date(2012, 9, 1),
+            assessor="T",
+            prior_plan=cp2.development_plan,
+        )
+        assert record.checkpoint is Checkpoint.FULL_BUSINESS_PLAN
+        return record.result("CP3-DEL-05").status
+
+    reported = {"table": "development_plan", "where": {"milestone_id": "DP-01"}}
+    met = {**reported, "set": {"milestone_id": escalation.item_id}}
+    interim = {"table": "senior_team", "where": {"role": "managing_director"}, "set": {"status": "interim"}}
+    assert del_05({"update": [met]}) is Status.PASS
+    assert del_05({"update": [met, interim]}) is Status.FAIL
+    assert del_05({}) is Status.FAIL  # not reported
+
+
+@pytest.mark.parametrize(
+    ("profile", "domain"), [("no_leader", Domain.LEADERSHIP), ("deficit", Domain.BUSINESS)]
+)
+def test_a_generated_csu_reports_its_escalation_met_with_the_remedy_in_place(
+    profile: str, domain: Domain
+) -> None:
+    """The generator writes checkpoint 2's plan into checkpoint 3 as met; an escalated CSU must then also show its
+    remedy (CP3-DEL-05), or every generated B-with-escalation would fail checkpoint 3 for the generator's sake."""
+    catalogue = shipped_catalogue()
+    rules = Rules.shipped(catalogue)
+    raws = build_csu(CsuSpec("escalated", "Escalated CSU", (profile,), seed=3), rules)
+    as_of = {cp: rules.calendar.deadline(Checkpoint(cp)) + dt.timedelta(days=1) for cp in raws}
+    cp2 = assess(
+        to_submission(raws[2]),
+        catalogue=catalogue,
+        ruleset=rules.ruleset,
+        calendar=rules.calendar,
+        as_of=as_of[2],
+        assessor="T",
+    )
+    assert (cp2.outcome, cp2.escalation) == (Outcome.B, domain)
+    cp3 = assess(
+        to_submission(raws[3]),
+        catalogue=catalogue,
+        ruleset=rules.ruleset,
+        calendar=rules.calendar,
+        as_of=as_of[3],
+        assessor="T",
+        prior_plan=cp2.development_plan,
+    )
+    assert cp3.result("CP3-DEL-05").status is Status.PASS
+    assert cp3.result("CP3-DEL-01").status is Status.PASS
