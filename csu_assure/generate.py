@@ -17,7 +17,9 @@ from typing import Any
 
 from csu_assure.calendar import Calendar, load_calendar
 from csu_assure.catalogue import Catalogue
+from csu_assure.domain import Domain
 from csu_assure.engine import assess
+from csu_assure.remedies import escalated_domain
 from csu_assure.results import PlanItem
 from csu_assure.ruleset import RuleSet, load_ruleset
 from csu_assure.synthetic import RawSubmission, apply_patch, baseline, to_submission, write_folder
@@ -79,7 +81,8 @@ PROFILES: dict[str, dict[int, Patch]] = {
             ]
         },
     },
-    # Checkpoint 2: no leader identified or interviewed (critical leadership failure).
+    # Checkpoint 2: no leader identified or interviewed, and no managing director appointed (critical leadership
+    # failure: without the vacancy, the baseline's MD starting in May would be an appointment made, a remedy).
     "no_leader": {
         2: {
             "plan": {
@@ -88,7 +91,14 @@ PROFILES: dict[str, dict[int, Patch]] = {
                     "leader_interview_rating": None,
                     "lead_name": None,
                 }
-            }
+            },
+            "update": [
+                {
+                    "table": "senior_team",
+                    "where": {"role": "managing_director"},
+                    "set": {"name": "", "status": "vacant", "appointed_on": ""},
+                }
+            ],
         },
     },
     # Checkpoint 2: year-1 deficit (critical business failure).
@@ -176,7 +186,8 @@ def build_csu(spec: CsuSpec, rules: Rules) -> dict[int, RawSubmission]:
 
     Like a real CSU, each submission reports on the development plan the BDU set at the previous checkpoint: the
     generator assesses checkpoint N and writes its plan items into checkpoint N+1's `development_plan` as met
-    (a profile such as `missed_milestone` then marks what was missed).
+    (a profile such as `missed_milestone` then marks what was missed), with the remedy an escalation asks for in
+    place (`_escalation_remedy`).
     """
     unknown = [p for p in spec.profiles if p not in PROFILES]
     if unknown:
@@ -195,6 +206,7 @@ def build_csu(spec: CsuSpec, rules: Rules) -> dict[int, RawSubmission]:
         )
         if carried and "development_plan" in raw.tables:
             raw.tables["development_plan"].extend(_reported_met(carried))
+            raw.plan.update(_escalation_remedy(carried, raw.plan))
         for name in spec.profiles:
             patch = PROFILES[name].get(checkpoint)
             if patch:
@@ -221,6 +233,17 @@ def _development_plan(raw: RawSubmission, prior: tuple[PlanItem, ...], rules: Ru
         prior_plan=prior,
     )
     return record.development_plan
+
+
+def _escalation_remedy(items: tuple[PlanItem, ...], plan: dict[str, Any]) -> Patch:
+    """What a CSU reporting a business-plan or customer escalation met must also show (CP3-DEL-05): a merger or
+    collaboration route agreed by the escalation's due date. A leadership escalation needs a substantive managing
+    director in post, which the baseline already has (a profile such as `missed_milestone` takes it away)."""
+    for item in items:
+        if escalated_domain(item) in (Domain.BUSINESS, Domain.CUSTOMER) and plan.get("merger_route") is None:
+            route = {"partner": "Neighbouring CSS", "status": "agreed", "agreed_on": item.due.isoformat()}
+            return {"merger_route_agreed": None, "merger_route": route}
+    return {}
 
 
 def _reported_met(items: tuple[PlanItem, ...]) -> list[dict[str, Any]]:

@@ -152,9 +152,21 @@ class Role(StrEnum):
 
 
 class AppointmentStatus(StrEnum):
+    """On what terms a senior post is held: substantive; interim (appointed for a fixed period while the post is
+    recruited to); acting (covered by someone acting up from another post); or vacant."""
+
     SUBSTANTIVE = "substantive"
-    INTERIM = "interim"
+    INTERIM = "interim"  # appointed for a fixed period, often from outside, while the post is recruited to
+    ACTING = "acting"  # covered by someone acting up from another post while it is recruited to
     VACANT = "vacant"
+
+
+class MergerStatus(StrEnum):
+    """How far a merger or collaboration route with another CSS has got."""
+
+    PROPOSED = "proposed"  # discussed or put forward, not yet agreed by both parties
+    AGREED = "agreed"  # agreed by both parties (e.g. a signed memorandum of understanding)
+    COMPLETED = "completed"  # carried out: the CSSs merged or the collaboration is operating
 
 
 class ScorecardPerspective(StrEnum):
@@ -233,6 +245,26 @@ class CcgLeadsMeeting(_Model):
     )
 
 
+class MergerRoute(_Model):
+    """A merger or collaboration route with another CSS: the remedy the BDU looked for in a CSS too small to be
+    economic on its own."""
+
+    partner: ShortText = Field(description="The CSS (or CSSs) merging or collaborating with this one.")
+    status: MergerStatus = Field(description="proposed, agreed (by both parties) or completed.")
+    agreed_on: Day | None = Field(
+        None,
+        description="Date both parties agreed the route; blank = not stated. Only for agreed or completed.",
+    )
+
+    @model_validator(mode="after")
+    def _dated_only_once_agreed(self) -> MergerRoute:
+        if self.agreed_on is not None and self.status is MergerStatus.PROPOSED:
+            raise ValueError(
+                "agreed_on is given but status is proposed; set status to agreed, or remove the date"
+            )
+        return self
+
+
 class BusinessPlan(_Model):
     csu_id: CsuId
     csu_name: ShortText
@@ -250,8 +282,15 @@ class BusinessPlan(_Model):
     leadership: Leadership = Leadership()
     governance: Governance = Governance()
     local_authority_engagements: int | None = Field(None, ge=0, le=10000)
+    merger_route: MergerRoute | None = Field(
+        None,
+        description="A merger or collaboration route with another CSS; an agreed or completed route softens the "
+        "scale and business-size checks one step.",
+    )
     merger_route_agreed: bool | None = Field(
-        None, description="A merger or collaboration route with another CSS is agreed."
+        None,
+        description="Older form of merger_route: true = a route is agreed (no partner named). Either may be "
+        "given; when both are, they must agree.",
     )
     income_growth_rationale: Text | None = None
     surplus_retention_assumption: Text | None = None
@@ -260,6 +299,18 @@ class BusinessPlan(_Model):
     documents: Documents | None = None
     site_visit: SiteVisit | None = None
     ccg_leads_meeting: CcgLeadsMeeting | None = None
+
+    @model_validator(mode="after")
+    def _merger_forms_agree(self) -> BusinessPlan:
+        route, legacy = self.merger_route, self.merger_route_agreed
+        if route is not None and legacy is not None:
+            agreed = route.status is not MergerStatus.PROPOSED
+            if agreed != legacy:
+                raise ValueError(
+                    f"merger_route_agreed is {str(legacy).lower()} but merger_route.status is "
+                    f"{route.status.value}; give merger_route only"
+                )
+        return self
 
 
 # ------------------------------------------------------------------------------------------------- tables
@@ -296,15 +347,25 @@ class FinanceRow(_Model):
 class WorkforceRow(_Model):
     service_line: ServiceFunction
     baseline_wte: Wte
-    planned_wte: Wte
+    planned_wte: Wte = Field(
+        description="Whole-time equivalent staff planned for the line in year 1 (2013/14)."
+    )
     transfer_wte: Wte | None = Field(None, description="WTE transferring from PCTs in October 2012.")
+    pay_cost: Pounds | None = Field(
+        None,
+        description="Year-1 pay cost of the line's planned WTE (£, with employer's on-costs); blank = not stated.",
+    )
 
 
 class SeniorRow(_Model):
     role: Role
     name: ShortText | None = None
     status: AppointmentStatus
-    appointed_on: Day | None = None
+    appointed_on: Day | None = Field(
+        None,
+        description="Date the post holder took up (or takes up) the post. A substantive appointment dated after "
+        "the assessment date is an appointment made, not yet in post.",
+    )
     commercial_skills: bool | None = None
 
 

@@ -15,12 +15,14 @@ from csu_assure.submission import (
     CcgRow,
     FinanceRow,
     InterviewRow,
+    MergerStatus,
     MilestoneRow,
     SeniorRow,
     ServiceFunction,
     ServiceRow,
     SlaRow,
     Submission,
+    WorkforceRow,
     find_inconsistencies,
 )
 from csu_assure.synthetic import baseline, to_submission
@@ -136,6 +138,69 @@ def test_closed_sets_accept_only_their_codes() -> None:
     ]
     plan = baseline(checkpoint=1).plan
     assert _error_types(BusinessPlan, {**plan, "checkpoint": 4}) == [("checkpoint", "enum")]
+
+
+# ------------------------------------------------------------------------------------------------- remedies
+
+
+def test_merger_route_is_an_optional_object_with_a_closed_status() -> None:
+    plan = baseline(checkpoint=2).plan
+    assert BusinessPlan.model_validate(plan).merger_route is None  # every existing plan stays valid
+    route = {"partner": "Arden CSS", "status": "agreed", "agreed_on": "2012-04-02"}
+    parsed = BusinessPlan.model_validate({**plan, "merger_route_agreed": None, "merger_route": route})
+    assert parsed.merger_route is not None and parsed.merger_route.status is MergerStatus.AGREED
+    assert parsed.merger_route.agreed_on == dt.date(2012, 4, 2)
+    undated = BusinessPlan.model_validate(
+        {**plan, "merger_route_agreed": None, "merger_route": {**route, "agreed_on": None}}
+    )
+    assert undated.merger_route is not None and undated.merger_route.agreed_on is None
+    bad = {**plan, "merger_route_agreed": None}
+    assert _error_types(BusinessPlan, {**bad, "merger_route": {**route, "status": "signed"}}) == [
+        ("merger_route.status", "enum")
+    ]
+    assert _error_types(BusinessPlan, {**bad, "merger_route": {"status": "agreed"}}) == [
+        ("merger_route.partner", "missing")
+    ]
+    assert _error_types(BusinessPlan, {**bad, "merger_route": {**route, "parnter": "x"}}) == [
+        ("merger_route.parnter", "extra_forbidden")
+    ]
+    with pytest.raises(ValidationError, match="agreed_on is given but status is proposed"):
+        BusinessPlan.model_validate({**bad, "merger_route": {**route, "status": "proposed"}})
+
+
+@pytest.mark.parametrize(
+    ("legacy", "status", "ok"),
+    [
+        (True, "agreed", True),
+        (True, "completed", True),
+        (False, "proposed", True),
+        (True, "proposed", False),
+        (False, "agreed", False),
+        (False, "completed", False),
+    ],
+)
+def test_the_older_merger_flag_must_agree_with_the_route_when_both_are_given(
+    legacy: bool, status: str, ok: bool
+) -> None:
+    plan = {**baseline(checkpoint=2).plan, "merger_route_agreed": legacy}
+    data = {**plan, "merger_route": {"partner": "Arden CSS", "status": status}}
+    if ok:
+        assert BusinessPlan.model_validate(data).merger_route is not None
+    else:
+        with pytest.raises(ValidationError, match="give merger_route only"):
+            BusinessPlan.model_validate(data)
+
+
+def test_senior_team_status_knows_acting_and_workforce_may_state_pay_cost() -> None:
+    acting = SeniorRow.model_validate({"role": "managing_director", "name": "Kim Doe", "status": "acting"})
+    assert acting.status.value == "acting"
+    assert _error_types(SeniorRow, {"role": "managing_director", "status": "caretaker"}) == [
+        ("status", "enum")
+    ]
+    row = {"service_line": "hr", "baseline_wte": "10", "planned_wte": "8"}
+    assert WorkforceRow.model_validate(row).pay_cost is None
+    assert WorkforceRow.model_validate({**row, "pay_cost": "320000.00"}).pay_cost == Decimal("320000.00")
+    assert _error_types(WorkforceRow, {**row, "pay_cost": "-1"}) == [("pay_cost", "greater_than_equal")]
 
 
 # ------------------------------------------------------------------------------------------------------- money

@@ -6,26 +6,13 @@ from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced
 from csu_assure.domain import CheckGroup, Domain
+from csu_assure.remedies import appointment_made, caretaker_leader, describe_appointment, leader_in_post
 from csu_assure.results import Judgement
-from csu_assure.submission import AppointmentStatus, Role, Submission
+from csu_assure.submission import Submission
 
 
 class Params(CheckParams):
     min_rating: int = Field(ge=1, le=4, description="Lowest BDU leader-interview rating (1–4) that passes.")
-
-
-def _prospective_leader(sub: Submission) -> str | None:
-    """The named CSS lead, or failing that a named, non-vacant managing director in the senior team."""
-    if sub.plan.leadership.lead_name:
-        return sub.plan.leadership.lead_name
-    for person in sub.senior_team or ():
-        if (
-            person.role is Role.MANAGING_DIRECTOR
-            and person.name
-            and person.status is not AppointmentStatus.VACANT
-        ):
-            return person.name
-    return None
 
 
 @check(
@@ -41,13 +28,15 @@ def _prospective_leader(sub: Submission) -> str | None:
 )
 def leader_not_interviewed(sub: Submission, p: Params, ctx: Context) -> Judgement:
     """## What it checks
-    That a prospective leader is identified (the plan's `lead_name`, or a named managing director in the
-    senior team), that the BDU interviewed that leader, and that the interview rating is at least
-    `min_rating` of 4.
+    That a prospective leader is identified on the assessment date, that the BDU interviewed that leader, and
+    that the interview rating is at least `min_rating` of 4. The prospective leader is the plan's `lead_name`
+    (the person the CSS puts forward to lead it) or, when none is named, a substantive managing director in
+    post. A substantive appointment whose `appointed_on` is after the assessment date is an appointment made,
+    not a leader in post; an interim or acting managing director holds the post but is not put forward as the
+    prospective leader unless named as `lead_name`.
 
-    No leader, or no interview, is a critical failure; a leader interviewed but rated below `min_rating` is
-    the rule set's severity (high), because a weak leader can be developed or replaced within the
-    development plan, while a CSS with no leader cannot be assessed at all.
+    With no prospective leader, two remedies lower the failure one step: a substantive appointment made (the
+    appointee not yet started), or an interim or acting managing director in post whom the BDU interviewed.
 
     ## Why it matters
     Leadership was one of the three checkpoint 2 domains; prospective CSS leaders were interviewed by the
@@ -55,30 +44,56 @@ def leader_not_interviewed(sub: Submission, p: Params, ctx: Context) -> Judgemen
 
     ## Severity
     High for a leader interviewed but rated below `min_rating`: a weak interview needs rapid management
-    (development or replacement before hosting), not a stop. Critical with no leader identified or no leader
-    interview: the leadership domain cannot pass without a leader the BDU has met.
+    (development or replacement before hosting), not a stop. Critical with no prospective leader identified,
+    or the leader not interviewed: the leadership domain cannot pass without a leader the BDU has met. An
+    agreed remedy lowers "no prospective leader" one step, to high: with an appointment made the gap has a
+    date to close, and with an interim or acting leader interviewed somebody the BDU has met leads meanwhile;
+    either still needs rapid management, since leaders were to be appointed by the end of June 2012.
 
     ## Evidence used
     `business_plan.yaml`: `leadership.lead_name`, `leadership.leader_interviewed`,
-    `leadership.leader_interview_rating`; `senior_team.csv` (`managing_director` row) when no lead is named.
-    An interview held but not rated, or not recorded either way, is NOT_EVIDENCED.
+    `leadership.leader_interview_rating`; `senior_team.csv` (`managing_director` rows: `name`, `status`,
+    `appointed_on`) and the assessment date. An interview held but not rated, or not recorded either way, is
+    NOT_EVIDENCED.
 
     ## Source
-    [S] seed `002` ("Prospective CSS leaders are interviewed"; "strong and experienced leadership is vital");
-    BRIEF.md decision model (leadership domain). Rating scale and `min_rating` of 3 of 4 [A]. Accepting a
-    named managing director as the identified leader improves on the BRIEF, which looked only at the lead.
+    [S] seed `002` ("Prospective CSS leaders are interviewed"; "strong and experienced leadership is vital";
+    "CSS leaders to be appointed by end of June 2012"); BRIEF.md decision model (leadership domain; "a
+    leadership gap with an appointment made" as a remedy [A]). Rating scale and `min_rating` of 3 of 4 [A].
+    Accepting a substantive managing director as the identified leader improves on the BRIEF, which looked
+    only at the lead.
     """
-    leader = _prospective_leader(sub)
+    as_of = ctx.as_of
     expected = f"a named leader, interviewed by the BDU, rated ≥ {p.min_rating} of 4"
+    leadership = sub.plan.leadership
+    interviewed = leadership.leader_interviewed
+    leader = leadership.lead_name
     if leader is None:
+        director = leader_in_post(sub, as_of)
+        leader = director.name if director is not None else None
+    if leader is None:
+        appointee = appointment_made(sub, as_of)
+        caretaker = caretaker_leader(sub, as_of)
+        if appointee is not None:
+            remedy: str | None = describe_appointment(appointee)
+        elif caretaker is not None and interviewed is True:
+            rating = leadership.leader_interview_rating
+            rated = f", rated {rating} of 4" if rating is not None else ""
+            remedy = (
+                f"{caretaker.name}, {caretaker.status.value} managing director, leads meanwhile and was "
+                f"interviewed by the BDU{rated}"
+            )
+        else:
+            remedy = None
         return judge(
             passed=False,
             critical=True,
-            actual="no leader",
+            remedy=remedy,
+            actual="no leader in post",
             expected=expected,
-            finding="No prospective CSS leader is named in the plan or the senior team.",
+            finding=f"No prospective CSS leader is named in the plan or in post on {as_of.isoformat()}"
+            + (f"; {remedy}." if remedy else "."),
         )
-    interviewed = sub.plan.leadership.leader_interviewed
     if interviewed is None:
         return not_evidenced(
             "whether the BDU interviewed the leader (leadership.leader_interviewed)", expected
@@ -91,7 +106,7 @@ def leader_not_interviewed(sub: Submission, p: Params, ctx: Context) -> Judgemen
             expected=expected,
             finding=f"The prospective leader, {leader}, has not been interviewed by the BDU.",
         )
-    rating = sub.plan.leadership.leader_interview_rating
+    rating = leadership.leader_interview_rating
     if rating is None:
         return not_evidenced("the leader interview rating (leadership.leader_interview_rating)", expected)
     return judge(

@@ -6,6 +6,7 @@ from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, row
 from csu_assure.domain import CheckGroup, Domain, Severity
+from csu_assure.remedies import appointment_made, describe_appointment, managing_directors_in_post
 from csu_assure.results import Judgement
 from csu_assure.submission import AppointmentStatus, Role, Submission
 
@@ -14,7 +15,7 @@ class Params(CheckParams):
     milestone: str = Field(
         min_length=1, description="Calendar milestone holding the date the MD must be in post by."
     )
-    interim_severity: Severity = Field(description="Severity when only an interim MD is in post.")
+    interim_severity: Severity = Field(description="Severity when only an interim or acting MD is in post.")
     late_severity: Severity = Field(
         description="Severity when a substantive MD is in post but was appointed after the milestone "
         "(or the appointment date is not stated)."
@@ -36,8 +37,11 @@ def managing_director_in_post(sub: Submission, p: Params, ctx: Context) -> Judge
     Whether the senior team lists a named managing director in post on the assessment date, on what terms,
     and since when. A substantive MD appointed on or before the calendar milestone `milestone`
     (`md_in_post_by`, 30 June 2012) passes. A substantive MD appointed later, or with no appointment date, fails
-    at `late_severity`; an interim MD only fails at `interim_severity`; no MD (vacant, unnamed, or appointed
-    after the assessment date) fails at the rule set's severity (critical).
+    at `late_severity`; an interim or acting MD only fails at `interim_severity`; no MD (vacant, unnamed, or
+    appointed after the assessment date) fails at the rule set's severity (critical).
+
+    A substantive appointment made but not yet taken up (a named substantive MD whose `appointed_on` is after
+    the assessment date) is a remedy: it lowers the interim/acting failure, and the no-MD failure, one step.
 
     ## Why it matters
     CSS leaders were to be appointed by the end of June 2012, and there was a national shortage of applicants
@@ -48,7 +52,9 @@ def managing_director_in_post(sub: Submission, p: Params, ctx: Context) -> Judge
     Critical with no managing director in post: the leadership test cannot be passed by a CSS nobody leads.
     High with only an interim (or acting) MD (the BRIEF's "interim = major"): the post is covered but the
     binding appointment is not made, which needs rapid management. Medium for a substantive MD appointed
-    after the milestone: the post is filled, only the date was missed.
+    after the milestone: the post is filled, only the date was missed. A substantive appointment made lowers
+    the interim/acting failure to medium (the gap has a date to close, like a late appointment) and the no-MD
+    failure to high (nobody leads the CSS until the appointee starts, but the appointment is made).
 
     ## Evidence used
     `senior_team.csv`: rows with `role` = managing_director: `name`, `status`, `appointed_on`; the calendar's
@@ -58,20 +64,14 @@ def managing_director_in_post(sub: Submission, p: Params, ctx: Context) -> Judge
     [S] seed `002` ("CSS leaders to be appointed by end of June 2012"), seed `003` (shortage of applicants for
     MD posts, HSJ 28 June 2012); BRIEF.md CP3-LEA-01 (interim = major, none = critical). A late substantive
     appointment weighs less than an interim one [A]: the post is filled, but the binding date was missed.
+    BRIEF.md decision model ("a leadership gap with an appointment made" lowers a failure [A]).
     """
     if sub.senior_team is None:
         return not_evidenced("the senior team (senior_team.csv)")
     due = ctx.milestone_dates.get(p.milestone)
     if due is None:
         return not_evidenced(f"the calendar milestone {p.milestone!r}")
-    directors = [
-        r
-        for r in sub.senior_team
-        if r.role is Role.MANAGING_DIRECTOR
-        and r.name
-        and r.status is not AppointmentStatus.VACANT
-        and (r.appointed_on is None or r.appointed_on <= ctx.as_of)
-    ]
+    directors = managing_directors_in_post(sub, ctx.as_of)
     substantive = [r for r in directors if r.status is AppointmentStatus.SUBSTANTIVE]
     on_time = [r for r in substantive if r.appointed_on is not None and r.appointed_on <= due]
     evidence = [
@@ -101,21 +101,27 @@ def managing_director_in_post(sub: Submission, p: Params, ctx: Context) -> Judge
             f"{due.isoformat()} milestone is not shown to be met.",
             evidence=evidence,
         )
+    appointee = appointment_made(sub, ctx.as_of)
+    remedy = describe_appointment(appointee) if appointee is not None else None
     if directors:
         md = directors[0]
         return judge(
             passed=False,
             severity=p.interim_severity,
-            actual="interim",
+            remedy=remedy,
+            actual=md.status.value,
             expected=expected,
-            finding=f"Only an interim managing director ({md.name}) is in post; no substantive appointment "
-            f"had been made by {ctx.as_of.isoformat()}.",
+            finding=f"Only an {md.status.value} managing director ({md.name}) is in post on "
+            f"{ctx.as_of.isoformat()}; "
+            + (f"{remedy}." if remedy else "no substantive appointment has been made."),
             evidence=evidence,
         )
     return judge(
         passed=False,
+        remedy=remedy,
         actual="none",
         expected=expected,
-        finding=f"No managing director was in post on {ctx.as_of.isoformat()} (due by {due.isoformat()}).",
+        finding=f"No managing director was in post on {ctx.as_of.isoformat()} (due by {due.isoformat()})"
+        + (f"; {remedy}." if remedy else "."),
         evidence=evidence,
     )

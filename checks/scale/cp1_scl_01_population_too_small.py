@@ -6,6 +6,7 @@ from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, fmt, judge
 from csu_assure.domain import CheckGroup, Domain
+from csu_assure.remedies import agreed_merger_route, merger_route_short_of_agreed
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -29,6 +30,8 @@ class Params(CheckParams):
 def population_too_small(sub: Submission, p: Params, ctx: Context) -> Judgement:
     """## What it checks
     The total registered population of the CCGs listed as prospective customers, against `min_population`.
+    An agreed merger or collaboration route (`merger_route` agreed or completed by the assessment date, or the
+    older `merger_route_agreed: true`) does not make a small footprint pass; it lowers the failure one step.
 
     ## Why it matters
     Commissioning support was judged not economic below about one million people, with economies of scale up
@@ -38,20 +41,27 @@ def population_too_small(sub: Submission, p: Params, ctx: Context) -> Judgement:
     Critical: this is the reason the BDU advised CSSs to consolidate. Commissioning support was "not
     economic below ~1 million population", so a footprint below it makes the business domain fail at
     checkpoint 1, whose outcome is then "proceed, but consolidate". An agreed merger or collaboration route
-    lowers it one step (high): the consolidation is already under way.
+    lowers it one step (high): the consolidation is already under way. A route only proposed, or agreed after
+    the assessment date, is not a remedy.
 
     ## Evidence used
-    `ccgs.csv`: `population`.
+    `ccgs.csv`: `population`; `business_plan.yaml`: `merger_route` (`partner`, `status`, `agreed_on`) or
+    `merger_route_agreed`.
 
     ## Source
     [S regional] BRIEF.md reference figures ("not economic below ~1 million population"); seed `000` (the
     number of prospectuses "falling to reflect the need to keep costs down by providing services at scale").
     """
     population = sub.population
+    passed = population >= p.min_population
+    route = None if passed else agreed_merger_route(sub, ctx.as_of)
+    short = None if passed or route else merger_route_short_of_agreed(sub, ctx.as_of)
     return judge(
-        passed=population >= p.min_population,
+        passed=passed,
+        remedy=route,
         actual=population,
         expected=f"≥ {fmt(p.min_population)}",
         finding=f"The {len(sub.ccgs)} prospective CCGs cover a population of {fmt(population)} "
-        f"(at least {fmt(p.min_population)} expected).",
+        f"(at least {fmt(p.min_population)} expected)"
+        + (f"; {route}." if route else f"; {short}." if short else "."),
     )

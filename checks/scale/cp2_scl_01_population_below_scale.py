@@ -7,6 +7,7 @@ from pydantic import Field
 from csu_assure.checking import CheckParams, Context, check, fmt, judge, row
 from csu_assure.domain import CheckGroup, Domain
 from csu_assure.figures import non_buyers
+from csu_assure.remedies import agreed_merger_route, merger_route_short_of_agreed
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -38,8 +39,9 @@ def population_below_scale(sub: Submission, p: Params, ctx: Context) -> Judgemen
     The registered population served: the footprint CCGs less those known not to buy, that is interviewed as
     taking less than `buyer_min_share`% of their support from this CSS and stating no spend with it (a CCG
     keeping its support in house). A CCG whose intention is unknown still counts. The population served
-    must be at least `min_population`. An agreed merger or collaboration route (`merger_route_agreed`) does
-    not make a small CSS pass; it lowers the failure one step.
+    must be at least `min_population`. An agreed merger or collaboration route (`merger_route` agreed or
+    completed by the assessment date, or the older `merger_route_agreed: true`) does not make a small CSS
+    pass; it lowers the failure one step.
 
     ## Why it matters
     Commissioning support was judged "not economic below ~1 million population", and the number of
@@ -51,11 +53,12 @@ def population_below_scale(sub: Submission, p: Params, ctx: Context) -> Judgemen
     High: a CSS below the economic scale is a business-plan issue that needs rapid management (a merger, or
     more customers), but "a small CSS with a credible route to scale may still proceed", so it is never
     critical. An agreed merger or collaboration route lowers it one step (medium): the route is the remedy,
-    and the plan must carry it through.
+    and the plan must carry it through. A route only proposed, or agreed after the assessment date, is not.
 
     ## Evidence used
     `ccgs.csv`: `population`; `ccg_interviews.csv`: `interviewed`, `pct_from_css`, `intended_spend`;
-    `business_plan.yaml`: `merger_route_agreed`. Evidence rows name the CCGs not counted.
+    `business_plan.yaml`: `merger_route` (`partner`, `status`, `agreed_on`) or `merger_route_agreed`. Evidence
+    rows name the CCGs not counted.
 
     ## Source
     [S] seed `000` (services at scale; merger as the alternative at checkpoint 2); BRIEF.md reference figures
@@ -69,16 +72,19 @@ def population_below_scale(sub: Submission, p: Params, ctx: Context) -> Judgemen
         if outside
         else f"The {len(sub.ccgs)} footprint CCGs serve {fmt(population)} people"
     )
-    merger = sub.plan.merger_route_agreed is True
-    if population >= p.min_population:
+    passed = population >= p.min_population
+    route = None if passed else agreed_merger_route(sub, ctx.as_of)
+    if passed:
         finding = f"{served}."
     else:
         finding = f"{served}, below {fmt(p.min_population)}" + (
-            "; a merger or collaboration route is agreed." if merger else ", and no merger route is agreed."
+            f"; {route}."
+            if route
+            else f", and {merger_route_short_of_agreed(sub, ctx.as_of) or 'no merger route is agreed'}."
         )
     return judge(
-        passed=population >= p.min_population,
-        remedy="a merger or collaboration route is agreed" if merger else None,
+        passed=passed,
+        remedy=route,
         actual=population,
         expected=f"population served ≥ {fmt(p.min_population)}",
         finding=finding,

@@ -10,6 +10,7 @@ A case file `tests/checks/cases/<CHECK-ID>.yaml` holds:
         as_of: 2012-04-15                        # optional; default: the day after the checkpoint deadline
         checkpoint: 2                            # optional; default: the check's checkpoint
         prior_plan: [{check_id: CP2-CUS-03, binding: true}]   # optional: development plan from the last checkpoint
+                                                 # (an escalation: {kind: escalation, item_id: ESCALATION-business@2})
         patch:                                   # applied in this order, all optional:
           plan: {price_per_head: "15.00", leadership: {lead_name: null}}  # deep-merged into business_plan
           drop: [ccg_interviews]                 # remove whole tables

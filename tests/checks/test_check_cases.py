@@ -30,10 +30,13 @@ def load_cases() -> list[tuple[str, dict[str, Any]]]:
 
 
 def _prior_plan(items: list[dict[str, Any]], due: dt.date) -> tuple[PlanItem, ...]:
+    """Plan items from a case's `prior_plan`: a finding by default (`{check_id: ...}`), or an escalation
+    (`{kind: escalation, item_id: ESCALATION-leadership@2}`)."""
     return tuple(
         PlanItem(
-            item_id=f"{i['check_id']}@{i.get('from_checkpoint', 2)}",
-            check_id=i["check_id"],
+            item_id=i.get("item_id") or f"{i['check_id']}@{i.get('from_checkpoint', 2)}",
+            check_id=i.get("check_id", ""),
+            kind=i.get("kind", "finding"),
             finding=i.get("finding", "finding"),
             action=i.get("action", "action"),
             owner="owner",

@@ -19,7 +19,7 @@ from csu_assure.loading.problems import SubmissionInvalid
 from csu_assure.loading.tables import MAX_ROWS
 from csu_assure.loading.workbook import MAX_WORKBOOK_BYTES, cell_text, load_workbook
 from csu_assure.submission import EXPECTED_TABLES, TABLES, Submission
-from csu_assure.synthetic import RawSubmission, baseline, to_submission, write_folder
+from csu_assure.synthetic import RawSubmission, apply_patch, baseline, to_submission, write_folder
 from csu_assure.workbook_template import write_template, write_workbook
 
 
@@ -59,6 +59,35 @@ def test_workbook_and_folder_of_the_same_submission_load_equal(tmp_path: Path, c
     assert _without_inputs(from_workbook) == _without_inputs(to_submission(raw))
     assert [i.path for i in from_workbook.inputs] == [f"baseline/cp{checkpoint}.xlsx"]
     assert from_workbook.checkpoint == checkpoint
+
+
+def test_merger_route_pay_cost_and_acting_round_trip_in_both_forms(tmp_path: Path) -> None:
+    """The nested `merger_route` object is dotted rows of the business_plan sheet; `pay_cost` and `acting` are an
+    optional column and a status value: a workbook and a folder of the same submission load equal."""
+    raw = apply_patch(
+        baseline(checkpoint=2),
+        {
+            "plan": {
+                "merger_route_agreed": None,
+                "merger_route": {"partner": "Arden CSS", "status": "agreed", "agreed_on": "2012-03-20"},
+            },
+            "update": [
+                {"table": "workforce", "set": {"pay_cost": "400000.00"}},
+                {"table": "senior_team", "where": {"role": "managing_director"}, "set": {"status": "acting"}},
+            ],
+        },
+    )
+    workbook = write_workbook(raw, tmp_path / "wb" / "baseline" / "cp2.xlsx")
+    folder = write_folder(raw, tmp_path / "csv" / "baseline" / "cp2")
+    from_workbook, from_folder = load_workbook(workbook), load_folder(folder)
+    assert (
+        _without_inputs(from_workbook) == _without_inputs(from_folder) == _without_inputs(to_submission(raw))
+    )
+    route = from_workbook.plan.merger_route
+    assert route is not None and (route.partner, route.agreed_on) == ("Arden CSS", dt.date(2012, 3, 20))
+    assert {r.pay_cost for r in from_workbook.workforce or ()} == {Decimal("400000.00")}
+    plan_rows = [r[0].value for r in openpyxl.load_workbook(workbook)["business_plan"].iter_rows(min_row=2)]
+    assert {"merger_route.partner", "merger_route.status", "merger_route.agreed_on"} <= set(plan_rows)
 
 
 def test_load_submission_dispatches_xlsx_to_the_workbook_loader(tmp_path: Path) -> None:
