@@ -63,6 +63,7 @@ class Check(Generic[P]):
     function: Callable[[Submission, P, Context], Judgement]
     doc: Mapping[str, str]
     module: str
+    remedy: str | None = None  # the agreed remedy in a submission that lowers this check's failure one step
 
     def run(self, submission: Submission, params: P, ctx: Context) -> Judgement:
         return self.function(submission, params, ctx)
@@ -106,8 +107,11 @@ def check(
     params: type[P],
     action: str,
     evidence_required: str,
+    remedy: str | None = None,
 ) -> Callable[[Callable[[Submission, P, Context], Judgement]], Check[P]]:
-    """Declare a check. Returns a `Check` value; the catalogue collects it explicitly (no global registry)."""
+    """Declare a check. Returns a `Check` value; the catalogue collects it explicitly (no global registry).
+    `remedy` names the agreed remedy the check reads from a submission to lower its failure one step (the
+    decision-model page lists them; a meta-test holds it to its cases)."""
 
     def wrap(function: Callable[[Submission, P, Context], Judgement]) -> Check[P]:
         return Check(
@@ -122,6 +126,7 @@ def check(
             function=function,
             doc=parse_doc_sections(function.__doc__),
             module=function.__module__,
+            remedy=remedy,
         )
 
     return wrap

@@ -87,11 +87,7 @@ def _model(ruleset: RuleSet) -> list[str]:
 
 
 def _context(ruleset: RuleSet, calendar: Calendar, catalogue: Catalogue) -> list[str]:
-    remedied = sorted(
-        c.id
-        for c in catalogue
-        if "lowers it one step" in c.doc.get("Severity", "") or "remedy" in c.doc.get("Severity", "").lower()
-    )
+    remedied = sorted((c for c in catalogue if c.remedy), key=lambda c: c.id)
     escalation_due = calendar.milestones.get("escalation_resolved_by")
     due_text = (
         f"{escalation_due.day} {escalation_due:%B %Y} (the calendar's `escalation_resolved_by`)"
@@ -104,8 +100,10 @@ def _context(ruleset: RuleSet, calendar: Calendar, catalogue: Catalogue) -> list
         "A fact that would weigh high on its own weighs one step less when the submission shows an agreed remedy "
         "[A, from the brief]: a shortfall in scale with a merger or collaboration route agreed or completed; a "
         "leadership gap with an appointment made or an acting leader in post. The check names the remedy on its "
-        "result and the engine lowers the failure one step (critical → high → medium → low). Checks that read a "
-        "remedy: " + (", ".join(remedied) if remedied else "none yet") + ".",
+        "result and the engine lowers the failure one step (critical → high → medium → low). The checks that read "
+        "a remedy:",
+        "",
+        *(f"- {c.id} ({c.name}): {c.remedy}." for c in remedied),
         "",
         "## The development plan",
         "",

@@ -40,6 +40,7 @@ class Params(CheckParams):
     "CCG and other customers that take year-1 income above the smallest viable CSS.",
     evidence_required="A signed merger or collaboration agreement, or a revised financial plan with the "
     "customers' written intentions behind the added income.",
+    remedy="a merger or collaboration route agreed or completed",
 )
 def business_too_small(sub: Submission, p: Params, ctx: Context) -> Judgement:
     """## What it checks

@@ -25,6 +25,7 @@ class Params(CheckParams):
     action="Name the prospective CSS leader and agree with the BDU a leadership development or intervention "
     "plan addressing the interview panel's concerns.",
     evidence_required="BDU leader re-interview (or panel note) rating the leader at the required level.",
+    remedy="a substantive appointment made, or an interim or acting leader in post who was interviewed",
 )
 def leader_not_interviewed(sub: Submission, p: Params, ctx: Context) -> Judgement:
     """## What it checks

@@ -31,6 +31,7 @@ class Params(CheckParams):
     params=Params,
     action="Appoint a substantive managing director, or agree a dated appointment plan with the BDU.",
     evidence_required="The managing director's letter of appointment (substantive) and start date.",
+    remedy="a substantive managing director's appointment made",
 )
 def managing_director_in_post(sub: Submission, p: Params, ctx: Context) -> Judgement:
     """## What it checks

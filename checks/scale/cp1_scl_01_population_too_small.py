@@ -26,6 +26,7 @@ class Params(CheckParams):
     params=Params,
     action="Agree a route to scale: more CCG customers, or a merger or collaboration with a neighbouring CSS.",
     evidence_required="Letters of intent from further CCGs, or an agreed merger or collaboration plan.",
+    remedy="a merger or collaboration route agreed or completed",
 )
 def population_too_small(sub: Submission, p: Params, ctx: Context) -> Judgement:
     """## What it checks

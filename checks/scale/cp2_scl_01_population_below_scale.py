@@ -24,7 +24,7 @@ class Params(CheckParams):
 
 @check(
     id="CP2-SCL-01",
-    name="Footprint below economic scale with no merger route",
+    name="Population served below the economic scale",
     checkpoint=2,
     domain=Domain.BUSINESS,
     group=CheckGroup.SCALE,
@@ -33,6 +33,7 @@ class Params(CheckParams):
     "current footprint, to reach the economic scale.",
     evidence_required="A signed memorandum of understanding on the merger or collaboration, or CCG "
     "intentions lifting the footprint population to the required scale.",
+    remedy="a merger or collaboration route agreed or completed",
 )
 def population_below_scale(sub: Submission, p: Params, ctx: Context) -> Judgement:
     """## What it checks

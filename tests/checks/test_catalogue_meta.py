@@ -140,6 +140,19 @@ def test_check_counts_towards_a_decision_domain_and_says_why_it_weighs_what_it_d
 
 
 @pytest.mark.parametrize("item", CHECKS, ids=by_id)
+def test_a_declared_remedy_is_shown_by_a_case_and_every_remedied_case_is_declared(item: Check[Any]) -> None:
+    cases = yaml.safe_load((CASES_DIR / f"{item.id}.yaml").read_text(encoding="utf-8"))["cases"]
+    remedied = [c["name"] for c in cases if c.get("remedy") is True]
+    if item.remedy:
+        assert remedied, (
+            f"{item.id} declares the remedy {item.remedy!r} but no case shows it lowering a failure"
+        )
+        assert "remedy" in item.doc.get("Severity", "").lower() or "lowers" in item.doc.get("Severity", "")
+    else:
+        assert not remedied, f"{item.id}: cases {remedied} show a remedy the check does not declare"
+
+
+@pytest.mark.parametrize("item", CHECKS, ids=by_id)
 def test_check_params_are_described(item: Check[Any]) -> None:
     undescribed = [name for name, field in item.params.model_fields.items() if not field.description]
     assert not undescribed, f"{item.id}: Params fields without a description (the rule reference shows them)"
