@@ -101,9 +101,14 @@ PROFILES: dict[str, dict[int, Patch]] = {
             ],
         },
     },
-    # Checkpoint 2: year-1 deficit (critical business failure).
-    "deficit": {
+    # Checkpoint 2: a placeholder typed into every year-1 cost (99,999,999.00): implausible, so a data-quality
+    # problem for the assessor, never a judged deficit.
+    "placeholder_costs": {
         2: {"update": [{"table": "financial_plan", "where": {"year": 1}, "set": {"costs": "99999999.00"}}]},
+    },
+    # Checkpoint 2: a real year-1 deficit, costs about 1.5 times income (critical: the business plan fails).
+    "deficit": {
+        2: {"update": [{"table": "financial_plan", "where": {"year": 1}, "set": {"costs": "500000.00"}}]},
     },
     # Checkpoint 2: no development plan agreed → C whatever else.
     "no_development_plan": {2: {"plan": {"development_plan_agreed": False}, "drop": ["development_plan"]}},
@@ -163,6 +168,9 @@ class CsuSpec:
     price_per_head: Decimal = Decimal("11.00")
     seed: int = 0
     plan_overrides: dict[int, Patch] = field(default_factory=dict)
+    populations: tuple[int, ...] = ()  # each CCG's population exactly, instead of varying around a mean
+    ccg_names: tuple[str, ...] = ()
+    notes: str = ""  # written beside the submissions as SOURCES.md: what is published, what is a neutral fill
 
 
 @dataclass(frozen=True)
@@ -203,6 +211,8 @@ def build_csu(spec: CsuSpec, rules: Rules) -> dict[int, RawSubmission]:
             n_ccgs=spec.n_ccgs,
             population_per_ccg=spec.population_per_ccg,
             price_per_head=spec.price_per_head,
+            populations=spec.populations,
+            ccg_names=spec.ccg_names,
         )
         if carried and "development_plan" in raw.tables:
             raw.tables["development_plan"].extend(_reported_met(carried))
@@ -269,6 +279,8 @@ def write_cohort(specs: Iterable[CsuSpec], out: Path, rules: Rules) -> list[Path
         for checkpoint, raw in build_csu(spec, rules).items():
             write_folder(raw, out / spec.csu_id / f"cp{checkpoint}")
         (out / spec.csu_id).mkdir(parents=True, exist_ok=True)
+        if spec.notes:
+            (out / spec.csu_id / "SOURCES.md").write_text(spec.notes.strip() + "\n", encoding="utf-8")
         folders.append(out / spec.csu_id)
     return folders
 

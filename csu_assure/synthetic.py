@@ -11,6 +11,7 @@ import copy
 import csv
 import datetime as dt
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -94,18 +95,25 @@ def baseline(
     n_ccgs: int = 6,
     population_per_ccg: int = 300_000,
     price_per_head: Decimal = Decimal("11.00"),
+    populations: Sequence[int] = (),
+    ccg_names: Sequence[str] = (),
 ) -> RawSubmission:
-    """A CSU that passes every check at `checkpoint`: the starting point that cases and profiles alter."""
+    """A CSU that passes every check at `checkpoint`: the starting point that cases and profiles alter. Its CCGs'
+    populations vary ±30% around `population_per_ccg`, unless `populations` gives each exactly (then `n_ccgs` is
+    their number); `ccg_names` names them."""
     rng = random.Random(f"{csu_id}:{seed}")
     cp = Checkpoint(checkpoint)
     prefix = "".join(w[0] for w in csu_id.split("-"))[:2].upper() or "CS"
     ccgs = []
+    n_ccgs = len(populations) or n_ccgs
     for i in range(n_ccgs):
-        pop = int(population_per_ccg * rng.uniform(0.7, 1.3)) // 100 * 100
+        jittered = int(population_per_ccg * rng.uniform(0.7, 1.3)) // 100 * 100
+        pop = populations[i] if populations else jittered
+        place = rng.choice(_PLACES)
         ccgs.append(
             {
                 "ccg_id": f"{prefix}{i + 1:02d}",
-                "ccg_name": f"NHS {rng.choice(_PLACES)} Vale CCG {i + 1}",
+                "ccg_name": ccg_names[i] if i < len(ccg_names) else f"NHS {place} Vale CCG {i + 1}",
                 "population": pop,
                 "rca_per_head": "25.00",
                 "in_house_cost_per_head": _money(rng.uniform(10.5, 12.5)),

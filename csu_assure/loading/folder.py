@@ -11,6 +11,7 @@ import yaml
 from pydantic import BaseModel
 
 from csu_assure.loading.files import input_file, read_bytes
+from csu_assure.loading.layout import is_hidden
 from csu_assure.loading.problems import Problem, SubmissionInvalid, show_value
 from csu_assure.loading.tables import build_submission, parse_business_plan, parse_table
 from csu_assure.submission import TABLES, InputFile, Submission
@@ -229,7 +230,7 @@ def load_folder(folder: Path, display_root: Path | None = None) -> Submission:
             problems.append(problem)
     known = {f"{name}.csv" for name in TABLES} | {PLAN_FILE}
     for extra in sorted(folder.iterdir()):
-        if extra.name not in known and not extra.name.startswith("."):
+        if extra.name not in known and not is_hidden(extra.name):
             problems.append(
                 Problem(
                     label(extra),

@@ -14,8 +14,10 @@ CSU: it is not read), a stray file beside the CSU folders, an entry of a CSU fol
 submission, a workbook in a form the loader does not read (`.xlsm`, `.xls`, `.ods`...), and a checkpoint given
 both as a folder and as a workbook.
 
-Hidden entries are ignored everywhere, by one rule: a name starting with `.` (`.DS_Store`, editor swap files)
-or `~$` (the lock file Office writes beside an open workbook).
+Hidden entries are ignored everywhere, by one rule: a name starting with `.` (`.DS_Store`, editor swap files) or
+`~$` (the lock file Office writes beside an open workbook). Notes (`*.md`, `*.txt`: a README, the sources of a
+worked example) are also ignored beside the CSU folders and beside a CSU's submissions, but not inside a
+checkpoint folder, where every file must be a table. Nothing ignored is read, hashed or judged.
 """
 
 from __future__ import annotations
@@ -35,9 +37,17 @@ REFUSED_FORMS = (".xlsm", ".xls", ".xlsb", ".xltx", ".xltm", ".ods", ".csv", ".n
 _CHECKPOINT_NAME = re.compile(r"^cp([123])$")
 
 
+NOTE_SUFFIXES = (".md", ".txt")
+
+
 def is_hidden(name: str) -> bool:
     """Ignored everywhere: dot files and Office's `~$` lock files."""
     return name.startswith((".", "~$"))
+
+
+def _ignored(name: str) -> bool:
+    """Ignored in a cohort folder and a CSU folder: hidden entries and notes."""
+    return is_hidden(name) or name.lower().endswith(NOTE_SUFFIXES)
 
 
 def _shown(path: Path) -> str:
@@ -69,7 +79,7 @@ def csu_folder_problem(path: Path) -> Problem | None:
             "is not a CSU id: the folder name is the CSU's id (lower-case letters, digits and hyphens, e.g. "
             "'north-vale'); rename it; not read",
         )
-    entries = [e for e in path.iterdir() if not is_hidden(e.name)]
+    entries = [e for e in path.iterdir() if not _ignored(e.name)]
     if entries and not any(_checkpoint_of(e.name) is not None for e in entries):
         nested = sorted(
             e.name for e in entries if e.is_dir() and any(_checkpoint_of(c.name) for c in e.iterdir())
@@ -96,7 +106,7 @@ def read_cohort(cohort: Path, *, skip: Iterable[Path] = ()) -> CohortLayout:
     refused: list[Problem] = []
     skipped: list[Path] = []
     for entry in sorted(cohort.iterdir()):
-        if is_hidden(entry.name):
+        if _ignored(entry.name):
             continue
         if not entry.is_symlink() and entry.resolve() in skipped_paths:
             skipped.append(entry)
@@ -194,5 +204,5 @@ def stray_entries(csu_dir: Path) -> tuple[Problem, ...]:
             "is not a checkpoint submission (cp1/, cp2/, cp3/ or cpN.xlsx): not read",
         )
         for entry in sorted(Path(csu_dir).iterdir())
-        if not is_hidden(entry.name) and _checkpoint_of(entry.name) is None
+        if not _ignored(entry.name) and _checkpoint_of(entry.name) is None
     )
