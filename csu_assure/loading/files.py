@@ -27,11 +27,14 @@ def read_bytes(path: Path, root: Path, limit: int, label: str) -> tuple[bytes | 
         return None, Problem(label, "", "points outside the submission folder (a link?); refusing to read it")
     if not resolved.is_file():
         return None, Problem(label, "", "is not a regular file")
-    size = resolved.stat().st_size
-    if size > limit:
-        return None, Problem(label, "", f"is {size:,} bytes; the limit is {limit:,}")
-    with resolved.open("rb") as handle:
-        data = handle.read(limit + 1)  # it may have grown since stat(): never read more than the limit
+    try:
+        size = resolved.stat().st_size
+        if size > limit:
+            return None, Problem(label, "", f"is {size:,} bytes; the limit is {limit:,}")
+        with resolved.open("rb") as handle:
+            data = handle.read(limit + 1)  # it may have grown since stat(): never read more than the limit
+    except OSError as error:  # removed or replaced while being read (an editor saving): judged unreadable
+        return None, Problem(label, "", f"changed while being read ({error.__class__.__name__}); try again")
     if len(data) > limit:
         return None, Problem(label, "", f"is larger than the limit of {limit:,} bytes")
     return data, None
