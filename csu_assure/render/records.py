@@ -42,6 +42,7 @@ ASSESSMENT_COLUMNS: tuple[str, ...] = (
     "outcome",
     "escalation",
     *(f"domain_{d.value}" for d in Domain),
+    "data_quality_issues",
     "as_of",
     "assessor",
     "moderation",
@@ -75,7 +76,8 @@ COLUMNS: Mapping[ExportTable, tuple[str, ...]] = {
 
 
 def assessment_rows(assessments: Iterable[Assessment]) -> list[Row]:
-    """One row per assessment: decision, RAG per domain (blank where the checkpoint has no such domain)."""
+    """One row per assessment: decision, RAG per domain (blank where the checkpoint has no such domain), how many
+    data-quality issues it lists (the JSON export carries them in full)."""
     return [
         {
             "csu_id": a.csu_id,
@@ -84,6 +86,7 @@ def assessment_rows(assessments: Iterable[Assessment]) -> list[Row]:
             "outcome": a.outcome.label,
             "escalation": "yes" if a.escalation else "no",
             **{f"domain_{d.value}": a.domains[d].value if d in a.domains else None for d in Domain},
+            "data_quality_issues": len(a.data_quality),
             "as_of": a.provenance.as_of.isoformat(),
             "assessor": a.provenance.assessor,
             "moderation": a.moderation.status,
@@ -264,6 +267,7 @@ def run_json(row: CsuRow) -> dict[str, Any]:
         "moderation": s.moderation.value if s else None,
         "report": s.report_path if s else None,
         "assessment_id": s.assessment_id if s else None,
+        "data_quality": [i.model_dump(mode="json") for i in s.data_quality] if s else [],
         "problems": list(row.problems),
         "message": row.message,
         "pdf": row.pdf,
