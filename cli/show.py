@@ -85,6 +85,14 @@ def show_rows(
     else:
         out.print(rows_table(rows, title))
     for row in rows:
+        issues = row.summary.data_quality if row.summary is not None else ()
+        if issues:
+            err.print(
+                f"[bold yellow]⚠ {escape(row.csu_id)}[/] checkpoint {int(row.checkpoint)}: "
+                f"{len(issues)} data-quality issue(s), for the assessor to resolve (the report lists them):"
+            )
+            for issue in issues:
+                err.print(f"  - {escape(str(issue))}")
         if row.problems:
             err.print(
                 f"[bold red]✗ {escape(row.csu_id)}[/] checkpoint {int(row.checkpoint)}: invalid submission"

@@ -30,6 +30,7 @@ _EXPORTS = {
     "Config": "csu_assure.service",
     "CsuRow": "csu_assure.results",
     "CsuRun": "csu_assure.service",
+    "DataIssue": "csu_assure.results",
     "Disposition": "csu_assure.domain",
     "Domain": "csu_assure.domain",
     "Options": "csu_assure.service",
@@ -46,6 +47,7 @@ _EXPORTS = {
     "build_catalogue": "csu_assure.catalogue",
     "collect_checks": "csu_assure.catalogue",
     "configure": "csu_assure.service",
+    "find_implausible": "csu_assure.plausibility",
     "load_submission": "csu_assure.loading",
     "progress_csu": "csu_assure.service",
 }
@@ -60,6 +62,7 @@ __all__ = [
     "Config",
     "CsuRow",
     "CsuRun",
+    "DataIssue",
     "Disposition",
     "Domain",
     "Options",
@@ -77,6 +80,7 @@ __all__ = [
     "build_catalogue",
     "collect_checks",
     "configure",
+    "find_implausible",
     "load_submission",
     "progress_csu",
 ]
@@ -95,8 +99,16 @@ if TYPE_CHECKING:  # what type checkers see for the lazily imported names
     from csu_assure.domain import Checkpoint, Disposition, Domain, Outcome, Status
     from csu_assure.engine import assess
     from csu_assure.loading import SubmissionInvalid, load_submission
+    from csu_assure.plausibility import find_implausible
     from csu_assure.register import Register
-    from csu_assure.results import Assessment, AssessmentSummary, CheckResult, CohortSummary, CsuRow
+    from csu_assure.results import (
+        Assessment,
+        AssessmentSummary,
+        CheckResult,
+        CohortSummary,
+        CsuRow,
+        DataIssue,
+    )
     from csu_assure.service import (
         Config,
         CsuRun,

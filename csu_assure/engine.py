@@ -1,7 +1,8 @@
 """The assessment engine: every assessment policy, each a pure function from inputs to an `Assessment` record.
 
 - `assess`: run a checkpoint's checks on a submission, apply assessor adjustments, decide, and build the
-  development plan.
+  development plan. Implausible figures are set aside first (`plausibility`): no check judges them, a check
+  that needed them reports insufficient evidence, and the record lists them as data-quality issues.
 - `assess_not_submitted`: nothing arrived by the deadline: FAIL — not submitted.
 - `assess_invalid`: files arrived but could not be read: the not-submitted path, with every located problem as
   evidence and the digests of the bytes that were judged. Scoring it NOT_EVIDENCED across the board would
@@ -16,6 +17,7 @@ import hashlib
 import json
 import traceback
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, Literal
 
@@ -38,11 +40,20 @@ from csu_assure.domain import (
 )
 from csu_assure.figures import key_figures
 from csu_assure.loading.problems import Problem
+from csu_assure.plausibility import (
+    figures_without,
+    find_implausible,
+    not_judged,
+    part_of,
+    parts_set_aside,
+    set_aside,
+)
 from csu_assure.results import (
     CHECK_RESULT,
     Adjustment,
     Assessment,
     CheckResult,
+    DataIssue,
     Judgement,
     Moderation,
     PlanItem,
@@ -130,6 +141,52 @@ def run_check(
             None,
             f"{type(error).__name__}: {error} (at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})",
         )
+
+
+Conclusion = tuple[Judgement | None, str]  # what `run_check` gives: a judgement, or None and the error
+
+
+@dataclass
+class _SetAside:
+    """A submission with its implausible optional figures set aside: what the checks judge (`judged`), and how
+    to tell the checks that needed what was set aside from those that did not.
+
+    A check needed them when its conclusion on the submission as given differs from its conclusion on `judged`.
+    That conclusion on the figures as given is only compared, never recorded: the check's result is then
+    insufficient evidence, naming the implausible figures. The extra runs happen only for submissions with
+    something set aside, so a plausible submission costs no more than before."""
+
+    given: Submission
+    judged: Submission
+    issues: tuple[DataIssue, ...]
+    parts: tuple[str, ...]
+    _alone: dict[str, Submission] = field(default_factory=dict)
+
+    def screen(self, item: Check[Any], judged: Conclusion, ruleset: RuleSet, ctx: Context) -> Conclusion:
+        given = run_check(item, self.given, ruleset, ctx)
+        if given == judged:
+            return judged  # the check reads none of the figures set aside
+        if given[0] is not None and given[0].status is Status.NOT_EVIDENCED:
+            return given  # it lacks other evidence, whatever those figures say
+        expected = next((j.expected for j in (judged[0], given[0]) if j is not None), "")
+        return not_judged(self._needed(item, given, ruleset, ctx), expected), ""
+
+    def _needed(
+        self, item: Check[Any], given: Conclusion, ruleset: RuleSet, ctx: Context
+    ) -> tuple[DataIssue, ...]:
+        """The issues behind the parts set aside that change the check's conclusion one at a time (all of them
+        when only their combination does)."""
+        parts = self.parts
+        if len(parts) > 1:
+            parts = (
+                tuple(p for p in parts if run_check(item, self._without(p), ruleset, ctx) != given) or parts
+            )
+        return tuple(i for i in self.issues if i.set_aside and part_of(i) in parts)
+
+    def _without(self, part: str) -> Submission:
+        if part not in self._alone:
+            self._alone[part] = set_aside(self.given, (part,))
+        return self._alone[part]
 
 
 def _apply(
@@ -297,6 +354,10 @@ def assess(
     checkpoint = sub.checkpoint
     ctx = make_context(calendar, checkpoint, as_of, prior_plan)
     by_check = {a.check_id: a for a in adjustments}
+    issues = find_implausible(sub, ruleset.plausibility)
+    parts = parts_set_aside(issues)
+    screen = _SetAside(sub, set_aside(sub, parts), issues, parts) if parts else None
+    judged = screen.judged if screen is not None else sub
     results = []
     for item in catalogue.for_checkpoint(checkpoint):
         if not ruleset.enabled.get(item.id, True):
@@ -314,14 +375,17 @@ def assess(
                 )
             )
             continue
-        judgement, error = run_check(item, sub, ruleset, ctx)
+        judgement, error = run_check(item, judged, ruleset, ctx)
+        if screen is not None:
+            judgement, error = screen.screen(item, (judgement, error), ruleset, ctx)
         results.append(_apply(item, judgement, error, ruleset, by_check, as_of))
     return _record(
         csu_id=sub.csu_id,
         csu_name=sub.plan.csu_name,
         checkpoint=checkpoint,
         results=results,
-        sub=sub,
+        sub=judged,
+        data_quality=issues,
         catalogue=catalogue,
         ruleset=ruleset,
         calendar=calendar,
@@ -556,6 +620,7 @@ def _record(
     inputs: Sequence[InputFile],
     outcome: Outcome | None = None,
     disposition: Disposition = Disposition.ASSESSED,
+    data_quality: tuple[DataIssue, ...] = (),
 ) -> Assessment:
     domains = domain_statuses(results, checkpoint, ruleset.decision.medium_issues_for_marginal)
     plan_agreed = True
@@ -574,6 +639,9 @@ def _record(
         escalation = _escalation_item(decision, results, checkpoint, ruleset, calendar, as_of)
         plan = tuple(([escalation] if escalation else []) + items)
     digest = input_digest(inputs)
+    figures = None
+    if sub is not None:  # the judged submission: figures set aside are not drawn either
+        figures = figures_without(key_figures(sub, ruleset.chart_thresholds.get(checkpoint)), data_quality)
     return Assessment(
         assessment_id=_assessment_id(csu_id, checkpoint, digest, ruleset, as_of, adjustments),
         csu_id=csu_id,
@@ -586,7 +654,8 @@ def _record(
         reasons=decision.reasons,
         results=tuple(results),
         development_plan=plan,
-        figures=key_figures(sub, ruleset.chart_thresholds.get(checkpoint)) if sub is not None else None,
+        figures=figures,
+        data_quality=data_quality,
         moderation=moderation or _DRAFT,
         provenance=Provenance(
             inputs=tuple(inputs),

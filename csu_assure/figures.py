@@ -77,9 +77,13 @@ class PlanYear:
     reader summing the rows itself would, so every Decimal (value and exponent) is exactly the one it would
     get. Money columns are validated ≥ 0, so "non-zero" and "> 0" are the same test."""
 
-    def __init__(self, year: int, columns: Mapping[str, tuple[Any, ...]]) -> None:
+    def __init__(
+        self, year: int, columns: Mapping[str, tuple[Any, ...]], runs: tuple[tuple[int, int], ...] = ()
+    ) -> None:
         self.year = year
         self.rows = len(columns["year"])
+        # Where this year's rows sit in the plan: [start, stop) ranges of 0-based row positions, in order.
+        self.runs = runs or ((0, self.rows),)
         self.customers: tuple[str, ...] = columns["customer"]
         self.lines: tuple[ServiceFunction, ...] = columns["service_line"]
         self.incomes: tuple[Decimal, ...] = columns["income"]
@@ -100,6 +104,11 @@ class PlanYear:
         # Each row repeats the one m rows before it, and the first m are distinct: so every block of m rows
         # lists the same customers at the same positions.
         return m if customers[m:] == customers[:-m] and len(set(customers[:m])) == m else 0
+
+    @_memo
+    def data_rows(self) -> tuple[int, ...]:
+        """The plan's data row (counted from 1, as the loaders count) of each of this year's rows, in order."""
+        return tuple(chain.from_iterable(range(start + 1, stop + 1) for start, stop in self.runs))
 
     @_memo
     def income(self) -> Decimal:
@@ -214,7 +223,7 @@ class PlanTotals:
             stop = start + len(list(run))
             runs.setdefault(year, []).append((start, stop))
             start = stop
-        self.years = {y: PlanYear(y, _columns(flat, runs[y])) for y in sorted(runs)}
+        self.years = {y: PlanYear(y, _columns(flat, runs[y]), tuple(runs[y])) for y in sorted(runs)}
 
     def year(self, year: int) -> PlanYear | None:
         return self.years.get(year)

@@ -214,6 +214,57 @@ class KeyFigures(_Record):
     )
 
 
+def row_ranges(rows: tuple[int, ...], offset: int = 0) -> str:
+    """Row numbers as runs, e.g. (1, 2, 3, 7) → "1–3, 7"; `offset` is added to each (a file's line is its data
+    row + 1, the header being line 1)."""
+    runs: list[str] = []
+    start = previous = None
+    for n in (*sorted(rows), None):
+        if n is not None and previous is not None and n == previous + 1:
+            previous = n
+            continue
+        if start is not None and previous is not None:
+            runs.append(f"{start + offset}" if start == previous else f"{start + offset}–{previous + offset}")
+        start = previous = n
+    return ", ".join(runs)
+
+
+class DataIssue(_Record):
+    """A submitted figure no real CSS could have (BRIEF.md: "implausible data is not evidence"): where it is, what
+    it is and the plausible range the rule set gives. The assessor must resolve it with the CSU."""
+
+    file: str = Field(
+        description="The submission file, e.g. 'financial_plan.csv' (in a workbook, the sheet of that name)."
+    )
+    field: str = Field(description="The column or business-plan field, e.g. 'costs' or 'price_per_head'.")
+    scope: str = Field(
+        "", description="What was tested when it is not a single value, e.g. 'year 1 total'; blank otherwise."
+    )
+    rows: tuple[int, ...] = Field(
+        (),
+        description="Data rows, counted from 1 as the loaders count them (a CSV's line is the row + 1); "
+        "empty for a business-plan field.",
+    )
+    values: tuple[str, ...] = Field(description="The implausible value(s) as shown; at most five distinct.")
+    problem: str = Field(description="What is wrong, e.g. 'a placeholder, not a figure'.")
+    expected: str = Field(description="The plausible range or rule, from the rule set.")
+    set_aside: bool = Field(
+        True,
+        description="True: the engine treated the field or table as not submitted, so no check judged it; "
+        "False: required data (the CCG table), judged as given and reported here.",
+    )
+
+    @property
+    def where(self) -> str:
+        """E.g. "financial_plan.csv rows 1–60, costs (year 1 total)"."""
+        rows = f" rows {row_ranges(self.rows)}" if self.rows else ""
+        scope = f" ({self.scope})" if self.scope else ""
+        return f"{self.file}{rows}, {self.field}{scope}"
+
+    def __str__(self) -> str:
+        return f"{self.where}: {', '.join(self.values)} is {self.problem}; expected {self.expected}"
+
+
 class Assessment(_Record):
     """One CSU at one checkpoint, as decided: every check's result, the domains' statuses, the outcome, the
     development plan, key figures and provenance."""
@@ -241,6 +292,11 @@ class Assessment(_Record):
     results: tuple[CheckResult, ...]
     development_plan: tuple[PlanItem, ...] = ()
     figures: KeyFigures | None = None
+    data_quality: tuple[DataIssue, ...] = Field(
+        (),
+        description="Implausible figures in the submission: set aside before the checks ran (optional data) or "
+        "judged as given (required data); each must be resolved by the assessor.",
+    )
     moderation: Moderation
     provenance: Provenance
     report_path: str | None = None
@@ -342,8 +398,9 @@ QUESTION_SCORES = TypeAdapter(tuple[QuestionScore, ...])
 @dataclass(frozen=True, slots=True)
 class AssessmentSummary:
     """What a cohort summary keeps of one assessment: its decision, domain colours, conditions (check ids), key
-    figures and provenance in brief. A cohort run folds each record into one of these as its CSU finishes and lets
-    the full record (results, evidence, plan) go, so its memory does not grow with every finding of every CSU."""
+    figures, data-quality issues and provenance in brief. A cohort run folds each record into one of these as its
+    CSU finishes and lets the full record (results, evidence, plan) go, so its memory does not grow with every
+    finding of every CSU."""
 
     assessment_id: str
     csu_id: str
@@ -361,6 +418,7 @@ class AssessmentSummary:
     as_of: dt.date
     ruleset: str  # name and version
     engine_version: str
+    data_quality: tuple[DataIssue, ...] = ()
 
     @classmethod
     def of(cls, a: Assessment) -> AssessmentSummary:
@@ -382,6 +440,7 @@ class AssessmentSummary:
             as_of=p.as_of,
             ruleset=f"{p.ruleset_name} {p.ruleset_version}",
             engine_version=p.engine_version,
+            data_quality=a.data_quality,
         )
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from csu_assure.catalogue import Catalogue
 from csu_assure.checking import DOC_SECTIONS, Check
 from csu_assure.domain import Checkpoint
-from csu_assure.ruleset import RuleSet
+from csu_assure.ruleset import PlaceholderRules, PlausibleRange, RuleSet
 
 REGENERATE = "make docs"
 
@@ -175,4 +175,44 @@ def render_rule_reference(catalogue: Catalogue, ruleset: RuleSet) -> str:
         lines.append("")
         for item in chosen:
             lines.append(render_check(item, ruleset))
+    lines += render_plausibility(ruleset)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def render_plausibility(ruleset: RuleSet) -> list[str]:
+    """The rule set's plausible ranges and placeholder patterns, as a section of the reference."""
+    lines = [
+        "## Plausible ranges",
+        "",
+        "A submitted figure outside these ranges, or a money value that looks like a placeholder, is not evidence: "
+        "it is a data-quality issue the assessor must resolve with the CSU. Before the checks run, an implausible "
+        "optional business-plan figure is treated as not given and an optional table with an implausible row as "
+        "not submitted, so the checks that need them report insufficient evidence; the required CCG table is "
+        "judged as given and its issues reported. `csu-assure validate` lists them as warnings. The reasons for "
+        "each bound are in the rule-set file's comments.",
+        "",
+        "| file | figure | plausible range | meaning |",
+        "|---|---|---|---|",
+    ]
+    placeholders: PlaceholderRules | None = None
+    # By declared field (iterating a model would also yield the values its cached properties keep).
+    for section in type(ruleset.plausibility).model_fields:
+        limits = getattr(ruleset.plausibility, section)
+        if isinstance(limits, PlaceholderRules):
+            placeholders = limits
+            continue
+        file = "business_plan.yaml" if section == "business_plan" else f"{section}.csv"
+        for name, info in type(limits).model_fields.items():
+            bounds = getattr(limits, name)
+            if isinstance(bounds, PlausibleRange):
+                meaning = _cell(info.description or "")
+                lines.append(f"| `{file}` | `{name}` | {bounds.min:,} to {bounds.max:,} | {meaning} |")
+    if placeholders is not None:
+        fills = ", ".join(f"{v:,}" for v in placeholders.values) or "none"
+        lines += [
+            "",
+            f"Placeholders (financial_plan income and costs, SLA annual values): money made only of 9s from "
+            f"{placeholders.nines_from_digits} digits before the decimal point (with .00 or .99 pence), and the fill "
+            f"values {fills}.",
+        ]
+    return [*lines, ""]

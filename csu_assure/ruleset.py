@@ -1,17 +1,20 @@
-"""The versioned rule-set file: every check's severity and thresholds, validated against its `Params` model."""
+"""The versioned rule-set file: every check's severity and thresholds, validated against its `Params` model, and the
+plausible ranges outside which a submitted figure is a data-quality issue rather than evidence."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from csu_assure.catalogue import Catalogue
 from csu_assure.checking import CheckParams
@@ -59,6 +62,118 @@ class DecisionRules(BaseModel):
     )
 
 
+# ------------------------------------------------------------------------------------------- plausibility
+
+Bound = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+_CENT = Decimal("0.01")
+_MAX_MONEY_DIGITS = 10  # submitted money is at most £10bn (`submission.Pounds`)
+
+
+class PlausibleRange(BaseModel):
+    """What a real 2012 CSS could have: a value outside [min, max] is a data-quality issue, not evidence."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min: Bound = Field(Decimal(0), description="Lowest plausible value (default 0).")
+    max: Bound = Field(description="Highest plausible value.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PlausibleRange:
+        if self.min > self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}")
+        return self
+
+    def __contains__(self, value: Decimal) -> bool:
+        return self.min <= value <= self.max
+
+
+class _Limits(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BusinessPlanLimits(_Limits):
+    """Optional business-plan figures: one outside its range is treated as not given."""
+
+    price_per_head: PlausibleRange = Field(description="Indicative CSS price to CCGs, £ per head.")
+    baseline_running_cost_per_head: PlausibleRange = Field(
+        description="PCT cluster running cost at baseline, £ per head."
+    )
+    hosting_charge_per_head: PlausibleRange = Field(description="Hosting charge provided for, £ per head.")
+
+
+class CcgLimits(_Limits):
+    """The required CCG table cannot be set aside: a value outside its range is judged and reported."""
+
+    rca_per_head: PlausibleRange = Field(description="A CCG's running-cost allowance, £ per head.")
+
+
+class FinancialPlanLimits(_Limits):
+    """The financial plan: one implausible row makes its totals meaningless, so the whole plan is set aside."""
+
+    row_income: PlausibleRange = Field(description="Income on one row (service line × customer × year), £.")
+    row_costs: PlausibleRange = Field(description="Costs on one row (service line × customer × year), £.")
+    year_income: PlausibleRange = Field(
+        description="A year's total income, £; a year with no income at all is an unfilled year, not tested."
+    )
+    year_costs: PlausibleRange = Field(
+        description="A year's total costs, £; a year with no costs at all is an unfilled year, not tested."
+    )
+    costs_to_income: PlausibleRange = Field(
+        description="A year's total costs ÷ its total income (tested when both are above zero)."
+    )
+
+
+class WorkforceLimits(_Limits):
+    line_wte: PlausibleRange = Field(
+        description="Baseline, planned or transfer WTE on one service line of workforce.csv."
+    )
+    total_wte: PlausibleRange = Field(description="Total baseline, planned or transfer WTE over all lines.")
+
+
+class SlaLimits(_Limits):
+    annual_value: PlausibleRange = Field(description="Annual value of one SLA, £.")
+
+
+class PlaceholderRules(_Limits):
+    """Fill values: money typed in to fill a cell, not a figure anyone worked out."""
+
+    nines_from_digits: int = Field(
+        ge=3,
+        le=10,
+        description="A money value made only of 9s (with .00 or .99 pence) is a placeholder from this many "
+        "digits before the decimal point: 6 catches £999,999, £9,999,999.00, £99,999,999.99 and longer.",
+    )
+    values: tuple[Bound, ...] = Field((), description="Other money values taken as fill values.")
+
+    # Worked out once per rule set (pydantic keeps a frozen model's cached properties out of its fields).
+    @cached_property
+    def fill_values(self) -> frozenset[Decimal]:
+        """Every money value taken as a placeholder (a Decimal equals, and hashes as, its value at any scale)."""
+        digits = range(self.nines_from_digits, _MAX_MONEY_DIGITS + 1)
+        nines = [Decimal(10**n - 1) for n in digits] + [Decimal(10**n) - _CENT for n in digits]
+        return frozenset((*nines, *self.values))
+
+    @cached_property
+    def smallest(self) -> Decimal | None:
+        """The smallest placeholder: a column whose values are all below it holds none."""
+        return min(self.fill_values, default=None)
+
+
+class PlausibilityRules(_Limits):
+    """Plausible ranges and placeholder patterns (BRIEF.md: "implausible data is not evidence"). What falls
+    outside is reported as a data-quality issue for the assessor to resolve; where the data is optional the
+    engine sets it aside before the checks run, so no check judges it."""
+
+    business_plan: BusinessPlanLimits
+    ccgs: CcgLimits
+    financial_plan: FinancialPlanLimits
+    workforce: WorkforceLimits
+    slas: SlaLimits
+    placeholders: PlaceholderRules = Field(
+        description="Fill values in money columns (financial_plan income and costs, SLA annual values)."
+    )
+
+
 class RuleSetFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -67,6 +182,9 @@ class RuleSetFile(BaseModel):
     description: str = ""
     decision: DecisionRules
     development_plan: DevelopmentPlanRules = DevelopmentPlanRules()
+    # Optional in the model only so that a file without it is reported with the other problems (below) rather
+    # than alone; a rule set without plausible ranges is refused.
+    plausibility: PlausibilityRules | None = None
     checks: dict[str, RuleEntry]
 
 
@@ -85,6 +203,7 @@ class RuleSet:
     source: str
     decision: DecisionRules
     development_plan: DevelopmentPlanRules
+    plausibility: PlausibilityRules
     severity: Mapping[str, Severity]
     enabled: Mapping[str, bool]
     params: Mapping[str, CheckParams]
@@ -114,6 +233,14 @@ def load_ruleset(catalogue: Catalogue, path: Path | None = None) -> RuleSet:
     except ValidationError as error:
         raise RuleSetInvalid(label, list(problems_from_validation(error, label))) from None
     problems: list[Problem] = []
+    if spec.plausibility is None:
+        problems.append(
+            Problem(
+                label,
+                "plausibility",
+                "missing: every rule set needs plausible ranges (copy the section of the shipped rule set)",
+            )
+        )
     params: dict[str, CheckParams] = {}
     for check_id in spec.checks:
         if check_id not in catalogue.checks:
@@ -129,7 +256,7 @@ def load_ruleset(catalogue: Catalogue, path: Path | None = None) -> RuleSet:
             params[item.id] = item.params.model_validate(entry.params)
         except ValidationError as error:
             problems.extend(problems_from_validation(error, label, prefix=f"checks.{item.id}.params"))
-    if problems:
+    if problems or spec.plausibility is None:
         raise RuleSetInvalid(label, problems)
     return RuleSet(
         name=spec.name,
@@ -138,6 +265,7 @@ def load_ruleset(catalogue: Catalogue, path: Path | None = None) -> RuleSet:
         source=label,
         decision=spec.decision,
         development_plan=spec.development_plan,
+        plausibility=spec.plausibility,
         severity=MappingProxyType({k: v.severity for k, v in spec.checks.items()}),
         enabled=MappingProxyType({k: v.enabled for k, v in spec.checks.items()}),
         params=MappingProxyType(params),

@@ -57,7 +57,8 @@ SPECS = [
         n_ccgs=4,
         population_per_ccg=210_000,
         plan_overrides={
-            cp: {"plan": {"merger_route_agreed": None, "merger_route": ROUTE_FROM_THE_START}} for cp in (1, 2, 3)
+            cp: {"plan": {"merger_route_agreed": None, "merger_route": ROUTE_FROM_THE_START}}
+            for cp in (1, 2, 3)
         },
     ),
     # A with a medium issue at checkpoint 2 (workforce a copy of cluster staffing: a binding plan item), met by
@@ -81,7 +82,8 @@ SPECS = [
         n_ccgs=4,
         population_per_ccg=200_000,
         plan_overrides={
-            cp: {"plan": {"merger_route_agreed": None, "merger_route": ROUTE_AFTER_CHECKPOINT_1}} for cp in (2, 3)
+            cp: {"plan": {"merger_route_agreed": None, "merger_route": ROUTE_AFTER_CHECKPOINT_1}}
+            for cp in (2, 3)
         },
     ),
     # The data-quality case: a placeholder (99,999,999.00) in every year-1 cost at checkpoint 2. The figures are
@@ -165,10 +167,12 @@ people in 212 CCGs, BRIEF.md) [D].
         seed=23,
         price_per_head=Decimal("8.33"),
         populations=(250_000,) * 6 + (192_000,) + (250_000,) * 8,
-        ccg_names=tuple(f"NHS South London CCG {i}" for i in range(1, 7))
-        + ("NHS Kingston CCG",)
-        + tuple(f"NHS South London CCG {i}" for i in range(7, 13))
-        + tuple(f"NHS Surrey CCG {i}" for i in range(1, 4)),
+        ccg_names=(
+            *(f"NHS South London CCG {i}" for i in range(1, 7)),
+            "NHS Kingston CCG",
+            *(f"NHS South London CCG {i}" for i in range(7, 13)),
+            *(f"NHS Surrey CCG {i}" for i in range(1, 4)),
+        ),
         notes="""# South London CSU: what is published, and what is a neutral fill
 
 Published (seed `001`, Kingston CCG's chief officer, 2014, looking back on its CSU):

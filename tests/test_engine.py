@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,9 @@ from csu_assure.calendar import Calendar, load_calendar
 from csu_assure.catalogue import Catalogue, build_catalogue
 from csu_assure.checking import Check, Context, NoParams, check
 from csu_assure.domain import CheckGroup, Checkpoint, Domain, DomainStatus, Outcome, Severity, Status
-from csu_assure.engine import assess, assess_not_submitted
+from csu_assure.engine import assess, assess_not_submitted, make_context, run_check
 from csu_assure.results import V1_GROUP_DOMAIN, Adjustment, Assessment, Judgement
-from csu_assure.ruleset import RuleSet, load_ruleset
+from csu_assure.ruleset import RuleSet, default_ruleset_path, load_ruleset
 from csu_assure.submission import Submission
 from csu_assure.synthetic import baseline, to_submission
 
@@ -39,6 +40,7 @@ CODES = {
 PASS = Judgement(status=Status.PASS, finding="All is well.")
 FAIL = Judgement(status=Status.FAIL, finding="Something is wrong.", actual="1", expected="0")
 MISSING = Judgement(status=Status.NOT_EVIDENCED, finding="Insufficient evidence: table not submitted.")
+SHIPPED_PLAUSIBILITY = yaml.safe_load(default_ruleset_path().read_text(encoding="utf-8"))["plausibility"]
 
 
 def fake(
@@ -100,6 +102,7 @@ def setup(tmp_path: Path, *checks: tuple[Check[Any], Severity]) -> tuple[Catalog
         "name": "test",
         "version": "t1",
         "decision": {"medium_issues_for_marginal": 3},
+        "plausibility": SHIPPED_PLAUSIBILITY,
         "checks": {c.id: {"severity": s.value} for c, s in checks},
     }
     path = tmp_path / "rules.yaml"
@@ -354,6 +357,175 @@ def test_no_submission_by_the_deadline_is_recorded_as_not_submitted(
     assert record.development_plan == ()
     assert record.figures is None
     assert record.provenance.inputs == ()
+
+
+# ----------------------------------------------------------------------------------------- implausible data
+
+PLACEHOLDER = Decimal("99999999.00")
+
+
+def year_one_costs(sub: Submission, costs: Decimal) -> Submission:
+    """`sub` with `costs` on every year-1 row of its financial plan (the example cohort's Thames Gate)."""
+    rows = tuple(
+        r.model_copy(update={"costs": costs}) if r.year == 1 else r for r in sub.financial_plan or ()
+    )
+    return sub.model_copy(update={"financial_plan": rows})
+
+
+def test_placeholder_costs_are_a_data_quality_issue_not_a_judged_deficit(
+    cp2: Submission, calendar: Calendar
+) -> None:
+    catalogue = shipped_catalogue()
+    ruleset = load_ruleset(catalogue)
+    sub = year_one_costs(cp2, PLACEHOLDER)
+    year_one = tuple(i for i, r in enumerate(sub.financial_plan or (), start=1) if r.year == 1)
+    record = run(sub, catalogue, ruleset, calendar)
+
+    [issue] = record.data_quality
+    assert (issue.file, issue.field, issue.rows, issue.values) == (
+        "financial_plan.csv",
+        "costs",
+        year_one,
+        ("£99,999,999.00",),
+    )
+    assert issue.set_aside
+    deficit = record.result("CP2-BUS-01")
+    assert (deficit.status, deficit.severity) == (Status.NOT_EVIDENCED, ruleset.severity["CP2-BUS-01"])
+    assert "set aside as implausible (financial_plan.csv costs, rows 1–70)" in deficit.finding
+    assert "the assessor must resolve it" in deficit.finding
+    absurd = PLACEHOLDER * len(year_one) - sum(
+        (r.income for r in sub.financial_plan or () if r.year == 1), Decimal(0)
+    )
+    ctx = make_context(calendar, Checkpoint.VIABILITY, AS_OF)
+    as_if_true, _ = run_check(catalogue["CP2-BUS-01"], sub, ruleset, ctx)
+    assert (
+        as_if_true is not None and f"gives a deficit of £{absurd:,.2f}" in as_if_true.finding
+    )  # what must not be said
+    for r in record.results:
+        said = f"{r.actual} {r.finding}"
+        assert "gives a deficit" not in said and f"{absurd:,.2f}" not in said, r.check_id
+    assert record.figures is not None
+    assert not any(y.year == 1 and y.costs >= PLACEHOLDER for y in record.figures.years)
+    assert record.figures.years == () and record.figures.surplus_y1_pct is None
+
+
+def test_checks_that_do_not_read_the_figures_set_aside_are_judged_as_usual(
+    cp2: Submission, calendar: Calendar
+) -> None:
+    catalogue = shipped_catalogue()
+    ruleset = load_ruleset(catalogue)
+    plausible = run(cp2, catalogue, ruleset, calendar)
+    record = run(year_one_costs(cp2, PLACEHOLDER), catalogue, ruleset, calendar)
+
+    changed = [r for r in record.results if r != plausible.result(r.check_id)]
+    assert "CP2-BUS-01" in {r.check_id for r in changed}
+    for r in changed:  # every check that read the plan: insufficient evidence, at its own severity
+        assert r.status is Status.NOT_EVIDENCED and r.severity is ruleset.severity[r.check_id]
+        assert r.finding.startswith(
+            "Insufficient evidence: data this check needs was set aside as implausible"
+        )
+    for check_id in ("CP2-LEA-01", "CP2-CUS-02", "CP2-CUS-03", "CP2-BUS-04", "CP2-GOV-01"):
+        assert record.result(check_id) == plausible.result(check_id)
+    assert plausible.data_quality == ()
+
+
+def test_each_check_names_only_the_implausible_figures_it_needed(cp2: Submission, calendar: Calendar) -> None:
+    catalogue = shipped_catalogue()
+    sub = year_one_costs(cp2, PLACEHOLDER)
+    sub = sub.model_copy(update={"plan": sub.plan.model_copy(update={"price_per_head": Decimal("900.00")})})
+    record = run(sub, catalogue, load_ruleset(catalogue), calendar)
+
+    assert [(i.file, i.field) for i in record.data_quality] == [
+        ("business_plan.yaml", "price_per_head"),
+        ("financial_plan.csv", "costs"),
+    ]
+    price, deficit = record.result("CP2-BUS-04"), record.result("CP2-BUS-01")
+    assert price.status is deficit.status is Status.NOT_EVIDENCED
+    assert "(business_plan.yaml price_per_head)" in price.finding and "financial_plan" not in price.finding
+    assert [e["field"] for e in price.evidence] == ["price_per_head"]
+    assert (
+        "(financial_plan.csv costs, rows 1–70)" in deficit.finding and "price_per_head" not in deficit.finding
+    )
+    assert record.figures is not None and record.figures.price_per_head is None
+
+
+def test_a_figure_set_aside_is_not_judged_as_missing_either(calendar: Calendar) -> None:
+    # CP3-FIN-04 fails a plan with no hosting charge; an implausible one is not evidence of either.
+    catalogue = shipped_catalogue()
+    cp3 = to_submission(baseline(checkpoint=3))
+    sub = cp3.model_copy(
+        update={"plan": cp3.plan.model_copy(update={"hosting_charge_per_head": Decimal("50.00")})}
+    )
+    record = assess(
+        sub,
+        catalogue=catalogue,
+        ruleset=load_ruleset(catalogue),
+        calendar=calendar,
+        as_of=dt.date(2012, 9, 1),
+        assessor="A. Tester",
+    )
+    hosting = record.result("CP3-FIN-04")
+    assert (hosting.status, hosting.actual) == (Status.NOT_EVIDENCED, "implausible figures")
+    assert "business_plan.yaml hosting_charge_per_head" in hosting.finding
+
+
+def test_implausible_required_data_is_judged_as_given_and_reported(
+    cp2: Submission, calendar: Calendar
+) -> None:
+    catalogue = shipped_catalogue()
+    ccgs = (cp2.ccgs[0].model_copy(update={"rca_per_head": Decimal("250.00")}), *cp2.ccgs[1:])
+    record = run(cp2.model_copy(update={"ccgs": ccgs}), catalogue, load_ruleset(catalogue), calendar)
+
+    [issue] = record.data_quality
+    assert (issue.file, issue.field, issue.rows, issue.set_aside) == ("ccgs.csv", "rca_per_head", (1,), False)
+    assert record.result("CP2-BUS-04").status is Status.PASS  # judged on the figures as given
+    assert record.figures is not None
+    assert (record.figures.rca_per_head_mean, record.figures.capture) == (None, None)  # not charted
+
+
+def test_a_check_lacking_other_evidence_keeps_its_own_finding(
+    tmp_path: Path, cp2: Submission, calendar: Calendar
+) -> None:
+    def plan_then_workforce(sub: Submission, p: NoParams, ctx: Context) -> Judgement:
+        """## What it checks
+        Reads the financial plan, then the workforce plan.
+
+        ## Why it matters
+        It shows which missing evidence a result names.
+
+        ## Severity
+        Whatever the test's rule set says.
+
+        ## Evidence used
+        `financial_plan.csv`, `workforce.csv`.
+
+        ## Source
+        [A] test fixture.
+        """
+        if sub.financial_plan is None:
+            return Judgement(status=Status.NOT_EVIDENCED, finding="Insufficient evidence: no financial plan.")
+        if sub.workforce is None:
+            return Judgement(status=Status.NOT_EVIDENCED, finding="Insufficient evidence: no workforce plan.")
+        return PASS
+
+    reads = check(
+        id="CP2-BUS-94",
+        name="Fake problem CP2-BUS-94",
+        checkpoint=2,
+        domain=Domain.BUSINESS,
+        group=CheckGroup.BUSINESS,
+        params=NoParams,
+        action="Fix CP2-BUS-94.",
+        evidence_required="Proof.",
+    )(plan_then_workforce)
+    reads = dataclasses.replace(reads, module="fakes.cp2_bus_94_fake")  # filed as a real check would be
+    catalogue, ruleset = setup(tmp_path, (reads, Severity.MEDIUM))
+    sub = year_one_costs(cp2, PLACEHOLDER).model_copy(update={"workforce": None})
+    result = run(sub, catalogue, ruleset, calendar).result("CP2-BUS-94")
+    assert (result.status, result.finding) == (
+        Status.NOT_EVIDENCED,
+        "Insufficient evidence: no workforce plan.",
+    )
 
 
 # ------------------------------------------------------------------------------------------- determinism

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from csu_assure.domain import Checkpoint
 from csu_assure.loading.folder import PLAN_FILE, load_folder
@@ -16,6 +16,7 @@ from csu_assure.loading.layout import (
     stray_entries,
 )
 from csu_assure.loading.problems import Problem, SubmissionInvalid
+from csu_assure.results import DataIssue, row_ranges
 from csu_assure.submission import Submission
 
 WORKBOOK_SUFFIXES = (".xlsx",)
@@ -118,6 +119,28 @@ def csu_folders(cohort: Path) -> list[Path]:
     return list(read_cohort(Path(cohort)).csus)
 
 
+def locate_issue(sub: Submission, issue: DataIssue) -> Problem:
+    """Where a data-quality issue sits in the files `sub` was loaded from, placed as the loaders place a problem:
+    a CSV's lines (a data row + 1: the header is line 1), a workbook sheet's rows, a business-plan field."""
+    paths = [i.path for i in sub.inputs]
+    workbook = next((p for p in paths if p.lower().endswith(WORKBOOK_SUFFIXES)), None)
+    table = PurePath(issue.file).stem
+    column = f"{issue.field} ({issue.scope})" if issue.scope else issue.field
+    plural = "s" if len(issue.rows) > 1 else ""
+    if workbook is not None:
+        file = workbook
+        if issue.rows:
+            where = f"sheet {table}, row{plural} {row_ranges(issue.rows, offset=1)}, column {column}"
+        else:
+            where = f"sheet {table}, field {column}"
+    else:
+        file = next((p for p in paths if PurePath(p).name == issue.file), issue.file)
+        where = f"line{plural} {row_ranges(issue.rows, offset=1)}, column {column}" if issue.rows else column
+    return Problem(
+        file, where, f"implausible: {issue.problem}; expected {issue.expected}", ", ".join(issue.values)
+    )
+
+
 __all__ = [
     "Discovery",
     "Located",
@@ -126,4 +149,5 @@ __all__ = [
     "csu_folders",
     "discover",
     "load_submission",
+    "locate_issue",
 ]

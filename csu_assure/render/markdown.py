@@ -7,6 +7,10 @@ from csu_assure.results import Assessment, CohortSummary
 
 _MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_{}[]<>()#+!|"})
 RAG_MARK = {Rag.GREEN: "🟢 GREEN", Rag.AMBER: "🟠 AMBER", Rag.RED: "🔴 RED"}
+_DATA_QUALITY_NOTE = (
+    "Implausible figures, for the assessor to resolve with the CSU. Optional data was set aside before the checks "
+    "ran (the checks that needed it report insufficient evidence); required data was judged as given."
+)
 
 
 def md(text: object) -> str:
@@ -42,6 +46,11 @@ def assessment_markdown(a: Assessment) -> str:
         ]
     else:
         lines.append("No conditions.")
+    if a.data_quality:
+        lines += ["", "## Data quality", "", _DATA_QUALITY_NOTE, ""]
+        lines += [
+            f"- {md(issue)}{'' if issue.set_aside else ' (judged as given)'}" for issue in a.data_quality
+        ]
     lines += [
         "",
         f"Assessment {a.assessment_id}, as of {a.provenance.as_of.isoformat()}, rule set "

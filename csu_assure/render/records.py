@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from csu_assure.domain import Domain
 from csu_assure.render.atomic import write_atomically
 from csu_assure.render.formats import ExportFormat, ExportTable
-from csu_assure.results import Assessment, CheckResult, CsuRow, EvidenceRow
+from csu_assure.results import Assessment, CheckResult, CsuRow, DataIssue, EvidenceRow
 
 Cell = str | int | float | None
 Row = dict[str, Cell]
@@ -44,6 +44,7 @@ ASSESSMENT_COLUMNS: tuple[str, ...] = (
     "outcome",
     "escalation",
     *(f"domain_{d.value}" for d in Domain),
+    "data_quality_issues",
     "as_of",
     "assessor",
     "moderation",
@@ -78,7 +79,8 @@ COLUMNS: Mapping[ExportTable, tuple[str, ...]] = {
 
 
 def assessment_rows(assessments: Iterable[Assessment]) -> list[Row]:
-    """One row per assessment: decision, RAG per domain (blank where the checkpoint has no such domain)."""
+    """One row per assessment: decision, RAG per domain (blank where the checkpoint has no such domain), how many
+    data-quality issues it lists (the JSON export carries them in full)."""
     return [
         {
             "csu_id": a.csu_id,
@@ -87,6 +89,7 @@ def assessment_rows(assessments: Iterable[Assessment]) -> list[Row]:
             "outcome": a.outcome.label,
             "escalation": "yes" if a.escalation else "no",
             **{f"domain_{d.value}": a.domains[d].value if d in a.domains else None for d in Domain},
+            "data_quality_issues": len(a.data_quality),
             "as_of": a.provenance.as_of.isoformat(),
             "assessor": a.provenance.assessor,
             "moderation": a.moderation.status,
@@ -321,6 +324,9 @@ class RunJson(_Json):
     moderation: str | None
     report: str | None
     assessment_id: str | None
+    data_quality: list[DataIssue] = Field(
+        description="Figures set aside as implausible (placeholders, out of range), each located."
+    )
     problems: list[str] = Field(description="Located problems of an invalid submission.")
     message: str
     pdf: str | None
@@ -379,6 +385,7 @@ def run_json(row: CsuRow, assessment: Assessment | None = None) -> dict[str, Any
         moderation=s.moderation.value if s else None,
         report=s.report_path if s else None,
         assessment_id=s.assessment_id if s else None,
+        data_quality=list(s.data_quality) if s else [],
         problems=list(row.problems),
         message=row.message,
         pdf=row.pdf,

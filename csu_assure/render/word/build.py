@@ -182,6 +182,22 @@ def _plan(doc: Doc, v: ReportView, templates_dir: Path) -> None:
         paragraph(doc, "No conditions: every check passed or was advisory only.", "Note")
 
 
+def _data_quality(doc: Doc, v: ReportView) -> None:
+    paragraph(
+        doc,
+        "These figures are outside what any real CSS could have (the rule set's plausible ranges), so they are "
+        "not evidence. Optional data was set aside before the checks ran: the checks that needed it are scored "
+        "as insufficient evidence. Required data was judged as given. The assessor must resolve each with the CSU.",
+        "Normal",
+    )
+    rows = [(d.where, d.value, d.problem, d.expected, d.handling) for d in v.data_quality]
+    table(doc, ("Where", "Value", "Problem", "Expected", "Handling"), rows, (4.4, 2.6, 2.8, 4.4, 2.8), size=8)
+
+
+def _set_aside(a: Assessment, file: str, field: str = "") -> bool:
+    return any(i.set_aside and i.file == file and (not field or i.field == field) for i in a.data_quality)
+
+
 def _charts(doc: Doc, a: Assessment, outline: Outline) -> None:
     reason = "nothing was submitted" if not a.figures else ""
     made = (
@@ -189,6 +205,11 @@ def _charts(doc: Doc, a: Assessment, outline: Outline) -> None:
             "Income, costs and surplus",
             charts.finance_chart(a.figures),
             reason
+            or (
+                "the financial plan's figures are implausible and were set aside (see Data quality)"
+                if _set_aside(a, "financial_plan.csv")
+                else ""
+            )
             or "the record has no financial plan (it is not required at this checkpoint or was not submitted)",
         ),
         (
@@ -199,7 +220,13 @@ def _charts(doc: Doc, a: Assessment, outline: Outline) -> None:
         (
             "Price per head",
             charts.price_chart(a.figures),
-            reason or "no indicative price per head was submitted",
+            reason
+            or (
+                "the indicative price per head is implausible and was set aside (see Data quality)"
+                if _set_aside(a, "business_plan.yaml", "price_per_head")
+                else ""
+            )
+            or "no indicative price per head was submitted",
         ),
     )
     for title, drawn, missing in made:
@@ -256,6 +283,9 @@ def build_assessment_document(assessment: Assessment, *, marking: str, templates
 
     heading(doc, outline, "Executive summary", 1)
     _blocks(doc, templates_dir, "executive_summary.txt.j2", s=v.summary)
+    if v.data_quality:
+        heading(doc, outline, "Data quality", 1)
+        _data_quality(doc, v)
     heading(doc, outline, "Domain results", 1)
     _blocks(doc, templates_dir, "intro_domains.txt.j2")
     _domain_table(doc, v)

@@ -23,7 +23,7 @@ from csu_assure.domain import (
     Status,
 )
 from csu_assure.render.word.safe import one_line, safe_text
-from csu_assure.results import Assessment, AssessmentSummary, CheckResult, EvidenceRow
+from csu_assure.results import Assessment, AssessmentSummary, CheckResult, DataIssue, EvidenceRow, row_ranges
 
 EVIDENCE_ROW_CAP = 20
 # CSUs listed by name in a cohort report's table. A larger cohort's table would be thousands of rows nobody reads
@@ -155,6 +155,17 @@ class AdjustmentRow:
 
 
 @dataclass(frozen=True)
+class DataIssueRow:
+    """One implausible figure, as the report's data-quality table shows it."""
+
+    where: str
+    value: str
+    problem: str
+    expected: str
+    handling: str
+
+
+@dataclass(frozen=True)
 class ReasonView:
     """One failed or marginal domain in the executive summary, with its failing checks as one-line phrases."""
 
@@ -194,6 +205,9 @@ class SummaryView:
     insufficient_evidence_phrase: str
     errors_phrase: str
     adjustments_phrase: str
+    data_quality: int = 0
+    data_quality_phrase: str = "no data-quality issues"
+    set_aside: int = 0
 
 
 @dataclass(frozen=True)
@@ -227,6 +241,7 @@ class ReportView:
     has_figures: bool
     assessor: str
     as_of: dt.date
+    data_quality: tuple[DataIssueRow, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -356,6 +371,9 @@ def _summary(a: Assessment, domains: tuple[DomainView, ...]) -> SummaryView:
         insufficient_evidence_phrase=count_phrase(statuses[Status.NOT_EVIDENCED], "check"),
         errors_phrase=count_phrase(statuses[Status.ERROR], "check"),
         adjustments_phrase=count_phrase(adjusted, "check result"),
+        data_quality=len(a.data_quality),
+        data_quality_phrase=count_phrase(len(a.data_quality), "data-quality issue"),
+        set_aside=sum(1 for i in a.data_quality if i.set_aside),
     )
 
 
@@ -440,6 +458,18 @@ def _adjustment_rows(a: Assessment) -> tuple[AdjustmentRow, ...]:
     return tuple(rows)
 
 
+def _data_issue_row(issue: DataIssue) -> DataIssueRow:
+    rows = f", rows {row_ranges(issue.rows)}" if issue.rows else ""
+    scope = f" ({issue.scope})" if issue.scope else ""
+    return DataIssueRow(
+        where=safe_text(f"{issue.file}{rows}: {issue.field}{scope}"),
+        value=safe_text(", ".join(issue.values)),
+        problem=safe_text(issue.problem),
+        expected=safe_text(issue.expected),
+        handling="Set aside: not judged" if issue.set_aside else "Judged as given (required data)",
+    )
+
+
 def report_view(a: Assessment) -> ReportView:
     domains = _domain_views(a)
     p = a.provenance
@@ -474,6 +504,7 @@ def report_view(a: Assessment) -> ReportView:
         has_figures=a.figures is not None,
         assessor=safe_text(p.assessor),
         as_of=p.as_of,
+        data_quality=tuple(_data_issue_row(i) for i in a.data_quality),
     )
 
 
