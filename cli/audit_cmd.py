@@ -45,16 +45,14 @@ def register_settings(register_url: str | None, out_dir: Path | None) -> Setting
 
 def open_register(settings: Settings) -> Register:
     """The register the settings name, which must exist: a missing one is a usage error (exit 2)."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from csu_assure.register import Register, RegisterMissing
+    from csu_assure.register import Register, RegisterMissing, RegisterUnavailable
 
     try:
         return Register.open_existing(settings.resolved_register_url)
     except RegisterMissing as error:
         raise usage_error(f"{error} (give --register URL or --out-dir DIR)") from None
-    except SQLAlchemyError as error:
-        raise usage_error(f"cannot open the register {settings.resolved_register_url}: {error}") from None
+    except RegisterUnavailable as error:
+        raise usage_error(str(error)) from None
 
 
 audit_app = typer.Typer(

@@ -24,7 +24,7 @@ def history(csu_id: CsuId, out_dir: OutDir = None, fmt: Format = OutputFormat.TE
     config = configure_or_exit(Options(out_dir=out_dir))
     entries = config.register.history(csu_id)
     if not entries:
-        err.print(f"no assessments of {escape(csu_id)} in {escape(config.register.url)}")
+        err.print(f"no assessments of {escape(csu_id)} in {escape(config.register.display_url)}")
         raise typer.Exit(EXIT_INVALID)
     if fmt is OutputFormat.JSON:
         rows = [
@@ -83,7 +83,7 @@ def report(
     ]
     if not found:
         where = f" at checkpoint {checkpoint}" if checkpoint else ""
-        err.print(f"no assessment of {escape(csu_id)}{where} in {escape(config.register.url)}")
+        err.print(f"no assessment of {escape(csu_id)}{where} in {escape(config.register.display_url)}")
         raise typer.Exit(EXIT_INVALID)
     for assessment in found:
         written = write_report(assessment, config, rewrite=True)

@@ -17,8 +17,11 @@ if TYPE_CHECKING:
 
 
 def configure_or_exit(options: Options) -> Config:
-    """The run's configuration, turning a bad rule-set or calendar file into located problems and exit 1."""
+    """The run's configuration. A bad rule-set or calendar file is located problems and exit 1; an output folder
+    or register that cannot be used is one sentence and exit 2, before anything is assessed."""
     import checks
+    from csu_assure.register import RegisterUnavailable
+    from csu_assure.render.atomic import FolderUnusable
     from csu_assure.ruleset import RuleSetInvalid
     from csu_assure.service import configure
 
@@ -27,6 +30,8 @@ def configure_or_exit(options: Options) -> Config:
     except RuleSetInvalid as error:
         print_problems(error.source, error.problems)
         raise typer.Exit(EXIT_INVALID) from None
+    except (FolderUnusable, RegisterUnavailable) as error:
+        raise usage_error(str(error)) from None
 
 
 def quiet_prefect() -> None:

@@ -44,6 +44,8 @@ def rows_table(rows: Sequence[CsuRow], title: str | None = None) -> Table:
             decision = f"[dim]{escape(row.disposition)}: {escape(row.message)}[/]"
             domains = ""
         report = escape(s.report_path) if s and s.report_path else ""
+        if row.report_error:
+            report = "[red]not written[/] (see below)"
         table.add_row(escape(row.csu_name), str(int(row.checkpoint)), decision, domains, report)
     return table
 
@@ -101,6 +103,8 @@ def show_rows(
                 err.print(f"  - {escape(problem)}")
         if row.disposition is Disposition.ERROR:
             err.print(f"[bold red]✗ {escape(row.csu_id)}[/] could not be assessed: {escape(row.message)}")
+        if row.report_error:
+            err.print(f"[bold red]✗ {escape(row.csu_id)}[/] no report: {escape(row.report_error)}")
         if row.pdf_error:
             err.print(f"[bold red]✗ {escape(row.csu_id)}[/] no PDF copy: {escape(row.pdf_error)}")
     for folder in skipped:
@@ -111,5 +115,5 @@ def show_rows(
         )
         for problem in refused:
             err.print(f"  - {escape(problem)}")
-    failed = any(r.failed or r.pdf_error for r in rows) or bool(refused)
+    failed = any(r.failed or r.pdf_error or r.report_error for r in rows) or bool(refused)
     raise typer.Exit(EXIT_INVALID if failed else EXIT_OK)

@@ -457,6 +457,7 @@ class CsuRow:
     message: str = ""
     pdf: str | None = None
     pdf_error: str = ""
+    report_error: str = ""  # why the Word report of a recorded assessment could not be written
 
     @property
     def failed(self) -> bool:

@@ -17,6 +17,7 @@ and a re-run of identical inputs (which returns the recorded assessment) does no
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import math
 import traceback
 from collections import Counter
@@ -36,6 +37,7 @@ from csu_assure.loading.identity import identify, is_csu_id
 from csu_assure.loading.layout import find_submission, read_cohort
 from csu_assure.loading.problems import Problem
 from csu_assure.register import Register
+from csu_assure.render.atomic import ensure_writable_folder
 from csu_assure.results import (
     Assessment,
     AssessmentSummary,
@@ -52,6 +54,21 @@ from csu_assure.submission import InputFile, Submission
 # Errors a retry may cure (a locked or unreachable register, a busy file system): let them reach the caller,
 # which may retry; anything else is isolated to the CSU it happened to.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OSError, TimeoutError)
+# A report path blocked for one CSU (a folder or a file where the report or its folder should be, no permission,
+# a name too long, a read-only place): recorded as that CSU's failure and the run goes on. Other OS errors (a
+# full disk, an I/O error) would hit every CSU after it: they stop the run and a re-run resumes.
+BLOCKED_PATH_ERRORS = frozenset(
+    {
+        errno.EISDIR,
+        errno.ENOTDIR,
+        errno.EEXIST,
+        errno.EACCES,
+        errno.EPERM,
+        errno.ENAMETOOLONG,
+        errno.EROFS,
+        errno.ELOOP,
+    }
+)
 MAX_BATCHES = 32
 # CSUs assessed together when steps run directly: enough for one LibreOffice start to serve several PDF copies,
 # few enough that their full records are never a large share of memory.
@@ -106,13 +123,19 @@ class Config:
 
 
 def configure(settings: Settings, catalogue: Catalogue) -> Config:
-    """Load the rule set and calendar for `catalogue` and open the register (RuleSetInvalid on a bad file)."""
+    """Load the rule set and calendar for `catalogue`, make sure the output folder can be written and open the
+    register. Each failure says what to fix before anything is assessed: RuleSetInvalid (a bad rule-set or
+    calendar file), FolderUnusable (an output folder that is a file or cannot be written), RegisterUnavailable
+    (a register path or URL that cannot be opened, or a database server that does not answer)."""
+    ruleset = load_ruleset(catalogue, settings.rules)
+    calendar = load_calendar(settings.calendar)
+    out_dir = ensure_writable_folder(settings.out_dir)
     return Config(
         catalogue=catalogue,
-        ruleset=load_ruleset(catalogue, settings.rules),
-        calendar=load_calendar(settings.calendar),
+        ruleset=ruleset,
+        calendar=calendar,
         register=Register(settings.resolved_register_url),
-        out_dir=settings.out_dir,
+        out_dir=out_dir,
         assessor=settings.assessor,
     )
 
@@ -164,6 +187,7 @@ class CsuRun:
     message: str = ""
     pdf: str | None = None  # a PDF copy of the report, when one was asked for and made
     pdf_error: str = ""  # why a PDF copy that was asked for is missing
+    report_error: str = ""  # why the Word report could not be written (the assessment stands in the register)
 
     @property
     def current(self) -> Assessment | None:
@@ -198,6 +222,7 @@ class CsuRun:
             message=self.message,
             pdf=self.pdf,
             pdf_error=self.pdf_error,
+            report_error=self.report_error,
         )
 
 
@@ -360,10 +385,23 @@ def write_report(assessment: Assessment, config: Config, *, rewrite: bool = Fals
 
 
 def report(run: CsuRun, config: Config) -> CsuRun:
-    """Write the recorded assessment's Word report (skipped if that record's report exists)."""
+    """Write the recorded assessment's Word report (skipped if that record's report exists). A report whose path
+    is blocked is that CSU's failure, noted on its run; the assessment stands and a re-run writes the report."""
     if run.assessment is None or not run.disposition.recorded:
         return run
-    return replace(run, assessment=write_report(run.assessment, config))
+    try:
+        return replace(run, assessment=write_report(run.assessment, config))
+    except OSError as error:
+        if error.errno not in BLOCKED_PATH_ERRORS:
+            raise  # a full disk or a failing device: every CSU after this one would fail too
+        target = report_path(config.out_dir, run.assessment)
+        reason = (error.strerror or type(error).__name__).lower()
+        # Name the path in the way (a folder on the report's own path, a file where a folder should be), not
+        # the atomic writer's temporary file (a hidden name).
+        culprit = str(error.filename or "")
+        if culprit and culprit != str(target) and not Path(culprit).name.startswith("."):
+            reason = f"{culprit}: {reason}"
+        return replace(run, report_error=f"{target} could not be written ({reason})")
 
 
 def moderate(

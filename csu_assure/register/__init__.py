@@ -2,7 +2,7 @@
 `store`)."""
 
 from csu_assure.register.chain import BrokenRow, ChainHead, RecordedReport, file_sha256
-from csu_assure.register.store import Entry, Register, RegisterError, RegisterMissing
+from csu_assure.register.store import Entry, Register, RegisterError, RegisterMissing, RegisterUnavailable
 
 __all__ = [
     "BrokenRow",
@@ -12,5 +12,6 @@ __all__ = [
     "Register",
     "RegisterError",
     "RegisterMissing",
+    "RegisterUnavailable",
     "file_sha256",
 ]

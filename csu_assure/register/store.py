@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, false, func, select, update
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from csu_assure.domain import Checkpoint, Disposition
@@ -45,6 +46,7 @@ from csu_assure.register.chain import (
     file_sha256,
     row_hash,
 )
+from csu_assure.register.diagnose import why_unopenable
 from csu_assure.register.schema import (
     CHAINED,
     GENESIS,
@@ -64,6 +66,21 @@ class RegisterError(Exception):
 
 class RegisterMissing(RegisterError):
     """The register asked for does not exist."""
+
+
+class RegisterUnavailable(RegisterError):
+    """The register cannot be opened (an unusable path or URL, a database that is not a register, a server that
+    does not answer); the message says why in one line."""
+
+
+def _parse(url: str) -> URL:
+    try:
+        return make_url(url)
+    except ArgumentError:  # the URL is not echoed: it may hold a password
+        raise RegisterUnavailable(
+            "the register URL is not a database URL (expected sqlite:///PATH or "
+            "postgresql+psycopg://USER@HOST/DATABASE)"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -86,20 +103,30 @@ class Register:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        parsed = make_url(url)
+        parsed = _parse(url)
         self._sqlite = parsed.get_backend_name() == "sqlite"
-        if self._sqlite and parsed.database:
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = self._make_engine(url, in_memory=self._sqlite and not parsed.database)
         # Threads of one process take turns at writing; other processes wait on the database's own lock.
         self._write_lock = threading.Lock()
-        metadata.create_all(self.engine)
+        try:
+            if self._sqlite and parsed.database:
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            self.engine: Engine = self._make_engine(url, in_memory=self._sqlite and not parsed.database)
+            metadata.create_all(self.engine)
+        except (
+            ImportError
+        ) as error:  # a URL naming a driver this installation lacks (postgresql:// = psycopg2)
+            raise RegisterUnavailable(
+                f"the register URL needs the database driver {error.name!r}, which is not installed "
+                "(for PostgreSQL use postgresql+psycopg://...)"
+            ) from error
+        except (OSError, SQLAlchemyError) as error:
+            raise RegisterUnavailable(why_unopenable(parsed, error)) from error
 
     @classmethod
     def open_existing(cls, url: str) -> Register:
         """Open a register that must already exist (for reading and auditing): a SQLite URL naming no file
         raises RegisterMissing instead of creating an empty register there."""
-        parsed = make_url(url)
+        parsed = _parse(url)
         if parsed.get_backend_name() == "sqlite" and parsed.database and not Path(parsed.database).is_file():
             raise RegisterMissing(f"there is no register at {parsed.database}")
         return cls(url)

@@ -63,6 +63,28 @@ def _umask() -> int:
     return 0o022
 
 
+class FolderUnusable(Exception):
+    """An output folder that cannot be created or written; the message says which and why, in one line."""
+
+
+def ensure_writable_folder(folder: Path) -> Path:
+    """Create `folder` if need be and prove it can be written (a temporary file made and removed), so a run
+    fails before assessing anything rather than at its first report. Raises FolderUnusable."""
+    folder = Path(folder)
+    blocker = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        where = "is a file" if blocker == folder else f"cannot be made: {blocker} is a file"
+        raise FolderUnusable(f"the output folder {folder} {where}, not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise FolderUnusable(f"the output folder {folder} cannot be written: {reason.lower()}") from None
+    return folder
+
+
 def write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> Path:
     """Call `write` with a binary file and put what it wrote at `path` in one step; returns `path`."""
     path = Path(path)

@@ -331,6 +331,9 @@ class RunJson(_Json):
     message: str
     pdf: str | None
     pdf_error: str | None
+    report_error: str | None = Field(
+        description="Why the Word report could not be written (the assessment is recorded; a re-run writes it)."
+    )
     results: list[CheckJson] | None = Field(
         description="Every check's result (null when nothing was decided)."
     )
@@ -390,6 +393,7 @@ def run_json(row: CsuRow, assessment: Assessment | None = None) -> dict[str, Any
         message=row.message,
         pdf=row.pdf,
         pdf_error=row.pdf_error or None,
+        report_error=row.report_error or None,
         results=[_check_json(r) for r in a.results] if a else None,
         development_plan=[
             PlanItemJson(
