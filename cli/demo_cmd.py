@@ -49,7 +49,7 @@ def demo(
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=out
     ) as bar:
-        run = bar.add_task("starting Prefect (ephemeral API server)…", total=len(Checkpoint))
+        run = bar.add_task("starting…", total=len(Checkpoint))
         for checkpoint in Checkpoint:
             bar.update(run, description=f"{checkpoint.title}: assessing {len(csu_folders(cohort_dir))} CSUs")
             summaries.append(runner.cohort(cohort_dir, int(checkpoint)))

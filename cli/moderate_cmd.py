@@ -52,8 +52,11 @@ def moderate(
     }
     from pydantic import ValidationError
 
+    from cli.runner import quiet_prefect, start_prefect_or_exit
     from flows.moderation import ResumeFailed, resume_moderation
 
+    quiet_prefect()
+    start_prefect_or_exit()
     try:
         resume_moderation(flow_run_id, given)
     except ValidationError as error:

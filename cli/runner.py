@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from cli.common import EXIT_INVALID, print_problems, usage_error
+from cli.common import EXIT_INVALID, err, print_problems, usage_error
 
 if TYPE_CHECKING:
     from csu_assure.results import Assessment, CohortSummary, CsuRow
@@ -40,6 +40,18 @@ def quiet_prefect() -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
+def start_prefect_or_exit() -> str:
+    """Make sure a Prefect API is there before the first flow (the server PREFECT_API_URL names, or an embedded
+    one started now, one process per PREFECT_HOME at a time); if none can be had, one sentence and exit 2."""
+    from flows.embedded_server import PrefectUnavailable, ensure_prefect_api
+
+    try:
+        with err.status("Starting Prefect (an embedded API server for this run)…", spinner="dots"):
+            return ensure_prefect_api()
+    except PrefectUnavailable as error:
+        raise usage_error(str(error)) from None
+
+
 class Runner:
     """Runs one CSU, a progression or a cohort with the given options, directly or through Prefect."""
 
@@ -52,6 +64,7 @@ class Runner:
         self.steps = steps  # the direct runner's hooks (progress display); Prefect runs use their own
         if prefect:
             quiet_prefect()
+            start_prefect_or_exit()
 
     def record_of(self, row: CsuRow) -> Assessment | None:
         """The register's record of the assessment in `row` (what `--format json` shows in full)."""

@@ -23,8 +23,9 @@ def serve(
     """
     if not cohort_dir.is_dir():
         raise usage_error(f"{cohort_dir} is not a folder")
-    from cli.runner import quiet_prefect
+    from cli.runner import quiet_prefect, start_prefect_or_exit
     from flows.deployments import serve_all
 
     quiet_prefect()
+    start_prefect_or_exit()
     serve_all(calendar, str(cohort_dir))
