@@ -34,7 +34,7 @@ from csu_assure.catalogue import Catalogue
 from csu_assure.domain import Checkpoint, Disposition, ModerationStatus
 from csu_assure.loading import SubmissionInvalid, load_submission
 from csu_assure.loading.identity import identify, is_csu_id
-from csu_assure.loading.layout import find_submission, read_cohort
+from csu_assure.loading.layout import find_submission, read_cohort, stray_entries
 from csu_assure.loading.problems import Problem
 from csu_assure.register import Register
 from csu_assure.render.atomic import ensure_writable_folder
@@ -734,7 +734,10 @@ def assess_cohort(
     checkpoint = Checkpoint(checkpoint)
     layout = read_cohort(Path(cohort_dir), skip=(config.out_dir,))
     folders = list(layout.csus)
-    tally = CohortTally(Path(cohort_dir).resolve().name, checkpoint, layout.refused, layout.skipped)
+    # What the layout does not read is named, as `validate` names it: refused cohort entries, then the entries
+    # of CSU folders that are not checkpoint submissions (an old copy, a stray plan beside cp1/).
+    refused = [*layout.refused, *(problem for csu in folders for problem in stray_entries(csu))]
+    tally = CohortTally(Path(cohort_dir).resolve().name, checkpoint, refused, layout.skipped)
     awaiting: list[tuple[int, CsuRun]] = []
     position = 0
     for batch, result in steps.run_batches(batches(folders, max_batches), checkpoint, config, options):

@@ -33,6 +33,7 @@ from csu_assure.settings import Settings
 from csu_assure.synthetic import baseline, write_folder
 from csu_assure.workbook_template import write_workbook
 from tests.reliability.corpus import ACCEPTED, CASES, Case
+from tests.reliability.layout_corpus import LAYOUT_CASES, REAL, build_cohort
 
 ROOT = Path(__file__).resolve().parents[2]
 MALFORMED = yaml.safe_load((ROOT / "submissions" / "malformed" / "EXPECTED.yaml").read_text(encoding="utf-8"))
@@ -272,3 +273,40 @@ def test_report_path_refuses_anything_but_a_safe_id_under_out(tmp_path: Path, cs
     with pytest.raises(ValueError, match="refusing to write a report"):
         service.report_path(tmp_path / "out", assessment)
     config.register.close()
+
+
+# -- the folder-structure section: which CSU a cohort's entries speak for --------------------------------------
+
+
+def _register_ids(out: Path) -> dict[str, tuple[str, str]]:
+    register = Register.open_existing(f"sqlite:///{out / 'register.sqlite'}")
+    try:
+        return {a.csu_id: (a.outcome.value, a.disposition.value) for a in register.all_latest()}
+    finally:
+        register.close()
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUT_CASES))
+def test_a_cohort_layout_is_refused_where_it_cannot_be_read_and_speaks_only_for_its_own_folders(
+    name: str, tmp_path: Path
+) -> None:
+    case = LAYOUT_CASES[name]
+    cohort = build_cohort(tmp_path)
+    case.write(cohort)
+    out = tmp_path / "out"
+
+    checked = csu_assure(["validate", str(cohort)], isolated=False, cwd=tmp_path)
+    _assert_clean(checked)
+    assert checked.exit_code == 1 and case.expect in checked.output, checked.output
+
+    ran = csu_assure(
+        ["cohort", str(cohort), "-c", "1", "--no-prefect", "--out", str(out)], isolated=False, cwd=tmp_path
+    )
+    _assert_clean(ran)
+    assert ran.exit_code == 1 and case.expect in ran.output, ran.output
+    recorded = _register_ids(out)
+    assert set(recorded) == case.ids  # no entry recorded anything for a CSU other than its own folder's
+    assessed = recorded[REAL][1] == "assessed"
+    assert assessed is case.real_assessed, recorded[REAL]
+    audit = csu_assure(["audit", "verify", "--out-dir", str(out)], isolated=False, cwd=tmp_path)
+    assert audit.exit_code == 0, audit.output
