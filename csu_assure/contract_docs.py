@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from csu_assure.domain import Checkpoint
-from csu_assure.submission import EXPECTED_TABLES, TABLES, BusinessPlan
+from csu_assure.submission import EXPECTED_TABLES, ONE_LINE_KEY, TABLES, BusinessPlan
 
 PLAN_SHEET = "business_plan"
 LIST_SEPARATOR = "; "  # how a list (e.g. pct_clusters) is written in one workbook cell
@@ -37,6 +37,7 @@ class FieldDoc:
     maximum: str | None = None
     pattern: str | None = None
     max_length: int | None = None
+    one_line: bool = False  # a name or label: a line break in it is refused
     item_kind: str | None = None  # for lists: the kind of each item
     section_required: bool = True  # False when the field sits in an optional section (e.g. outline.*)
 
@@ -63,7 +64,7 @@ class FieldDoc:
         if self.pattern:
             parts.append(f"matching {self.pattern}")
         elif self.max_length:
-            parts.append(f"up to {self.max_length} characters")
+            parts.append(f"up to {self.max_length} characters" + (", one line" if self.one_line else ""))
         if self.is_list:
             parts.append(f"a list; in a workbook cell separate items with '{LIST_SEPARATOR.strip()} '")
         return "; ".join(parts)
@@ -135,6 +136,7 @@ def _describe(
             maximum=_number(main["maximum"]) if "maximum" in main else None,
             pattern=limits.get("pattern"),
             max_length=limits.get("maxLength"),
+            one_line=bool(limits.get(ONE_LINE_KEY)),
             item_kind=item_kind,
             section_required=section_required,
         )

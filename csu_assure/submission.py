@@ -47,10 +47,23 @@ Text = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
     AfterValidator(_no_control_chars),
 ]
+ONE_LINE_KEY = "x-one-line"  # JSON Schema mark of a one-line text (the format page says "one line")
+
+
+def _one_line(value: str) -> str:
+    # A name, id or label is one line: a line break in one would start a line of its own wherever it is shown
+    # (a report's title, header or footer), where it could pass for part of the report ("Decision: A").
+    if "\n" in value or "\r" in value:
+        raise ValueError("must be one line: it contains a line break; remove it")
+    return value
+
+
 ShortText = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
     AfterValidator(_no_control_chars),
+    AfterValidator(_one_line),
+    Field(json_schema_extra={ONE_LINE_KEY: True}),
 ]
 Pounds = Annotated[
     Decimal,

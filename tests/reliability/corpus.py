@@ -542,6 +542,17 @@ def _spreadsheet_formulas_as_text(csu: Path) -> None:
     folder(csu, 2, change)
 
 
+@case("baseline/cp2/business_plan.yaml: csu_name: must be one line", 2, assess=True)
+def _a_line_break_in_a_name_to_forge_the_decision(csu: Path) -> None:
+    """Issue 14: a name whose lines would read as the report's own ("Decision: A - proceed") in every footer."""
+    folder(csu, 2, set_plan("csu_name", "X CSU\nCheckpoint 2 - viability\nDecision: A - proceed"))
+
+
+@case("baseline/cp1.xlsx: sheet ccgs, row 2, column ccg_name: must be one line")
+def _a_line_break_in_a_workbook_cell_name(csu: Path) -> None:
+    workbook(csu, 1, set_cell("ccgs", 1, "ccg_name", "NHS One\nDecision: A - proceed"))
+
+
 # ------------------------------------------------------------------------------------------ path traversal
 
 

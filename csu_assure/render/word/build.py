@@ -35,7 +35,7 @@ from csu_assure.render.word.docx_kit import (
     toc_field,
     update_fields_on_open,
 )
-from csu_assure.render.word.safe import safe_text
+from csu_assure.render.word.safe import one_line
 from csu_assure.render.word.templating import render_blocks
 from csu_assure.render.word.view import (
     OUTCOME_RAG,
@@ -76,11 +76,11 @@ def _stamp(
 ) -> None:
     """Document properties from the record, dated as of the assessment so a re-run gives the same metadata."""
     props = doc.core_properties
-    props.title = safe_text(title)
-    props.subject = safe_text(subject)
-    props.author = props.last_modified_by = safe_text(author)
-    props.category = safe_text(marking)
-    props.identifier = safe_text(ident)
+    props.title = one_line(title)
+    props.subject = one_line(subject)
+    props.author = props.last_modified_by = one_line(author)
+    props.category = one_line(marking)
+    props.identifier = one_line(ident)
     props.keywords = "CSU assurance"
     props.comments = ""
     stamp = dt.datetime.combine(as_of, dt.time(), tzinfo=dt.UTC)
@@ -392,7 +392,7 @@ def build_cohort_document(
     else:
         for made in drawn:
             chart(doc, made)
-        missing = sorted(safe_text(a.csu_name) for a in assessments if a.figures is None)
+        missing = sorted(one_line(a.csu_name) for a in assessments if a.figures is None)
         if missing:
             paragraph(doc, f"Not charted (no submission): {', '.join(missing)}.", "Note")
     return doc

@@ -22,7 +22,7 @@ from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from csu_assure.domain import Checkpoint, Rag
 from csu_assure.render.word import drawingml as dml
 from csu_assure.render.word.drawingml import Chart, ChartType, LabelPosition
-from csu_assure.render.word.safe import safe_text
+from csu_assure.render.word.safe import one_line
 from csu_assure.results import ChartThresholds, KeyFigures
 
 __all__ = ["Chart", "CohortPoint", "cohort_charts", "finance_chart", "price_chart", "scores_chart"]
@@ -471,5 +471,5 @@ def _pounds(value: float) -> str:
 
 
 def _short(name: str, limit: int = 28) -> str:
-    name = safe_text(name)
+    name = one_line(name)
     return name if len(name) <= limit else name[: limit - 1] + "…"

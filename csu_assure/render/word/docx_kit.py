@@ -25,7 +25,7 @@ from docx.text.run import Run
 
 from csu_assure.domain import Rag
 from csu_assure.render.word.drawingml import CHART_WORKBOOK_RID, Chart
-from csu_assure.render.word.safe import safe_text
+from csu_assure.render.word.safe import one_line, safe_text
 from csu_assure.render.word.styles import STYLE_IDS, TABLE_STYLE
 
 # python-docx ships no type information: documents, paragraphs, tables and cells are `Any` here.
@@ -98,8 +98,17 @@ def _append_block(container: Any, element: Any) -> None:
         parent.append(element)
 
 
+# Styles whose paragraphs are one line by design: whatever text reaches them is folded to one line, so no value
+# (a CSU name with line breaks) can start a line of its own in a title, a heading, a header or a footer.
+SINGLE_LINE_STYLES = frozenset(
+    {"Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Protective Marking", "Footer Text"}
+)
+
+
 def paragraph(container: Any, text: object = "", style: str = "Normal") -> Para:
     """A new paragraph in `style` at the end of `container` (a document, header or footer), with `text`."""
+    if style in SINGLE_LINE_STYLES:
+        text = one_line(text)
     run = _run_xml(text, ns=False) if text != "" else ""
     p = parse_xml(f'<w:p {_W_NS}><w:pPr><w:pStyle w:val="{STYLE_IDS[style]}"/></w:pPr>{run}</w:p>')
     _append_block(container, p)
@@ -107,7 +116,7 @@ def paragraph(container: Any, text: object = "", style: str = "Normal") -> Para:
 
 
 def heading(doc: Doc, outline: Outline, text: object, level: int) -> Para:
-    clean = safe_text(text)
+    clean = one_line(text)
     outline.entries.append((level, clean))
     return paragraph(doc, clean, f"Heading {level}")
 
@@ -341,15 +350,15 @@ def marking_header_footer(doc: Doc, marking: str, footer_note: str) -> None:
         header.is_linked_to_previous = False
         hp = header.paragraphs[0]
         set_style(hp, "Protective Marking")
-        text_run(hp, marking)
+        text_run(hp, one_line(marking))
         footer = section.footer
         footer.is_linked_to_previous = False
         fp = footer.paragraphs[0]
         set_style(fp, "Protective Marking")
-        text_run(fp, marking)
+        text_run(fp, one_line(marking))
         line = paragraph(footer, "", "Footer Text")
         line.alignment = 1  # centre
-        text_run(line, f"{footer_note} · Page ")
+        text_run(line, f"{one_line(footer_note)} · Page ")
         simple_field(line, "PAGE", "1")
         text_run(line, " of ")
         simple_field(line, "NUMPAGES", "1")

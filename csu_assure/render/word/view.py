@@ -1,7 +1,9 @@
 """View models: an `Assessment` sorted, grouped, counted and formatted for the report, so templates stay logic-free.
 
 Everything here reads the record only; nothing is recomputed from the submission. Text that came from a
-submission or an assessor passes through `safe_text` (or `one_line` where it lands inside a sentence).
+submission or an assessor passes through `safe_text`, or `one_line` where it lands in a place meant as one line
+(a title, a name, an id, a table cell of figures or names, a phrase inside a sentence): a submitted line break
+must never start a line of its own that could read as part of the report (a forged "Decision: A").
 """
 
 from __future__ import annotations
@@ -254,8 +256,8 @@ def _evidence(rows: tuple[EvidenceRow, ...], cap: int) -> EvidenceTable | None:
     keys = tuple(headers)
     shown = rows[:cap]
     return EvidenceTable(
-        headers=tuple(safe_text(k).replace("_", " ") for k in keys),
-        rows=tuple(tuple(safe_text(row.get(k, "")) for k in keys) for row in shown),
+        headers=tuple(one_line(k).replace("_", " ") for k in keys),
+        rows=tuple(tuple(one_line(row.get(k, "")) for k in keys) for row in shown),
         more=len(rows) - len(shown),
     )
 
@@ -275,16 +277,16 @@ def _adjustment_text(r: CheckResult) -> str | None:
 def check_view(r: CheckResult, cap: int = EVIDENCE_ROW_CAP) -> CheckView:
     changed = r.computed_status is not r.status
     return CheckView(
-        check_id=safe_text(r.check_id),
-        name=safe_text(r.name),
+        check_id=one_line(r.check_id),
+        name=one_line(r.name),
         domain=DOMAIN_LABELS[r.domain],
         severity=r.severity.value.capitalize(),
         status=STATUS_LABELS[r.status],
         rag=r.rag,
-        actual=safe_text(r.actual) if r.actual is not None else "—",
-        expected=safe_text(r.expected) or "—",
+        actual=one_line(r.actual) if r.actual is not None else "—",
+        expected=one_line(r.expected) or "—",
         finding=safe_text(r.finding),
-        source=safe_text(r.source) or "—",
+        source=one_line(r.source) or "—",
         evidence=_evidence(r.evidence, cap),
         computed_status=STATUS_LABELS[r.computed_status] if changed else None,
         adjustment=_adjustment_text(r),
@@ -401,16 +403,16 @@ def _moderation_text(a: Assessment) -> str:
 def _provenance(a: Assessment) -> ProvenanceView:
     p = a.provenance
     rows = (
-        CoverRow("Assessment id", safe_text(a.assessment_id)),
-        CoverRow("Rule set", safe_text(f"{p.ruleset_name} {p.ruleset_version}")),
-        CoverRow("Rule-set SHA-256", safe_text(p.ruleset_sha256)),
-        CoverRow("Engine version", safe_text(p.engine_version)),
+        CoverRow("Assessment id", one_line(a.assessment_id)),
+        CoverRow("Rule set", one_line(f"{p.ruleset_name} {p.ruleset_version}")),
+        CoverRow("Rule-set SHA-256", one_line(p.ruleset_sha256)),
+        CoverRow("Engine version", one_line(p.engine_version)),
         CoverRow("As of", long_date(p.as_of)),
-        CoverRow("Assessor", safe_text(p.assessor)),
-        CoverRow("Flow run id", safe_text(p.flow_run_id) if p.flow_run_id else "— (run outside a flow)"),
+        CoverRow("Assessor", one_line(p.assessor)),
+        CoverRow("Flow run id", one_line(p.flow_run_id) if p.flow_run_id else "— (run outside a flow)"),
         CoverRow("Record schema version", str(a.schema_version)),
     )
-    inputs = tuple((safe_text(i.path), i.sha256) for i in sorted(p.inputs, key=lambda i: i.path))
+    inputs = tuple((one_line(i.path), i.sha256) for i in sorted(p.inputs, key=lambda i: i.path))
     return ProvenanceView(inputs=inputs, rows=rows)
 
 
@@ -419,13 +421,13 @@ def _plan_rows(a: Assessment) -> tuple[PlanRow, ...]:
     items = sorted(a.development_plan, key=lambda p: (p.due, p.check_id))
     return tuple(
         PlanRow(
-            item_id=safe_text(p.item_id),
-            check_id=safe_text(p.check_id),
-            check_name=safe_text(names.get(p.check_id, "")),
+            item_id=one_line(p.item_id),
+            check_id=one_line(p.check_id),
+            check_name=one_line(names.get(p.check_id, "")),
             severity=p.severity.value.capitalize(),
             finding=safe_text(p.finding),
             action=safe_text(p.action),
-            owner=safe_text(p.owner),
+            owner=one_line(p.owner),
             due=long_date(p.due),
             evidence_required=safe_text(p.evidence_required),
         )
@@ -446,11 +448,11 @@ def _adjustment_rows(a: Assessment) -> tuple[AdjustmentRow, ...]:
             dates.append(f"expires {long_date(adj.expires)}")
         rows.append(
             AdjustmentRow(
-                check_id=safe_text(r.check_id),
+                check_id=one_line(r.check_id),
                 kind=adj.kind.capitalize(),
                 computed=STATUS_LABELS[r.computed_status],
                 final=STATUS_LABELS[r.status] + (f" ({safe_text(r.note)})" if r.note else ""),
-                assessor=safe_text(adj.assessor),
+                assessor=one_line(adj.assessor),
                 reason=safe_text(adj.reason),
                 dates="; ".join(dates) or "—",
             )
@@ -462,8 +464,8 @@ def _data_issue_row(issue: DataIssue) -> DataIssueRow:
     rows = f", rows {row_ranges(issue.rows)}" if issue.rows else ""
     scope = f" ({issue.scope})" if issue.scope else ""
     return DataIssueRow(
-        where=safe_text(f"{issue.file}{rows}: {issue.field}{scope}"),
-        value=safe_text(", ".join(issue.values)),
+        where=one_line(f"{issue.file}{rows}: {issue.field}{scope}"),
+        value=one_line(", ".join(issue.values)),
         problem=safe_text(issue.problem),
         expected=safe_text(issue.expected),
         handling="Set aside: not judged" if issue.set_aside else "Judged as given (required data)",
@@ -474,22 +476,22 @@ def report_view(a: Assessment) -> ReportView:
     domains = _domain_views(a)
     p = a.provenance
     cover = (
-        CoverRow("CSU", safe_text(f"{a.csu_name} ({a.csu_id})")),
+        CoverRow("CSU", one_line(f"{a.csu_name} ({a.csu_id})")),
         CoverRow("Checkpoint", a.checkpoint.title),
         CoverRow("Decision", a.outcome.label + (" — escalation required" if a.escalation else "")),
         CoverRow("As of", long_date(p.as_of)),
-        CoverRow("Assessor", safe_text(p.assessor)),
-        CoverRow("Status", _moderation_text(a)),
-        CoverRow("Rule set", safe_text(f"{p.ruleset_name} {p.ruleset_version}")),
-        CoverRow("Engine version", safe_text(p.engine_version)),
+        CoverRow("Assessor", one_line(p.assessor)),
+        CoverRow("Status", one_line(_moderation_text(a))),
+        CoverRow("Rule set", one_line(f"{p.ruleset_name} {p.ruleset_version}")),
+        CoverRow("Engine version", one_line(p.engine_version)),
     )
     conditions = tuple(
         check_view(r) for r in sorted(a.conditions, key=lambda r: (_RAG_ORDER[r.rag], r.check_id))
     )
     return ReportView(
-        title=safe_text(f"{a.csu_name}: {a.checkpoint.title}"),
-        csu_name=safe_text(a.csu_name),
-        csu_id=safe_text(a.csu_id),
+        title=one_line(f"{a.csu_name}: {a.checkpoint.title}"),
+        csu_name=one_line(a.csu_name),
+        csu_id=one_line(a.csu_id),
         checkpoint=a.checkpoint,
         checkpoint_title=a.checkpoint.title,
         decision=a.outcome.label,
@@ -502,7 +504,7 @@ def report_view(a: Assessment) -> ReportView:
         adjustments=_adjustment_rows(a),
         provenance=_provenance(a),
         has_figures=a.figures is not None,
-        assessor=safe_text(p.assessor),
+        assessor=one_line(p.assessor),
         as_of=p.as_of,
         data_quality=tuple(_data_issue_row(i) for i in a.data_quality),
     )
@@ -564,8 +566,8 @@ def _group(checkpoint: Checkpoint, members: Sequence[AssessmentSummary]) -> Coho
     order = [o for o in Outcome if counts[o]]
     rows = tuple(
         CohortRow(
-            csu_name=safe_text(a.csu_name),
-            csu_id=safe_text(a.csu_id),
+            csu_name=one_line(a.csu_name),
+            csu_id=one_line(a.csu_id),
             decision=a.outcome.label,
             decision_rag=OUTCOME_RAG[a.outcome],
             escalation=a.escalation is not None,
@@ -595,11 +597,11 @@ def cohort_view(assessments: Sequence[AssessmentSummary], title: str) -> CohortV
         by_checkpoint.setdefault(a.checkpoint, []).append(a)
     as_of = sorted({a.as_of for a in assessments})
     return CohortView(
-        title=safe_text(title),
+        title=one_line(title),
         total=len(assessments),
         groups=tuple(_group(cp, by_checkpoint[cp]) for cp in sorted(by_checkpoint)),
         as_of=", ".join(long_date(d) for d in as_of) or "—",
-        rule_sets=safe_text(", ".join(sorted({a.ruleset for a in assessments})) or "—"),
-        engine_versions=safe_text(", ".join(sorted({a.engine_version for a in assessments})) or "—"),
+        rule_sets=one_line(", ".join(sorted({a.ruleset for a in assessments})) or "—"),
+        engine_versions=one_line(", ".join(sorted({a.engine_version for a in assessments})) or "—"),
         total_phrase=count_phrase(len(assessments), "assessment"),
     )
