@@ -45,7 +45,10 @@ def outline_plan_incomplete(sub: Submission, p: Params, ctx: Context) -> Judgeme
     merge, so it never makes the CSS consolidate on its own.
 
     ## Evidence used
-    `business_plan.yaml`: `outline.structure`, `outline.services`, `outline.products`, `outline.costs`.
+    `business_plan.yaml`: `outline.structure`, `outline.services`, `outline.products`, `outline.costs`. The cost
+    base also counts as covered when `outline.costs` is false but the plan gives
+    `baseline_running_cost_per_head`: the figures the checkpoint-1 finance checks judge are a cost base, and
+    the report must not call the plan costless while judging its costs.
 
     ## Source
     [S] seed `002`: draft outline business plans "describe structure, services, products and costs that the
@@ -54,13 +57,27 @@ def outline_plan_incomplete(sub: Submission, p: Params, ctx: Context) -> Judgeme
     outline = sub.plan.outline
     if outline is None:
         return not_evidenced("the outline-plan contents (business_plan.yaml, outline)")
-    missing = [name for name in p.required_sections if not getattr(outline, name)]
+    # The plan's own figures outrank its tick-box: a plan that gives its baseline running cost per head (what
+    # CP1-FIN-01 judges) has a cost base, whatever `outline.costs` says. Judging it "no costs" while the finance
+    # checks pass on those very costs would contradict the same report.
+    costs_by_figures = not outline.costs and sub.plan.baseline_running_cost_per_head is not None
+    missing = [
+        name
+        for name in p.required_sections
+        if not getattr(outline, name) and not (name == "costs" and costs_by_figures)
+    ]
     covered = len(p.required_sections) - len(missing)
+    note = (
+        " (costs are not ticked as covered, but the plan gives its baseline running cost per head: counted)"
+        if costs_by_figures and "costs" in p.required_sections
+        else ""
+    )
     return judge(
         passed=not missing,
         actual=f"{covered} of {len(p.required_sections)}",
         expected=f"all of {', '.join(p.required_sections)}",
         finding=f"The outline plan covers {covered} of the {len(p.required_sections)} required parts"
-        + (f"; missing: {', '.join(missing)}." if missing else "."),
+        + (f"; missing: {', '.join(missing)}." if missing else ".")
+        + note,
         evidence=[row(section=name, covered=False) for name in missing],
     )
