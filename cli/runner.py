@@ -35,9 +35,16 @@ def configure_or_exit(options: Options) -> Config:
 
 
 def quiet_prefect() -> None:
-    """Settings for a CLI-started Prefect run, unless the user set them: the embedded server's telemetry write
-    races its own start-up ("database is locked" traceback)."""
+    """Settings for a CLI-started Prefect run, unless the user set them (they must be set before Prefect is
+    imported, which reads them once):
+    - telemetry off: offline, the embedded server's analytics print a red error, and its telemetry write races
+      its own start-up ("database is locked" traceback); `DO_NOT_TRACK` turns off the client's too;
+    - Prefect's console log lines at WARNING: the CLI tells the run's story itself (a progress bar, the table,
+      totals) and a line per task would scroll it away; the run's logs still go to the Prefect API at INFO, so
+      the UI has them all (`PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL=INFO` brings them back to the terminal)."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
 
 
 def start_prefect_or_exit() -> str:
