@@ -69,7 +69,7 @@ def _needs_attention(row: CsuRow) -> bool:
 
 
 def totals_line(rows: Sequence[CsuRow]) -> str:
-    """"20 CSUs: 13 A — proceed · 5 B — … · 2 C — stop", most common first."""
+    """The totals, most common first: 20 CSUs: 13 A — proceed · 5 B — … · 2 C — stop."""
     counts = Counter(count_label(r) for r in rows)
     parts = " · ".join(f"{n} {escape(label)}" for label, n in counts.most_common())
     noun = "CSU" if len(rows) == 1 else "CSUs"
