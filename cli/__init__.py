@@ -14,6 +14,7 @@ from cli import (
     moderate_cmd,
     register_cmd,
     rules_cmd,
+    runner_cmd,
     schema_cmd,
     serve_cmd,
     template_cmd,
@@ -50,6 +51,7 @@ app.command("serve")(serve_cmd.serve)
 app.command("crash-detection")(crash_detection_cmd.crash_detection)
 app.command("export")(export_cmd.export)
 app.add_typer(audit_cmd.audit_app, name="audit")
+app.add_typer(runner_cmd.runner_app, name="runner")
 
 
 def main() -> None:
