@@ -22,7 +22,9 @@ database (`heads()`, `csu-assure audit head`) can also detect a register truncat
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -81,6 +83,22 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
+def _switch_to_wal(cursor: Any, timeout: float = 30.0) -> None:
+    """Put a SQLite database in WAL mode. The switch needs the database to itself, and SQLite answers "database
+    is locked" at once, without its busy timeout, when another process is opening (and switching, or creating
+    the tables of) the same new register at that moment: wait for it as the busy timeout would."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+        else:
+            return
+
+
 class Register:
     """The assessment register on one database URL (tables are created on first use)."""
 
@@ -122,8 +140,8 @@ class Register:
         def _configure(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.isolation_level = None  # SQLAlchemy's "begin" hook below issues BEGIN itself
             cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
+            _switch_to_wal(cursor)
             cursor.close()
 
         @event.listens_for(engine, "begin")
