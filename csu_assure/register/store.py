@@ -69,6 +69,15 @@ class RegisterMissing(RegisterError):
 
 
 @dataclass(frozen=True)
+class ReportState:
+    """Where an assessment stands for its report: whether it is its CSU's current assessment at its checkpoint
+    (the newest not superseded), and the report path the register last noted for it."""
+
+    current: bool
+    report_path: str | None
+
+
+@dataclass(frozen=True)
 class Entry:
     """One register row: the assessment as recorded plus the bookkeeping around it."""
 
@@ -250,6 +259,29 @@ class Register:
                 .first()
             )
         return self._to_assessment(dict(row)) if row else None
+
+    def report_state(self, assessment_id: str) -> ReportState:
+        """Whether the assessment is its CSU's current one at its checkpoint, and its noted report path; the
+        report writer asks this under the report's lock (RegisterError if the assessment is not recorded)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(assessments.c.csu_id, assessments.c.checkpoint, assessments.c.report_path).where(
+                    assessments.c.assessment_id == assessment_id
+                )
+            ).first()
+            if row is None:
+                raise RegisterError(f"no assessment {assessment_id} in the register")
+            newest = conn.execute(
+                select(assessments.c.assessment_id)
+                .where(
+                    assessments.c.csu_id == row.csu_id,
+                    assessments.c.checkpoint == row.checkpoint,
+                    assessments.c.superseded == false(),
+                )
+                .order_by(assessments.c.row_id.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+        return ReportState(newest == assessment_id, row.report_path)
 
     def latest_entry(self, csu_id: str, checkpoint: Checkpoint | int) -> Entry | None:
         found = self.latest(csu_id, checkpoint)
