@@ -36,6 +36,7 @@ from csu_assure.loading.identity import identify, is_csu_id
 from csu_assure.loading.layout import find_submission, read_cohort
 from csu_assure.loading.problems import Problem
 from csu_assure.register import Register, file_sha256
+from csu_assure.register.signing import RegisterKey
 from csu_assure.render.atomic import lock_exclusively
 from csu_assure.results import (
     Assessment,
@@ -112,7 +113,7 @@ def configure(settings: Settings, catalogue: Catalogue) -> Config:
         catalogue=catalogue,
         ruleset=load_ruleset(catalogue, settings.rules),
         calendar=load_calendar(settings.calendar),
-        register=Register(settings.resolved_register_url),
+        register=Register(settings.resolved_register_url, RegisterKey.from_setting(settings.register_key)),
         out_dir=settings.out_dir,
         assessor=settings.assessor,
     )
