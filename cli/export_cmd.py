@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from cli.audit_cmd import RegisterDir, RegisterUrl, open_register, register_settings
+from cli.audit_cmd import UNCHECKED_WARNING, RegisterDir, RegisterUrl, open_register, register_settings
 from cli.common import EXIT_INVALID, err, out, usage_error
 from csu_assure.render.formats import ExportFormat, ExportTable
 
@@ -32,8 +32,11 @@ def export(
 ) -> None:
     """Export the latest assessment of every CSU at every checkpoint, and each one's check results.
 
-    Text that a spreadsheet could run as a formula is neutralised (a leading '). Exit 0 when written,
-    1 when the register holds no assessments or the file cannot be written, 2 on usage errors.
+    Text that a spreadsheet could run as a formula is neutralised (a leading '). The chain heads are checked
+    first (quick; `audit verify` checks every row): a register holding rows past a head, or, with the register
+    key (CSU_ASSURE_REGISTER_KEY), one whose heads are not signed with it, is not exported. Exit 0 when written,
+    1 when the register holds no assessments, fails that check, or the file cannot be written, 2 on usage
+    errors.
     """
     if table is not None and fmt is ExportFormat.JSON:
         raise usage_error("--table applies to csv and xlsx; json exports the full records")
@@ -45,10 +48,21 @@ def export(
         raise usage_error(f"--out {target} is a folder; give a file name")
     register = open_register(settings)
     try:
-        assessments = register.all_latest()
+        heads = register.check_heads()
+        assessments = register.all_latest() if not heads.problems else []
         url = register.display_url
     finally:
         register.close()
+    if heads.problems:
+        err.print(
+            f"[bold red]✗[/] not exporting: the register ({escape(url)}) fails its chain heads' check; "
+            "run `csu-assure audit verify`:"
+        )
+        for problem in heads.problems:
+            err.print(f"  - {escape(str(problem))}")
+        raise typer.Exit(EXIT_INVALID)
+    if heads.signatures == "unchecked":
+        err.print(f"[yellow]⚠ {escape(UNCHECKED_WARNING)}[/]")
     if not assessments:
         err.print(f"[bold red]✗[/] the register ({escape(url)}) holds no assessments to export")
         raise typer.Exit(EXIT_INVALID)

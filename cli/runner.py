@@ -23,6 +23,7 @@ def configure_or_exit(options: Options) -> Config:
     or register that cannot be used is one sentence and exit 2, before anything is assessed."""
     import checks
     from csu_assure.register import RegisterUnavailable
+    from csu_assure.register.signing import RegisterKeyInvalid
     from csu_assure.render.atomic import FolderUnusable
     from csu_assure.ruleset import RuleSetInvalid
     from csu_assure.service import configure
@@ -32,7 +33,7 @@ def configure_or_exit(options: Options) -> Config:
     except RuleSetInvalid as error:
         print_problems(error.source, error.problems)
         raise typer.Exit(EXIT_INVALID) from None
-    except (FolderUnusable, RegisterUnavailable) as error:
+    except (FolderUnusable, RegisterUnavailable, RegisterKeyInvalid) as error:
         raise usage_error(str(error)) from None
 
 

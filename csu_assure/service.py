@@ -36,8 +36,9 @@ from csu_assure.loading import SubmissionInvalid, load_submission
 from csu_assure.loading.identity import identify, is_csu_id
 from csu_assure.loading.layout import find_submission, read_cohort, stray_entries
 from csu_assure.loading.problems import Problem
-from csu_assure.register import Register
-from csu_assure.render.atomic import ensure_writable_folder
+from csu_assure.register import Register, file_sha256
+from csu_assure.register.signing import RegisterKey
+from csu_assure.render.atomic import ensure_writable_folder, lock_exclusively
 from csu_assure.results import (
     Assessment,
     AssessmentSummary,
@@ -134,7 +135,7 @@ def configure(settings: Settings, catalogue: Catalogue) -> Config:
         catalogue=catalogue,
         ruleset=ruleset,
         calendar=calendar,
-        register=Register(settings.resolved_register_url),
+        register=Register(settings.resolved_register_url, RegisterKey.from_setting(settings.register_key)),
         out_dir=out_dir,
         assessor=settings.assessor,
     )
@@ -374,13 +375,29 @@ def report_path(out_dir: Path, assessment: Assessment) -> Path:
 
 
 def write_report(assessment: Assessment, config: Config, *, rewrite: bool = False) -> Assessment:
-    """Write the Word report (unless it already exists for this record) and note its path in the register."""
+    """Write the Word report of the CSU's current assessment at the checkpoint (unless it already exists for this
+    record) and note its path and SHA-256 in the register.
+
+    Writing the file and appending its report event are one critical section per report path, across threads and
+    processes (`lock_exclusively`, beside the report), so the report events are in the order the files were
+    replaced: `audit verify` compares the file with the event of the run that wrote it. Inside it, an assessment
+    that is no longer its CSU's current one at the checkpoint (superseded, e.g. by a concurrent `--force` run, or
+    followed by a newer record) writes nothing and is returned as it is: a slower run never puts an older
+    record's report over the newer one's. The register's own write lock is taken inside this one, never around it.
+    """
     if assessment.report_path and Path(assessment.report_path).exists() and not rewrite:
         return assessment
     from csu_assure.render.word import write_assessment_report  # python-docx is paid for only when writing
 
-    path = write_assessment_report(assessment, report_path(config.out_dir, assessment)).resolve()
-    config.register.set_report_path(assessment.assessment_id, str(path))
+    target = report_path(config.out_dir, assessment)
+    with lock_exclusively(target):
+        state = config.register.report_state(assessment.assessment_id)
+        if not state.current:
+            return assessment
+        if state.report_path and Path(state.report_path).exists() and not rewrite:  # another run wrote it
+            return assessment.model_copy(update={"report_path": state.report_path})
+        path = write_assessment_report(assessment, target).resolve()
+        config.register.set_report_path(assessment.assessment_id, str(path), file_sha256(path))
     return assessment.model_copy(update={"report_path": str(path)})
 
 

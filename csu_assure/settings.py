@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,6 +31,17 @@ class Settings(BaseSettings):
     calendar: Path | None = Field(None, description="Alternative checkpoint calendar file.")
     assessor: str = Field(
         default_factory=_default_assessor, description="Named assessor recorded on assessments."
+    )
+    register_key: SecretStr | None = Field(
+        None,
+        description="The key that signs the register's chain heads (HMAC-SHA256), kept outside the database: "
+        "the key itself (16 characters or more), or prefect-secret:NAME for a Prefect Secret block that flow runs "
+        "resolve. Read from the environment only: never a flow parameter, never logged.",
+    )
+    register_old_key: SecretStr | None = Field(
+        None,
+        description="For `csu-assure audit sign` only: the key the register is signed with now, when rotating "
+        "to a new register_key (or prefect-secret:NAME).",
     )
 
     @property

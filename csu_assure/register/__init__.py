@@ -1,8 +1,16 @@
-"""The assessment register: every assessment, adjustment and plan item, hash-chained (`schema`, `chain`,
-`store`)."""
+"""The assessment register: every assessment, adjustment and plan item, hash-chained, with chain heads signed by
+a key kept outside the database (`schema`, `chain`, `signing`, `store`)."""
 
-from csu_assure.register.chain import BrokenRow, ChainHead, RecordedReport, file_sha256
-from csu_assure.register.store import Entry, Register, RegisterError, RegisterMissing, RegisterUnavailable
+from csu_assure.register.chain import BrokenRow, ChainHead, RecordedReport, Signatures, file_sha256
+from csu_assure.register.signing import RegisterKey
+from csu_assure.register.store import (
+    Entry,
+    Register,
+    RegisterError,
+    RegisterMissing,
+    RegisterSignatureError,
+    RegisterUnavailable,
+)
 
 __all__ = [
     "BrokenRow",
@@ -11,7 +19,10 @@ __all__ = [
     "RecordedReport",
     "Register",
     "RegisterError",
+    "RegisterKey",
     "RegisterMissing",
+    "RegisterSignatureError",
     "RegisterUnavailable",
+    "Signatures",
     "file_sha256",
 ]

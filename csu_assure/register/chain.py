@@ -1,9 +1,11 @@
 """Tamper evidence: the hash chain of every register table, its verification, the chain heads an assessor keeps
-outside the database, and the SHA-256 of each report file the register wrote.
+outside the database, the heads' signatures, and the SHA-256 of each report file the register wrote.
 
-The hash chains prove that nothing inside the register was changed without re-hashing; the chain heads an
-assessor keeps elsewhere (in a file, or pasted into a signed report) prove it was not re-hashed either, and
-the SHA-256 recorded with each report proves the Word report on disk is the one the register wrote.
+The hash chains prove that nothing inside the register was changed without re-hashing; the heads' signatures,
+made with a key kept outside the database (`signing.py`), prove that whoever re-hashed and moved a head held the
+key; the chain heads an assessor keeps elsewhere (in a file, or pasted into a signed report) prove the register
+was not cut back or rewritten since they were taken, by anyone; and the SHA-256 recorded with each report proves
+the Word report on disk is the one the register wrote.
 """
 
 from __future__ import annotations
@@ -14,14 +16,24 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Table, select
 
-from csu_assure.register.schema import DERIVED, GENESIS, assessments, chain_heads, events
+from csu_assure.register.schema import (
+    CHAINED,
+    DERIVED,
+    GENESIS,
+    assessments,
+    chain_head_signatures,
+    chain_heads,
+    events,
+)
 
 if TYPE_CHECKING:  # the store uses this module; the audit functions below take a store
+    from csu_assure.register.signing import RegisterKey
     from csu_assure.register.store import Register
 
 _CHAIN_LINKS = {"prev_hash", "record_hash"}
@@ -50,12 +62,38 @@ class RecordedReport:
 
 @dataclass(frozen=True)
 class BrokenRow:
+    """What is wrong with one row of a table, or (`row_id` None) with the table or the register as a whole."""
+
     table: str
-    row_id: int
+    row_id: int | None
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.table} row {self.row_id}: {self.reason}"
+        where = self.table if self.row_id is None else f"{self.table} row {self.row_id}"
+        return f"{where}: {self.reason}"
+
+
+class Signatures(StrEnum):
+    """What the chain heads' signatures showed."""
+
+    VERIFIED = "verified"  # a key was given and every chain head is signed with it
+    UNCHECKED = "unchecked"  # the heads are signed, but no key was given to check them
+    UNSIGNED = "unsigned"  # no chain head is signed (a problem only when a key was given)
+    INVALID = "invalid"  # a key was given and heads are not signed with it: the problems say which
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    """What checking the chains (or only their heads) found: every problem, and what the signatures showed."""
+
+    problems: tuple[BrokenRow, ...]
+    signatures: Signatures
+
+
+NOT_SIGNED = (
+    "the chain head was not signed with the register key: "
+    "rows were appended by something that does not hold it"
+)
 
 
 def _hashed_columns(table: Table) -> list[str]:
@@ -88,6 +126,60 @@ def _recorded_heads(conn: Connection) -> dict[str, ChainHead]:
         r.table_name: ChainHead(r.table_name, r.row_count, r.head_hash)
         for r in conn.execute(select(chain_heads))
     }
+
+
+def _recorded_signatures(conn: Connection) -> dict[str, str]:
+    return {r.table_name: r.signature for r in conn.execute(select(chain_head_signatures))}
+
+
+def check_signatures(
+    heads: Mapping[str, ChainHead], signatures: Mapping[str, str], key: RegisterKey | None
+) -> tuple[Signatures, list[BrokenRow]]:
+    """The recorded heads' signatures against `key`.
+
+    Without a key nothing can be checked: a signed register is UNCHECKED, an unsigned one UNSIGNED, neither a
+    problem. With a key, a register where no head is signed, or where no signature of several matches the key,
+    is one problem (written without a key, or the wrong key); otherwise each head that is unsigned or signed
+    otherwise is a broken row at the row the head ends at.
+    """
+    signed = {table: signatures[table] for table in heads if table in signatures}
+    if key is None:
+        return (Signatures.UNCHECKED if signed else Signatures.UNSIGNED), []
+    if not heads:
+        return Signatures.VERIFIED, []
+    if not signed:
+        return Signatures.UNSIGNED, [
+            BrokenRow(
+                "chain_heads",
+                None,
+                "no chain head is signed: the register was written without a register key, or every signature "
+                "was removed. If it was written without one, verify it and sign it with `csu-assure audit sign`",
+            )
+        ]
+    order = [t.name for t in CHAINED]
+    in_order = sorted(heads.values(), key=lambda h: order.index(h.table) if h.table in order else len(order))
+    wrong = [h for h in in_order if not key.signed(h, signed.get(h.table))]
+    if not wrong:
+        return Signatures.VERIFIED, []
+    if len(wrong) == len(heads) > 1 and all(h.table in signed for h in wrong):
+        return Signatures.INVALID, [
+            BrokenRow(
+                "chain_heads",
+                None,
+                "no chain head's signature matches the register key: it is not the key the register was signed "
+                "with (or every head was forged)",
+            )
+        ]
+    return Signatures.INVALID, [
+        BrokenRow(
+            h.table,
+            h.row_count,
+            f"{NOT_SIGNED} (the head carries no signature)"
+            if h.table not in signed
+            else f"{NOT_SIGNED} (its signature does not match this key)",
+        )
+        for h in wrong
+    ]
 
 
 def _verify_table(conn: Connection, table: Table, head: ChainHead | None) -> list[BrokenRow]:
@@ -222,6 +314,7 @@ class AuditResult:
     problems: tuple[BrokenRow, ...]
     heads: Mapping[str, ChainHead]
     reports_checked: int
+    signatures: Signatures
 
     @property
     def intact(self) -> bool:
@@ -239,12 +332,17 @@ def heads_digest(heads: Iterable[ChainHead]) -> str:
 def heads_document(register: Register, now: dt.datetime | None = None) -> dict[str, Any]:
     """The register's current chain heads as a JSON-able document (what `csu-assure audit head` prints)."""
     heads = register.heads()
+    signed = register.signed_tables()
     taken = now or dt.datetime.now(dt.UTC)
     return {
         "format": HEADS_FORMAT,
         "register": register.display_url,
         "taken_at": taken.isoformat(timespec="seconds"),
-        "heads": {h.table: {"rows": h.row_count, "hash": h.head_hash} for h in heads.values()},
+        "heads": {
+            h.table: {"rows": h.row_count, "hash": h.head_hash, "signed": h.table in signed}
+            for h in heads.values()
+        },
+        "signatures": register.check_heads().signatures.value,
         "digest": heads_digest(heads.values()),
     }
 
@@ -320,8 +418,10 @@ def verify_reports(reports: Iterable[RecordedReport]) -> list[BrokenRow]:
 def verify(
     register: Register, expected_heads: Iterable[ChainHead] = (), *, check_reports: bool = True
 ) -> AuditResult:
-    """Everything: the chains and their heads, the derived columns, saved heads, and the report files."""
-    problems = register.verify_chain() + register.verify_heads(expected_heads)
+    """Everything: the chains, their heads and the heads' signatures, the derived columns, saved heads, and the
+    report files."""
+    chains = register.check_chain()
+    problems = [*chains.problems, *register.verify_heads(expected_heads)]
     reports = register.recorded_reports() if check_reports else []
     problems += verify_reports(reports)
-    return AuditResult(tuple(problems), register.heads(), len(reports))
+    return AuditResult(tuple(problems), register.heads(), len(reports), chains.signatures)

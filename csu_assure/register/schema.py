@@ -1,5 +1,5 @@
-"""The register's tables: assessments, the rows that belong to one (adjustments, plan items), events, and
-the chain heads. Every table but the heads is hash-chained (`chain.py`)."""
+"""The register's tables: assessments, the rows that belong to one (adjustments, plan items), events, the
+chain heads and their signatures. Every table but the heads and signatures is hash-chained (`chain.py`)."""
 
 from __future__ import annotations
 
@@ -105,6 +105,23 @@ chain_heads = Table(
     Column("table_name", String(40), primary_key=True),
     Column("row_count", Integer, nullable=False, comment="rows appended; the last row's id"),
     Column("head_hash", String(64), nullable=False, comment="record_hash of the last row"),
+)
+
+# The heads' signatures (`signing.py`) sit in a table of their own rather than a column of chain_heads: a register
+# made before signing gets the table from `create_all` when it is next opened, like any table it lacks, whereas a
+# new column would need an ALTER TABLE on open: DDL run by `audit verify` inside the register it audits, and
+# raced by every process that opens an old register at once. Signing a head and moving it happen in one
+# transaction, so the two tables never disagree except by someone writing them directly.
+chain_head_signatures = Table(
+    "chain_head_signatures",
+    metadata,
+    Column("table_name", String(40), primary_key=True),
+    Column(
+        "signature",
+        String(64),
+        nullable=False,
+        comment="HMAC-SHA256 with the register key over (table, row count, head hash) of the chain head",
+    ),
 )
 
 CHAINED = (assessments, adjustments, plan_items, events)

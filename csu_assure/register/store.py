@@ -17,12 +17,22 @@ the events. Deleting the last rows of a chain leaves no broken link, so `chain_h
 and last hash, updated in the same transaction as every append; an assessor who keeps the heads outside the
 database (`heads()`, `csu-assure audit head`) can also detect a register truncated and re-headed consistently
 (`verify_heads`).
+
+Signed heads: a register opened with a key (`signing.RegisterKey`, kept outside the database) signs every head it
+moves, in the same transaction, and `verify_chain` checks each head's signature, so rows appended or re-hashed by
+someone who can write the database but does not hold the key are found. Before moving a head, a writer with the
+key checks its signature and refuses to extend a head it did not sign (otherwise the next honest append would
+sign over a forgery); a writer without the key refuses to write to a signed register (its heads would be
+unsigned, and verify would report its rows as forged). A register written before it had a key is signed once,
+after verifying it, by `sign_heads` (`csu-assure audit sign`), which also rotates the key.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,11 +48,15 @@ from csu_assure.domain import Checkpoint, Disposition
 from csu_assure.engine import input_digest
 from csu_assure.register.chain import (
     BrokenRow,
+    ChainCheck,
     ChainHead,
     RecordedReport,
+    Signatures,
     _recorded_heads,
+    _recorded_signatures,
     _verify_derived,
     _verify_table,
+    check_signatures,
     file_sha256,
     row_hash,
 )
@@ -52,11 +66,13 @@ from csu_assure.register.schema import (
     GENESIS,
     adjustments,
     assessments,
+    chain_head_signatures,
     chain_heads,
     events,
     metadata,
     plan_items,
 )
+from csu_assure.register.signing import KEY_SETTING, RegisterKey
 from csu_assure.results import Assessment
 
 
@@ -83,6 +99,20 @@ def _parse(url: str) -> URL:
         ) from None
 
 
+class RegisterSignatureError(RegisterError):
+    """A write refused because of the chain heads' signatures: a head not signed with this key, or a signed
+    register written without a key."""
+
+
+@dataclass(frozen=True)
+class ReportState:
+    """Where an assessment stands for its report: whether it is its CSU's current assessment at its checkpoint
+    (the newest not superseded), and the report path the register last noted for it."""
+
+    current: bool
+    report_path: str | None
+
+
 @dataclass(frozen=True)
 class Entry:
     """One register row: the assessment as recorded plus the bookkeeping around it."""
@@ -98,11 +128,29 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
-class Register:
-    """The assessment register on one database URL (tables are created on first use)."""
+def _switch_to_wal(cursor: Any, timeout: float = 30.0) -> None:
+    """Put a SQLite database in WAL mode. The switch needs the database to itself, and SQLite answers "database
+    is locked" at once, without its busy timeout, when another process is opening (and switching, or creating
+    the tables of) the same new register at that moment: wait for it as the busy timeout would."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+        else:
+            return
 
-    def __init__(self, url: str) -> None:
+
+class Register:
+    """The assessment register on one database URL (tables are created on first use). With a `key`, every chain
+    head it moves is signed and every head it verifies must be signed with that key."""
+
+    def __init__(self, url: str, key: RegisterKey | None = None) -> None:
         self.url = url
+        self._register_key = key
         parsed = _parse(url)
         self._sqlite = parsed.get_backend_name() == "sqlite"
         # Threads of one process take turns at writing; other processes wait on the database's own lock.
@@ -123,13 +171,18 @@ class Register:
             raise RegisterUnavailable(why_unopenable(parsed, error)) from error
 
     @classmethod
-    def open_existing(cls, url: str) -> Register:
+    def open_existing(cls, url: str, key: RegisterKey | None = None) -> Register:
         """Open a register that must already exist (for reading and auditing): a SQLite URL naming no file
         raises RegisterMissing instead of creating an empty register there."""
         parsed = _parse(url)
         if parsed.get_backend_name() == "sqlite" and parsed.database and not Path(parsed.database).is_file():
             raise RegisterMissing(f"there is no register at {parsed.database}")
-        return cls(url)
+        return cls(url, key)
+
+    @property
+    def keyed(self) -> bool:
+        """Whether this register was opened with a key (heads it moves are signed, heads it checks must be)."""
+        return self._register_key is not None
 
     @property
     def display_url(self) -> str:
@@ -149,8 +202,8 @@ class Register:
         def _configure(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.isolation_level = None  # SQLAlchemy's "begin" hook below issues BEGIN itself
             cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
+            _switch_to_wal(cursor)
             cursor.close()
 
         @event.listens_for(engine, "begin")
@@ -167,7 +220,7 @@ class Register:
     def _writing(self) -> Iterator[Connection]:
         with self._write_lock, self.engine.begin() as conn:
             if not self._sqlite:
-                for table in (*CHAINED, chain_heads):
+                for table in (*CHAINED, chain_heads, chain_head_signatures):
                     conn.exec_driver_sql(f"LOCK TABLE {table.name} IN SHARE ROW EXCLUSIVE MODE")
             yield conn
 
@@ -204,6 +257,33 @@ class Register:
                     "different CSU, checkpoint, inputs, rule set or date"
                 )
             return self._insert(conn, moderated, dict(draft))
+
+    def sign_heads(
+        self, previous: RegisterKey | None = None, expected: Iterable[ChainHead] = (), *, trust: bool = False
+    ) -> ChainCheck:
+        """Sign every chain head with this register's key, in one write transaction, after verifying the chains,
+        the derived columns and any `expected` heads saved earlier, and the heads' present signatures against
+        `previous` (the key being rotated out) or, without it, this key.
+
+        A register whose heads carry no signature (written before it had a key) is signed as it stands: verify it
+        with saved heads first. With `trust`, heads that are unsigned or signed otherwise are signed too (after
+        someone has checked the rows they end at); the chains must still verify. Returns what was found: nothing
+        is signed when it holds any problem. `signatures` says what the heads carried before."""
+        key = self._signing_key()
+        with self._writing() as conn:
+            recorded = _recorded_heads(conn)
+            problems = [b for t in CHAINED for b in _verify_table(conn, t, recorded.get(t.name))]
+            problems += _verify_derived(conn) + self._verify_saved(conn, expected)
+            status, unsigned = check_signatures(recorded, _recorded_signatures(conn), previous or key)
+            if status is not Signatures.UNSIGNED and not trust:
+                problems += unsigned
+            if not problems:
+                conn.execute(chain_head_signatures.delete())
+                for head in recorded.values():
+                    conn.execute(
+                        chain_head_signatures.insert().values(table_name=head.table, signature=key.sign(head))
+                    )
+        return ChainCheck(tuple(problems), status)
 
     def set_report_path(self, assessment_id: str, path: str, sha256: str | None = None) -> None:
         """Record that the assessment's report was written at `path` (its SHA-256 is taken from the file
@@ -259,6 +339,29 @@ class Register:
                 .first()
             )
         return self._to_assessment(dict(row)) if row else None
+
+    def report_state(self, assessment_id: str) -> ReportState:
+        """Whether the assessment is its CSU's current one at its checkpoint, and its noted report path; the
+        report writer asks this under the report's lock (RegisterError if the assessment is not recorded)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(assessments.c.csu_id, assessments.c.checkpoint, assessments.c.report_path).where(
+                    assessments.c.assessment_id == assessment_id
+                )
+            ).first()
+            if row is None:
+                raise RegisterError(f"no assessment {assessment_id} in the register")
+            newest = conn.execute(
+                select(assessments.c.assessment_id)
+                .where(
+                    assessments.c.csu_id == row.csu_id,
+                    assessments.c.checkpoint == row.checkpoint,
+                    assessments.c.superseded == false(),
+                )
+                .order_by(assessments.c.row_id.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+        return ReportState(newest == assessment_id, row.report_path)
 
     def latest_entry(self, csu_id: str, checkpoint: Checkpoint | int) -> Entry | None:
         found = self.latest(csu_id, checkpoint)
@@ -317,53 +420,87 @@ class Register:
             recorded = _recorded_heads(conn)
         return {t.name: recorded.get(t.name, ChainHead(t.name, 0, GENESIS)) for t in CHAINED}
 
-    def verify_chain(self) -> list[BrokenRow]:
-        """Check every table's chain, its recorded head, and the assessments' derived columns against the
-        events; return what is wrong, row by row (an intact register gives [])."""
+    def signed_tables(self) -> set[str]:
+        """The tables whose chain head carries a signature (whether it is right needs the key: `check_heads`)."""
+        with self.engine.connect() as conn:
+            return set(_recorded_signatures(conn))
+
+    def check_chain(self) -> ChainCheck:
+        """Check every table's chain, its recorded head and the head's signature (see `chain.check_signatures`),
+        and the assessments' derived columns against the events: what is wrong, row by row, and what the
+        signatures showed."""
         broken: list[BrokenRow] = []
         with self._snapshot() as conn:
             recorded = _recorded_heads(conn)
             for table in CHAINED:
                 broken += _verify_table(conn, table, recorded.get(table.name))
             broken += _verify_derived(conn)
-        return broken
+            signatures, unsigned = check_signatures(recorded, _recorded_signatures(conn), self._register_key)
+        return ChainCheck(tuple(broken + unsigned), signatures)
+
+    def verify_chain(self) -> list[BrokenRow]:
+        """`check_chain`'s problems (an intact register gives [])."""
+        return list(self.check_chain().problems)
+
+    def check_heads(self) -> ChainCheck:
+        """The quick check for readers that trust the register (an export): each head's signature, and no rows
+        past a head. Milliseconds, whatever the register's size; rows edited inside a chain need `check_chain`."""
+        broken: list[BrokenRow] = []
+        with self._snapshot() as conn:
+            recorded = _recorded_heads(conn)
+            signatures, broken = check_signatures(recorded, _recorded_signatures(conn), self._register_key)
+            for table in CHAINED:
+                last = conn.execute(select(func.max(table.c.row_id))).scalar_one_or_none() or 0
+                ends = recorded[table.name].row_count if table.name in recorded else 0
+                if last > ends:
+                    broken.append(
+                        BrokenRow(
+                            table.name,
+                            ends + 1,
+                            f"rows {ends + 1}-{last} were not written by the register: the chain head ends at "
+                            f"row {ends}",
+                        )
+                    )
+        return ChainCheck(tuple(broken), signatures)
 
     def verify_heads(self, expected: Iterable[ChainHead]) -> list[BrokenRow]:
         """Check heads saved earlier (outside the database) are still in the chains: the row they name is
         there with the same hash. Chains may have grown since; they must not have been cut or rewritten."""
+        with self._snapshot() as conn:
+            return self._verify_saved(conn, expected)
+
+    @staticmethod
+    def _verify_saved(conn: Connection, expected: Iterable[ChainHead]) -> list[BrokenRow]:
         broken: list[BrokenRow] = []
         tables = {t.name: t for t in CHAINED}
-        with self._snapshot() as conn:
-            for head in expected:
-                table = tables.get(head.table)
-                if table is None:
-                    broken.append(
-                        BrokenRow(head.table, head.row_count, "the saved head names no register table")
+        for head in expected:
+            table = tables.get(head.table)
+            if table is None:
+                broken.append(BrokenRow(head.table, head.row_count, "the saved head names no register table"))
+                continue
+            if head.row_count == 0:
+                continue
+            found = conn.execute(
+                select(table.c.record_hash).where(table.c.row_id == head.row_count)
+            ).scalar_one_or_none()
+            if found is None:
+                broken.append(
+                    BrokenRow(
+                        table.name,
+                        head.row_count,
+                        f"missing: the saved head ends at row {head.row_count}, which is no longer in the "
+                        "register (rows were deleted)",
                     )
-                    continue
-                if head.row_count == 0:
-                    continue
-                found = conn.execute(
-                    select(table.c.record_hash).where(table.c.row_id == head.row_count)
-                ).scalar_one_or_none()
-                if found is None:
-                    broken.append(
-                        BrokenRow(
-                            table.name,
-                            head.row_count,
-                            f"missing: the saved head ends at row {head.row_count}, which is no longer in the "
-                            "register (rows were deleted)",
-                        )
+                )
+            elif found != head.head_hash:
+                broken.append(
+                    BrokenRow(
+                        table.name,
+                        head.row_count,
+                        f"the saved head's hash {head.head_hash[:12]}… differs from this row's "
+                        f"{found[:12]}…: the chain up to it was rewritten",
                     )
-                elif found != head.head_hash:
-                    broken.append(
-                        BrokenRow(
-                            table.name,
-                            head.row_count,
-                            f"the saved head's hash {head.head_hash[:12]}… differs from this row's "
-                            f"{found[:12]}…: the chain up to it was rewritten",
-                        )
-                    )
+                )
         return broken
 
     def recorded_reports(self) -> list[RecordedReport]:
@@ -427,8 +564,47 @@ class Register:
             revision += 1
         return f"{wanted}-r{revision}"
 
+    def _signing_key(self) -> RegisterKey:
+        if self._register_key is None:
+            raise RegisterSignatureError(f"no register key to sign with: set {KEY_SETTING}")
+        return self._register_key
+
+    def _check_head_before_moving(
+        self, conn: Connection, table: Table, head: ChainHead | None, has_rows: bool
+    ) -> None:
+        """Refuse to extend a chain whose head this writer cannot vouch for (see the module docstring)."""
+        if self._register_key is None:
+            if conn.execute(select(chain_head_signatures.c.table_name).limit(1)).first() is not None:
+                raise RegisterSignatureError(
+                    "this register's chain heads are signed, and this writer has no register key: its rows would "
+                    f"be reported as forged. Set {KEY_SETTING}"
+                )
+            return
+        signature = conn.execute(
+            select(chain_head_signatures.c.signature).where(chain_head_signatures.c.table_name == table.name)
+        ).scalar_one_or_none()
+        if head is None:
+            if has_rows:
+                raise RegisterSignatureError(
+                    f"the {table.name} table has no chain head to check: verify the register and sign it "
+                    "(`csu-assure audit sign`) before writing to it with a register key"
+                )
+        elif signature is None:
+            raise RegisterSignatureError(
+                f"the {table.name} chain head is not signed: the register was written without a register key "
+                "(or by something that does not hold it). Verify it (`csu-assure audit verify`) and sign it "
+                "(`csu-assure audit sign`) before writing to it with a key"
+            )
+        elif not self._register_key.signed(head, signature):
+            raise RegisterSignatureError(
+                f"the {table.name} chain head is not signed with this register key: rows were appended by "
+                f"something that does not hold it, or {KEY_SETTING} is not the key the register was signed "
+                "with. Run `csu-assure audit verify`"
+            )
+
     def _append(self, conn: Connection, table: Table, values: dict[str, Any]) -> None:
-        """Append a row to `table`'s chain and move its chain head, in the caller's write transaction.
+        """Append a row to `table`'s chain and move its chain head (signing it, with a key), in the caller's write
+        transaction.
 
         The row links to the recorded head, not to whatever row is last now: rows deleted from the end
         leave a visible break where the next row is appended, instead of being silently chained over.
@@ -441,6 +617,12 @@ class Register:
         last = conn.execute(
             select(table.c.row_id, table.c.record_hash).order_by(table.c.row_id.desc()).limit(1)
         ).first()
+        self._check_head_before_moving(
+            conn,
+            table,
+            ChainHead(table.name, head.row_count, head.head_hash) if head is not None else None,
+            last is not None,
+        )
         if head is not None:
             prev, count = head.head_hash, head.row_count
         else:  # a register written before chain heads existed
@@ -448,7 +630,7 @@ class Register:
         row_id = max(count, last.row_id if last is not None else 0) + 1
         full = {c.name: values.get(c.name) for c in table.columns}
         full.update(row_id=row_id, prev_hash=prev)
-        full["record_hash"] = row_hash(table, prev, full)
+        full["record_hash"] = new_head = row_hash(table, prev, full)
         conn.execute(table.insert().values(**full))
         moved = conn.execute(
             update(chain_heads)
@@ -461,6 +643,17 @@ class Register:
                     table_name=table.name, row_count=row_id, head_hash=full["record_hash"]
                 )
             )
+        if self._register_key is not None:
+            signature = self._register_key.sign(ChainHead(table.name, row_id, new_head))
+            signed = conn.execute(
+                update(chain_head_signatures)
+                .where(chain_head_signatures.c.table_name == table.name)
+                .values(signature=signature)
+            )
+            if signed.rowcount == 0:
+                conn.execute(
+                    chain_head_signatures.insert().values(table_name=table.name, signature=signature)
+                )
 
     def _insert(
         self,

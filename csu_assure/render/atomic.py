@@ -8,19 +8,25 @@ A writer killed mid-write (SIGKILL, power cut) leaves its temporary file behind.
 exclusive `flock` on its temporary file until it has replaced the target; the kernel drops the lock when the
 process dies, so a temporary file nobody holds a lock on belongs to a dead writer and the next write of the same
 target deletes it. No clock and no process ids are involved: a slow writer is never mistaken for a dead one.
+
+`lock_exclusively(path)` makes a longer step about `path` (write it, then note it elsewhere) one critical section
+across threads and processes: an exclusive lock on `.<name>.lock` beside it, which the holder removes when done.
 """
 
 from __future__ import annotations
 
+import errno
 import glob
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
 TEMP_SUFFIX = ".tmp"
+LOCK_SUFFIX = ".lock"
 
 if sys.platform != "win32":
     import fcntl
@@ -37,7 +43,15 @@ if sys.platform != "win32":
             return False
         return True
 
+    def _hold(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+
+    def _release(fd: int) -> None:
+        return None  # closing the file releases the lock
+
 else:
+    import msvcrt
+
     _LOCKING = False
 
     def _lock(fd: int) -> None:
@@ -45,6 +59,19 @@ else:
 
     def _try_lock(fd: int) -> bool:
         return False
+
+    def _hold(fd: int) -> None:
+        while True:
+            try:
+                msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+            except OSError as error:  # LK_LOCK gives up after ten one-second tries; a report may take longer
+                if error.errno not in (errno.EDEADLOCK, errno.EACCES):
+                    raise
+                continue
+            return
+
+    def _release(fd: int) -> None:
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
 
 
 def temp_prefix(path: Path) -> str:
@@ -157,4 +184,59 @@ def _claim_temp(path: Path) -> tuple[int, str]:
         os.close(fd)
 
 
-__all__ = ["TEMP_SUFFIX", "remove_abandoned", "temp_prefix", "write_atomically"]
+def lock_file(path: Path) -> Path:
+    """The lock file `lock_exclusively(path)` holds: `.<name>.lock` beside `path`."""
+    path = Path(path)
+    return path.parent / f".{path.name}{LOCK_SUFFIX}"
+
+
+@contextmanager
+def lock_exclusively(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock about `path` for the length of the `with` block; other threads and processes
+    asking for the same path wait (on POSIX, also on another machine sharing the folder over NFS, whose client
+    passes `flock` on as a lock on the server).
+
+    The lock file is removed by its holder, so none is left behind: a waiter that finds, once it holds the lock,
+    that its file is no longer the one at the path (its holder removed it meanwhile; over NFS, a stale handle)
+    opens the path again. A holder killed mid-step leaves its file unlocked, and the next holder takes it. On
+    Windows an open file cannot be removed, so the lock file stays.
+    """
+    target = lock_file(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        fd = os.open(target, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            _hold(fd)
+            held = not _LOCKING or _same_file(fd, target)
+        except OSError as error:
+            os.close(fd)
+            if error.errno == errno.ESTALE:  # NFS: the holder removed the file this one was waiting on
+                continue
+            raise
+        except BaseException:
+            os.close(fd)
+            raise
+        if held:
+            break
+        os.close(fd)
+    try:
+        yield
+    finally:
+        try:
+            if _LOCKING:  # removed while still held, so no one can take this file between removal and release
+                target.unlink(missing_ok=True)
+            else:
+                _release(fd)
+        finally:
+            os.close(fd)
+
+
+__all__ = [
+    "LOCK_SUFFIX",
+    "TEMP_SUFFIX",
+    "lock_exclusively",
+    "lock_file",
+    "remove_abandoned",
+    "temp_prefix",
+    "write_atomically",
+]

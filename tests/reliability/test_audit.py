@@ -16,7 +16,7 @@ from cli import app
 from csu_assure import service
 from csu_assure.domain import Checkpoint
 from csu_assure.loading import csu_folders
-from csu_assure.register import Register
+from csu_assure.register import Register, RegisterSignatureError
 from csu_assure.register.chain import row_hash
 from csu_assure.register.schema import GENESIS, assessments, chain_heads, events, plan_items
 from csu_assure.settings import Settings
@@ -66,12 +66,14 @@ def _save_heads(audited: Audited, path: Path) -> Path:
     return path
 
 
-@pytest.mark.slow  # assesses and reports on all 16 example CSUs
+@pytest.mark.slow  # assesses and reports on every example CSU
 def test_an_intact_register_of_the_example_cohort_verifies(tmp_path: Path) -> None:
     out = tmp_path / "out"
     config = _config(out)
     outcomes = [_run_one(csu, config) for csu in csu_folders(COHORT)]
-    assert len(outcomes) == 16 and all(o.assessment and o.assessment.report_path for o in outcomes)
+    every_csu = [p for p in COHORT.iterdir() if p.is_dir()]
+    assert len(outcomes) == len(every_csu) >= 20
+    assert all(o.assessment and o.assessment.report_path for o in outcomes)
     heads = _save_heads(Audited(out, config.register), tmp_path / "heads.json")
     result = runner.invoke(
         app, ["audit", "verify", "--out-dir", str(out), "--expect-heads", str(heads), "--format", "json"]
@@ -79,7 +81,7 @@ def test_an_intact_register_of_the_example_cohort_verifies(tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["intact"] is True and report["problems"] == []
-    assert report["heads"]["assessments"]["rows"] == 16 and report["reports_checked"] == 16
+    assert report["heads"]["assessments"]["rows"] == len(every_csu) == report["reports_checked"]
     result = runner.invoke(app, ["audit", "verify", "--out-dir", str(out)])
     assert result.exit_code == 0 and "register intact" in result.stdout
 
@@ -280,3 +282,242 @@ def test_audit_head_prints_the_heads_and_their_digest(audited: Audited) -> None:
     }
     assert document["heads"]["assessments"]["rows"] == 4 and document["heads"]["events"]["rows"] == 5
     assert len(document["digest"]) == 64
+
+
+# -- signed chain heads (issue 14, item 6) ----------------------------------------------------------------------
+# A forger who can write the database appends a row that supersedes the real assessment, hashed as the register
+# would hash it, and moves the chain heads to it: the chains are whole and saved heads are still in them, so only
+# a signature made with a key the forger does not hold can tell.
+
+REGISTER_KEY = "test-register-key-6f1d0c2a9b8e4f7d"
+
+
+def _assess_cli(out: Path, *names: str) -> None:
+    for name in names:
+        result = runner.invoke(
+            app, ["assess", str(COHORT / name), "--checkpoint", "1", "--out", str(out), "--no-prefect"]
+        )
+        assert result.exit_code == 0, result.output
+
+
+def _append_forged_supersession(register: Register, csu_id: str, outcome: str) -> tuple[int, int]:
+    """Append an assessment of `csu_id` with `outcome` that supersedes the current one, and its supersession
+    event, each consistently hashed onto its chain, and move both chain heads: what a forger with write access
+    to the database and this code's hashing rule can do. Returns the forged assessment's and event's row ids."""
+    with register.engine.begin() as conn:
+        real = dict(
+            conn.execute(
+                select(assessments)
+                .where(assessments.c.csu_id == csu_id, assessments.c.superseded.is_(False))
+                .order_by(assessments.c.row_id.desc())
+                .limit(1)
+            )
+            .mappings()
+            .one()
+        )
+        forged_id = f"{real['assessment_id']}-r9"
+        record = json.loads(real["record_json"])
+        record.update(assessment_id=forged_id, outcome=outcome)
+        conn.execute(
+            update(assessments)
+            .where(assessments.c.row_id == real["row_id"])
+            .values(superseded=True, superseded_by=forged_id)
+        )
+        forged_rows = []
+        for table, values in (
+            (
+                assessments,
+                {
+                    **real,
+                    "assessment_id": forged_id,
+                    "outcome": outcome,
+                    "record_json": json.dumps(record),
+                    "report_path": None,
+                },
+            ),
+            (
+                events,
+                {
+                    "kind": "superseded",
+                    "assessment_id": real["assessment_id"],
+                    "superseded_by": forged_id,
+                    "report_path": None,
+                    "report_sha256": None,
+                    "created_at": real["created_at"],
+                },
+            ),
+        ):
+            last = conn.execute(
+                select(table.c.row_id, table.c.record_hash).order_by(table.c.row_id.desc()).limit(1)
+            ).one()
+            row = {**values, "row_id": last.row_id + 1, "prev_hash": last.record_hash}
+            row["record_hash"] = row_hash(table, last.record_hash, row)
+            conn.execute(table.insert().values(**row))
+            conn.execute(
+                update(chain_heads)
+                .where(chain_heads.c.table_name == table.name)
+                .values(row_count=row["row_id"], head_hash=row["record_hash"])
+            )
+            forged_rows.append(row["row_id"])
+    return forged_rows[0], forged_rows[1]
+
+
+def test_without_a_key_an_appended_forgery_passes_verify_and_saved_heads(tmp_path: Path) -> None:
+    """What the key is for: an unsigned register cannot tell a forged row appended at the end from a real one."""
+    out = tmp_path / "out"
+    _assess_cli(out, "cheviot", "severn-bridge")
+    audited = Audited(out, Register.open_existing(f"sqlite:///{out / 'register.sqlite'}"))
+    heads = _save_heads(audited, tmp_path / "heads.json")
+    _append_forged_supersession(audited.register, "cheviot", "C")
+    assert audited.verify()[0] == 0
+    assert audited.verify("--expect-heads", str(heads))[0] == 0
+    latest = audited.register.latest("cheviot", 1)
+    assert latest is not None and latest.outcome == "C"
+
+
+def test_a_forged_row_appended_to_a_signed_register_is_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CSU_ASSURE_REGISTER_KEY", REGISTER_KEY)
+    out = tmp_path / "out"
+    _assess_cli(out, "cheviot", "severn-bridge")
+    audited = Audited(out, Register.open_existing(f"sqlite:///{out / 'register.sqlite'}"))
+    code, output = audited.verify()
+    assert code == 0 and "register intact" in output, output
+    heads = _save_heads(audited, tmp_path / "heads.json")
+
+    forged_assessment, forged_event = _append_forged_supersession(audited.register, "cheviot", "C")
+    unsigned = (
+        "the chain head was not signed with the register key: rows were appended by something that does "
+    )
+    code, output = audited.verify()
+    assert code == 1, output
+    assert f"assessments row {forged_assessment}: {unsigned}" in output
+    assert f"events row {forged_event}: {unsigned}" in output
+    code, output = audited.verify("--expect-heads", str(heads))
+    assert code == 1 and f"assessments row {forged_assessment}: {unsigned}" in output
+
+    exported = runner.invoke(app, ["export", "--format", "json", "--out-dir", str(out)])
+    assert exported.exit_code == 1, exported.output
+    assert f"assessments row {forged_assessment}: {unsigned}" in exported.output
+    assert not (out / "register-export.json").exists(), "a register that fails its signatures was exported"
+
+
+def _signed_cli_register(out: Path, monkeypatch: pytest.MonkeyPatch) -> Audited:
+    monkeypatch.setenv("CSU_ASSURE_REGISTER_KEY", REGISTER_KEY)
+    _assess_cli(out, "cheviot", "severn-bridge")
+    return Audited(out, Register.open_existing(f"sqlite:///{out / 'register.sqlite'}"))
+
+
+def test_verify_without_the_key_on_a_signed_register_warns_that_signatures_were_not_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    audited = _signed_cli_register(tmp_path / "out", monkeypatch)
+    monkeypatch.delenv("CSU_ASSURE_REGISTER_KEY")
+    code, output = audited.verify()
+    assert code == 0 and "register intact" in output
+    assert "⚠ the chain heads are signed, but no register key was given" in output
+    assert "their signatures could not be checked" in output
+    code, output = audited.verify("--format", "json")
+    document = json.loads(output)
+    assert code == 0 and document["intact"] is True and document["signatures"] == "unchecked"
+    exported = runner.invoke(app, ["export", "--format", "json", "--out-dir", str(audited.out)])
+    assert exported.exit_code == 0 and "their signatures could not be checked" in exported.stderr
+
+
+def test_verify_with_a_key_on_a_register_written_without_one_says_so_in_one_line(
+    audited: Audited, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CSU_ASSURE_REGISTER_KEY", REGISTER_KEY)
+    code, output = audited.verify()
+    assert code == 1
+    assert "1 problem(s)" in output
+    assert (
+        "  - chain_heads: no chain head is signed: the register was written without a register key" in output
+    )
+    assert "`csu-assure audit sign`" in output
+    code, output = audited.verify("--format", "json")
+    document = json.loads(output)
+    assert code == 1 and document["signatures"] == "unsigned"
+    assert [(p["table"], p["row"]) for p in document["problems"]] == [("chain_heads", None)]
+
+
+def test_verify_with_the_wrong_key_or_an_unusable_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    audited = _signed_cli_register(tmp_path / "out", monkeypatch)
+    monkeypatch.setenv("CSU_ASSURE_REGISTER_KEY", "not-the-register-key-at-all")
+    code, output = audited.verify()
+    assert code == 1 and "chain_heads: no chain head's signature matches the register key" in output
+    monkeypatch.setenv("CSU_ASSURE_REGISTER_KEY", "short")
+    code, output = audited.verify()
+    assert code == 2 and "CSU_ASSURE_REGISTER_KEY is 5 characters long" in output
+
+
+def test_audit_head_says_whether_each_head_is_signed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    audited = _signed_cli_register(tmp_path / "out", monkeypatch)
+    document = json.loads(runner.invoke(app, ["audit", "head", "--out-dir", str(audited.out)]).stdout)
+    assert {t: h["signed"] for t, h in document["heads"].items()} == {
+        "assessments": True,
+        "adjustments": False,  # never written: no head to sign
+        "plan_items": True,
+        "events": True,
+    }
+    assert document["signatures"] == "verified"
+    monkeypatch.delenv("CSU_ASSURE_REGISTER_KEY")
+    document = json.loads(runner.invoke(app, ["audit", "head", "--out-dir", str(audited.out)]).stdout)
+    assert document["signatures"] == "unchecked" and document["heads"]["assessments"]["signed"] is True
+
+
+def test_audit_sign_signs_a_register_written_without_a_key_then_rotates_the_key(
+    audited: Audited, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    heads = _save_heads(audited, tmp_path / "heads.json")
+    monkeypatch.setenv("CSU_ASSURE_REGISTER_KEY", REGISTER_KEY)
+    with pytest.raises(RegisterSignatureError, match="the assessments chain head is not signed"):
+        _run_one(
+            COHORT / "dales-moor", _config_with_key(audited.out)
+        )  # a writer with the key refuses it as is
+    result = runner.invoke(
+        app, ["audit", "sign", "--out-dir", str(audited.out), "--expect-heads", str(heads)]
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        "✓ signed 3 chain head(s) with the register key" in result.stdout
+        and "unsigned until now" in result.stdout
+    )
+    assert audited.verify()[0] == 0
+    _assess_cli(audited.out, "dales-moor")  # writers with the key now sign as they go
+    code, output = audited.verify()
+    assert code == 0 and "chain head signatures: verified with the register key" in output
+
+    new_key = "the-next-register-key-2b7e"
+    monkeypatch.setenv("CSU_ASSURE_REGISTER_KEY", new_key)
+    result = runner.invoke(app, ["audit", "sign", "--out-dir", str(audited.out)])
+    assert result.exit_code == 1  # the register is signed with another key, and the old one was not given
+    assert "give that key in CSU_ASSURE_REGISTER_OLD_KEY" in result.stdout
+    monkeypatch.setenv("CSU_ASSURE_REGISTER_OLD_KEY", REGISTER_KEY)
+    result = runner.invoke(app, ["audit", "sign", "--out-dir", str(audited.out)])
+    assert result.exit_code == 0 and "their signatures checked with the old key" in result.stdout
+    monkeypatch.delenv("CSU_ASSURE_REGISTER_OLD_KEY")
+    assert audited.verify()[0] == 0
+    monkeypatch.setenv("CSU_ASSURE_REGISTER_KEY", REGISTER_KEY)
+    code, output = audited.verify()
+    assert code == 1 and "no chain head's signature matches the register key" in output
+
+
+def test_audit_sign_refuses_without_a_key_or_a_register_that_does_not_verify(
+    audited: Audited, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = runner.invoke(app, ["audit", "sign", "--out-dir", str(audited.out)])
+    assert result.exit_code == 2 and "no register key to sign with" in result.stderr
+    monkeypatch.setenv("CSU_ASSURE_REGISTER_KEY", REGISTER_KEY)
+    audited.sql("UPDATE assessments SET outcome = 'C' WHERE row_id = 2")
+    result = runner.invoke(app, ["audit", "sign", "--out-dir", str(audited.out)])
+    assert result.exit_code == 1 and "✗ not signed" in result.stdout
+    assert "assessments row 2: content does not match its hash" in result.stdout
+    assert audited.register.signed_tables() == set()
+
+
+def _config_with_key(out: Path) -> service.Config:
+    return service.configure(Settings(out_dir=out, assessor="Audit Test"), shipped_catalogue())
