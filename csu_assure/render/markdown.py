@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from csu_assure.domain import Domain, Rag
@@ -21,12 +22,20 @@ def md(text: object) -> str:
     return " ".join(str(text).split()).translate(_MD_SPECIAL)
 
 
+def code(text: object) -> str:
+    """Text as a Markdown code span: shown exactly (a path stays copyable), never interpreted."""
+    one_line = " ".join(str(text).split())
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", one_line)), default=0) + 1)
+    pad = " " if "`" in one_line else ""
+    return f"{fence}{pad}{one_line}{pad}{fence}"
+
+
 def report_markdown(path: str | Path | None, links: ReportLinks | None) -> str:
-    """A link to the report where the reports folder is served, else its path as inert text."""
+    """A link to the report where the reports folder is served, else its path, shown exactly as text."""
     if not path:
         return ""
     url = links.url(path) if links else None
-    return f"[{md(Path(path).name)}]({url})" if url else md(path)
+    return f"[{md(Path(path).name)}]({url})" if url else code(path)
 
 
 def assessment_markdown(a: Assessment, links: ReportLinks | None = None) -> str:

@@ -33,7 +33,11 @@ def test_a_register_url_naming_a_secret_block_is_one_sentence_exit_2(
 ) -> None:
     monkeypatch.setenv("CSU_ASSURE_REGISTER_URL", "prefect-secret:csu-register-url")
     csu = write_csu(tmp_path / "cohort", "alpha", checkpoints=(1,))
-    result = runner.invoke(app, ["assess", str(csu), "-c", "1", "--out", str(tmp_path / "out"), "--no-prefect"])
+    result = runner.invoke(
+        app, ["assess", str(csu), "-c", "1", "--out", str(tmp_path / "out"), "--no-prefect"]
+    )
     assert result.exit_code == 2
-    assert "names the Prefect Secret block 'csu-register-url', which only a flow run resolves" in result.stderr
+    assert (
+        "names the Prefect Secret block 'csu-register-url', which only a flow run resolves" in result.stderr
+    )
     assert "Traceback" not in result.stderr
