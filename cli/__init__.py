@@ -16,6 +16,7 @@ from cli import (
     register_cmd,
     reports_cmd,
     rules_cmd,
+    runner_cmd,
     schema_cmd,
     serve_cmd,
     template_cmd,
@@ -55,6 +56,7 @@ app.add_typer(reports_cmd.reports_app, name="reports")
 app.command("crash-detection")(crash_detection_cmd.crash_detection)
 app.command("export")(export_cmd.export)
 app.add_typer(audit_cmd.audit_app, name="audit")
+app.add_typer(runner_cmd.runner_app, name="runner")
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ import typer
 
 from cli.common import usage_error
 from cli.options import AsOf, CheckpointOption, OutputFormat, RunRequest, run_options
+from cli.progress_bar import progress_bar
 from cli.runner import Runner, require_pdf_or_exit
 
 CsuDir = Annotated[Path, typer.Argument(help="A CSU folder holding cp1/ cp2/ cp3/ (or cpN.xlsx).")]
@@ -21,11 +22,21 @@ def _existing_dir(path: Path) -> Path:
 
 
 def _csu_folder(path: Path) -> Path:
-    """A CSU folder the layout rules accept (its name is its CSU id, not a link...), else exit 1 saying why."""
+    """A CSU folder the layout rules accept (its name is its CSU id, not a link...), else exit 1 saying why; a
+    cohort folder given instead is a usage error naming its CSUs (it was once silently its first CSU)."""
     from cli.common import EXIT_INVALID, print_problems
-    from csu_assure.loading.layout import csu_folder_problem
+    from csu_assure.domain import Checkpoint
+    from csu_assure.loading.layout import csu_folder_problem, find_submission, read_cohort
 
     _existing_dir(path)
+    holds_a_submission = any(find_submission(path, cp).path for cp in Checkpoint)
+    csus = () if holds_a_submission else read_cohort(path).csus
+    if csus:
+        names = ", ".join(c.name for c in csus[:5]) + (f" and {len(csus) - 5} more" if len(csus) > 5 else "")
+        raise usage_error(
+            f"{path} is a cohort folder ({len(csus)} CSUs: {names}), not one CSU: give one of its CSU folders "
+            f"(e.g. {csus[0]}), or use `csu-assure cohort {path} --checkpoint N`"
+        )
     problem = csu_folder_problem(path)
     if problem is not None:
         print_problems(str(path), [problem])
@@ -65,7 +76,8 @@ def cohort(
         raise usage_error(f"{cohort_dir} holds no CSU folders")
     require_pdf_or_exit(run.options.pdf)
     runner = Runner(run.options, prefect=run.prefect)
-    summary = runner.cohort(cohort_dir, checkpoint)
+    with progress_bar(f"Assessing {cohort_dir.name} at checkpoint {checkpoint}"):
+        summary = runner.cohort(cohort_dir, checkpoint)
     title = f"{summary.cohort}: {summary.checkpoint.title}"
     if run.fmt is OutputFormat.TEXT and summary.report_path:
         title += f"\ncohort report: {summary.report_path}"
@@ -92,5 +104,6 @@ def progress(csu_dir: CsuDir, run: RunRequest) -> None:
     _csu_folder(csu_dir)
     require_pdf_or_exit(run.options.pdf)
     runner = Runner(run.options, prefect=run.prefect)
-    runs = runner.progress(csu_dir)
+    with progress_bar(f"Taking {csu_dir.name} through the checkpoints"):
+        runs = runner.progress(csu_dir)
     show_rows([r.row() for r in runs], run.fmt, record_of=runner.record_of)

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import typer
+from rich.markup import escape
 
 from cli.common import EXIT_INVALID, err, print_problems, usage_error
 
 if TYPE_CHECKING:
+    from cli.warm_client import LocalRunner
     from csu_assure.results import Assessment, CohortSummary, CsuRow
     from csu_assure.service import Config, CsuRun, Options, Steps
 
@@ -35,9 +37,16 @@ def configure_or_exit(options: Options) -> Config:
 
 
 def quiet_prefect() -> None:
-    """Settings for a CLI-started Prefect run, unless the user set them: the embedded server's telemetry write
-    races its own start-up ("database is locked" traceback)."""
+    """Settings for a CLI-started Prefect run, unless the user set them (they must be set before Prefect is
+    imported, which reads them once):
+    - telemetry off: offline, the embedded server's analytics print a red error, and its telemetry write races
+      its own start-up ("database is locked" traceback); `DO_NOT_TRACK` turns off the client's too;
+    - Prefect's console log lines at WARNING: the CLI tells the run's story itself (a progress bar, the table,
+      totals) and a line per task would scroll it away; the run's logs still go to the Prefect API at INFO, so
+      the UI has them all (`PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL=INFO` brings them back to the terminal)."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
 
 
 def start_prefect_or_exit() -> str:
@@ -62,9 +71,19 @@ class Runner:
         self.prefect = prefect
         self.config = configure_or_exit(options)  # fails fast on a bad rule set, before any flow starts
         self.steps = steps  # the direct runner's hooks (progress display); Prefect runs use their own
+        self.local: LocalRunner | None = None  # the warm path: flows run in the local runner, not here
         if prefect:
             quiet_prefect()
-            start_prefect_or_exit()
+            from cli.warm_client import LocalRunner, RunnerFailed, warm_path_applies
+
+            if warm_path_applies(options):
+                self.local = LocalRunner()
+                try:
+                    self.local.ensure()
+                except RunnerFailed as error:
+                    raise usage_error(str(error)) from None
+            else:
+                start_prefect_or_exit()
 
     def record_of(self, row: CsuRow) -> Assessment | None:
         """The register's record of the assessment in `row` (what `--format json` shows in full)."""
@@ -73,7 +92,19 @@ class Runner:
         entry = self.config.register.get(row.summary.assessment_id)
         return entry.assessment if entry is not None else None
 
+    def _in_local_runner(self, op: str, path: Path, checkpoint: int | None) -> Any:
+        from cli.warm_client import RunnerFailed
+
+        assert self.local is not None
+        try:
+            return self.local.run(op, path, checkpoint, self.options)
+        except RunnerFailed as error:
+            err.print(f"[bold red]error:[/] {escape(str(error))}")
+            raise typer.Exit(EXIT_INVALID) from None
+
     def csu(self, csu_dir: Path, checkpoint: int) -> CsuRun:
+        if self.local is not None:
+            return cast("CsuRun", self._in_local_runner("assess", csu_dir, checkpoint))
         if self.prefect:
             from flows.assess import assess_flow
 
@@ -86,6 +117,8 @@ class Runner:
         )
 
     def progress(self, csu_dir: Path) -> list[CsuRun]:
+        if self.local is not None:
+            return cast("list[CsuRun]", self._in_local_runner("progress", csu_dir, None))
         if self.prefect:
             from flows.progress import progress_flow
 
@@ -95,6 +128,8 @@ class Runner:
         return service.progress_csu(csu_dir, self.config, self.options, self.steps or service.DIRECT)
 
     def cohort(self, cohort_dir: Path, checkpoint: int) -> CohortSummary:
+        if self.local is not None:
+            return cast("CohortSummary", self._in_local_runner("cohort", cohort_dir, checkpoint))
         if self.prefect:
             from flows.cohort import cohort_flow
 

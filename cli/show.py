@@ -50,6 +50,32 @@ def rows_table(rows: Sequence[CsuRow], title: str | None = None) -> Table:
     return table
 
 
+# A cohort run lists every CSU up to this many; beyond, only those needing attention (a 260-CSU table is 785
+# lines of scrolling in which the few that matter are lost). The totals line and JSON always cover all.
+LIST_ALL_UP_TO = 50
+
+
+def _needs_attention(row: CsuRow) -> bool:
+    s = row.summary
+    clean = (
+        s is not None
+        and row.disposition is Disposition.ASSESSED
+        and s.outcome.proceeds
+        and not s.conditions
+        and s.escalation is None
+        and not s.data_quality
+    )
+    return not clean or bool(row.problems or row.report_error or row.pdf_error)
+
+
+def totals_line(rows: Sequence[CsuRow]) -> str:
+    """The totals, most common first: 20 CSUs: 13 A — proceed · 5 B — … · 2 C — stop."""
+    counts = Counter(count_label(r) for r in rows)
+    parts = " · ".join(f"{n} {escape(label)}" for label, n in counts.most_common())
+    noun = "CSU" if len(rows) == 1 else "CSUs"
+    return f"[bold]{len(rows)} {noun}[/]: {parts}" if rows else "no CSUs"
+
+
 def write_json(
     rows: Sequence[CsuRow],
     record_of: Callable[[CsuRow], Assessment | None],
@@ -85,7 +111,14 @@ def show_rows(
     if fmt is OutputFormat.JSON:
         write_json(rows, record_of, cohort_report)
     else:
-        out.print(rows_table(rows, title))
+        listed = rows if len(rows) <= LIST_ALL_UP_TO else [r for r in rows if _needs_attention(r)]
+        out.print(rows_table(listed, title))
+        if len(listed) < len(rows):
+            out.print(
+                f"[dim]{len(rows) - len(listed)} CSUs that proceed with no conditions are not listed; every CSU "
+                "is in the cohort report and in --format json.[/]"
+            )
+        out.print(totals_line(rows))
     for row in rows:
         issues = row.summary.data_quality if row.summary is not None else ()
         if issues:

@@ -28,7 +28,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from csu_assure import engine
+from csu_assure import engine, progress
 from csu_assure.calendar import Calendar, load_calendar
 from csu_assure.catalogue import Catalogue
 from csu_assure.domain import Checkpoint, Disposition, ModerationStatus
@@ -721,10 +721,12 @@ def progress_csu(
     deadline)."""
     runs: list[CsuRun] = []
     plan: tuple[PlanItem, ...] = ()
+    progress.tell("checkpoints", 0, len(Checkpoint))
     for checkpoint in Checkpoint:
         at = options.model_copy(update={"as_of": (as_of or {}).get(int(checkpoint))})
         run = assess_csu(csu_dir, checkpoint, config, at, steps, prior_plan=plan)
         runs.append(run)
+        progress.tell("checkpoints", 1, len(Checkpoint))
         if not run.proceeds:
             break
         plan = run.assessment.development_plan if run.assessment else ()
@@ -755,6 +757,7 @@ def assess_cohort(
     tally = CohortTally(Path(cohort_dir).resolve().name, checkpoint, refused, layout.skipped)
     awaiting: list[tuple[int, CsuRun]] = []
     position = 0
+    progress.tell("CSUs", 0, len(folders))
     for batch, result in steps.run_batches(batches(folders, max_batches), checkpoint, config, options):
         runs = result if isinstance(result, list) else [crashed(d, checkpoint, result) for d in batch]
         final = []
@@ -766,6 +769,7 @@ def assess_cohort(
                 final.append(run)
             position += 1
         steps.batch_done(final, len(folders))
+        progress.tell("CSUs", len(final), len(folders))
     if awaiting:
         moderated = [steps.moderate(run, config) for _, run in awaiting]
         if options.pdf:
@@ -773,6 +777,7 @@ def assess_cohort(
         for (at, _), run in zip(awaiting, moderated, strict=True):
             tally.add(at, run)
         steps.batch_done(moderated, len(folders))
+        progress.tell("CSUs", len(moderated), len(folders))
     summary = steps.summarise(tally, config)
     steps.cohort_done(summary)
     return summary

@@ -81,7 +81,7 @@ def _start_embedded(home: Path, timeout: int) -> str:
     from prefect.server.api.server import SubprocessASGIServer
 
     server = SubprocessASGIServer()
-    with _start_lock(home):
+    with start_lock(home):
         try:
             server.start(timeout=timeout)
         except Exception as error:  # Prefect raises RuntimeError (timeout) or httpx errors (a failing server)
@@ -96,7 +96,7 @@ def _start_embedded(home: Path, timeout: int) -> str:
 
 
 @contextlib.contextmanager
-def _start_lock(home: Path) -> Iterator[None]:
+def start_lock(home: Path) -> Iterator[None]:
     """Exclusive for the start-up of one embedded server on `home` (a no-op where flock does not exist)."""
     try:
         import fcntl

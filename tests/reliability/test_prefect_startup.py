@@ -17,10 +17,12 @@ CLI = str(BIN / "csu-assure")
 
 
 def _env(home: Path, **extra: str) -> dict[str, str]:
-    """A child's environment with no Prefect settings of ours: the product's own start-up defaults apply."""
+    """A child's environment with no Prefect settings of ours (the product's own start-up defaults apply), and
+    Prefect in the CLI's process: the embedded server is what these tests start (the warm path's local runner
+    has its own, test_warm_path.py)."""
     from tests.support.processes import _without_settings
 
-    return _without_settings() | {"PREFECT_HOME": str(home)} | extra
+    return _without_settings() | {"PREFECT_HOME": str(home), "CSU_ASSURE_PREFECT_MODE": "embedded"} | extra
 
 
 def _assess(out: Path) -> list[str]:

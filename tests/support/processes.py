@@ -109,7 +109,12 @@ def _without_settings() -> dict[str, str]:
 def clean_env(prefect_home: Path | None = None) -> dict[str, str]:
     """An environment for a child process that runs Prefect in ephemeral mode (its own temporary server)."""
     # Prefect's default (20 s) is too short for a temporary server starting on a busy 2-core machine.
-    env = _without_settings() | {"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180"}
+    env = _without_settings() | {
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+        # Prefect in the CLI's own process, as these tests kill and time it; the warm path's local runner
+        # (a process that outlives the command) has tests of its own (tests/reliability/test_warm_path.py).
+        "CSU_ASSURE_PREFECT_MODE": "embedded",
+    }
     if prefect_home is not None:
         env["PREFECT_HOME"] = str(prefect_home)
     return env
