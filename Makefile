@@ -31,12 +31,13 @@ fast-test: setup
 test: setup system-deps lint
 	$(BIN)/pytest
 
-# The generated pages: the rule reference and the submission contract (tests fail when they are stale).
+# The generated files: the rule reference, the submission contract and prefect.yaml (tests fail when they are stale).
 docs: setup
 	$(BIN)/csu-assure rules reference --write docs/rules.md
 	$(BIN)/csu-assure rules decision-model --write docs/decision-model.md
 	$(BIN)/csu-assure schema --write docs/submission.schema.json --markdown docs/submission-format.md \
 		--runs docs/cli-output.schema.json
+	$(BIN)/csu-assure deployments write-yaml prefect.yaml
 
 bench: setup
 	$(BIN)/python -m benchmarks

@@ -9,10 +9,12 @@ from cli import (
     audit_cmd,
     crash_detection_cmd,
     demo_cmd,
+    deploy_cmd,
     export_cmd,
     generate_cmd,
     moderate_cmd,
     register_cmd,
+    reports_cmd,
     rules_cmd,
     runner_cmd,
     schema_cmd,
@@ -48,6 +50,9 @@ app.command("history")(register_cmd.history)
 app.command("report")(register_cmd.report)
 app.command("moderate")(moderate_cmd.moderate)
 app.command("serve")(serve_cmd.serve)
+app.command("deploy")(deploy_cmd.deploy)
+app.add_typer(deploy_cmd.deployments_app, name="deployments")
+app.add_typer(reports_cmd.reports_app, name="reports")
 app.command("crash-detection")(crash_detection_cmd.crash_detection)
 app.command("export")(export_cmd.export)
 app.add_typer(audit_cmd.audit_app, name="audit")

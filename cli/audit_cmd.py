@@ -70,10 +70,10 @@ def register_key(settings: Settings, field: str = "register_key") -> RegisterKey
         name = secret_block_name(value)
         if name is not None:  # a key kept in a Prefect Secret block: only then is Prefect imported
             from cli.runner import quiet_prefect
-            from flows.register_key import load_secret
+            from flows.secrets import load_secret
 
             quiet_prefect()
-            value = load_secret(name, setting)
+            value = load_secret(name, setting, RegisterKeyInvalid)
         return RegisterKey.from_setting(value, setting)
     except RegisterKeyInvalid as error:
         raise usage_error(str(error)) from None

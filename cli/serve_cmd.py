@@ -14,12 +14,13 @@ from cli.options import CalendarFile
 def serve(
     calendar: CalendarFile = None,
     cohort_dir: Annotated[
-        Path, typer.Option("--cohort", help="The cohort the scheduled runs assess.")
+        Path, typer.Option("--cohort", help="The cohort the scheduled runs and assess-cohort default to.")
     ] = Path("submissions/example-cohort"),
 ) -> None:
-    """Serve the assess, progress, cohort and assess-batch deployments, with cohort runs at each deadline.
+    """Serve every deployment from this process, without a work pool (the same ones as prefect.yaml).
 
-    The schedules come from the calendar file, as in prefect.yaml. Stop with Ctrl-C (twice).
+    The scheduled cohort runs at each deadline (from the calendar file), assess-csu, progress-csu, assess-cohort
+    and assess-batch, all defined in flows/deployments.py. Stop with Ctrl-C (twice).
     """
     if not cohort_dir.is_dir():
         raise usage_error(f"{cohort_dir} is not a folder")
@@ -28,4 +29,5 @@ def serve(
 
     quiet_prefect()
     start_prefect_or_exit()
-    serve_all(calendar, str(cohort_dir))
+    # Absolute: a run started from the UI or by a schedule then finds the cohort whatever its working directory.
+    serve_all(calendar, str(cohort_dir.resolve()))

@@ -36,7 +36,7 @@ from csu_assure.loading import SubmissionInvalid, load_submission
 from csu_assure.loading.identity import identify, is_csu_id
 from csu_assure.loading.layout import find_submission, read_cohort, stray_entries
 from csu_assure.loading.problems import Problem
-from csu_assure.register import Register, file_sha256
+from csu_assure.register import Register, RegisterUnavailable, file_sha256
 from csu_assure.register.signing import RegisterKey
 from csu_assure.render.atomic import ensure_writable_folder, lock_exclusively
 from csu_assure.results import (
@@ -49,7 +49,7 @@ from csu_assure.results import (
     count_label,
 )
 from csu_assure.ruleset import RuleSet, load_ruleset
-from csu_assure.settings import Settings
+from csu_assure.settings import MAX_BATCHES, NOT_NAMED, Settings, secret_block_name
 from csu_assure.submission import InputFile, Submission
 
 # Errors a retry may cure (a locked or unreachable register, a busy file system): let them reach the caller,
@@ -70,7 +70,6 @@ BLOCKED_PATH_ERRORS = frozenset(
         errno.ELOOP,
     }
 )
-MAX_BATCHES = 32
 # CSUs assessed together when steps run directly: enough for one LibreOffice start to serve several PDF copies,
 # few enough that their full records are never a large share of memory.
 DIRECT_CHUNK = 16
@@ -98,7 +97,9 @@ class Options(BaseModel):
     )
     rules: Path | None = Field(None, description="An alternative rule-set file.")
     calendar: Path | None = Field(None, description="An alternative checkpoint calendar file.")
-    assessor: str | None = Field(None, description="The named assessor recorded on assessments.")
+    assessor: str | None = Field(
+        None, max_length=200, description="The named assessor recorded on assessments (default: not named)."
+    )
 
     def settings(self) -> Settings:
         """These options over the environment's CSU_ASSURE_* settings."""
@@ -121,23 +122,35 @@ class Config:
     register: Register
     out_dir: Path
     assessor: str
+    reports_url: str | None = None  # where the reports folder is served (run artifacts link there)
+    fan_out_deployment: str | None = None  # the deployment a cohort's batches run as (flows only)
+    max_batches: int = MAX_BATCHES
 
 
 def configure(settings: Settings, catalogue: Catalogue) -> Config:
     """Load the rule set and calendar for `catalogue`, make sure the output folder can be written and open the
     register. Each failure says what to fix before anything is assessed: RuleSetInvalid (a bad rule-set or
     calendar file), FolderUnusable (an output folder that is a file or cannot be written), RegisterUnavailable
-    (a register path or URL that cannot be opened, or a database server that does not answer)."""
+    (a register path or URL that cannot be opened, a database server that does not answer, or a register URL
+    still naming the Prefect Secret block that holds it: only a flow run resolves one)."""
     ruleset = load_ruleset(catalogue, settings.rules)
     calendar = load_calendar(settings.calendar)
     out_dir = ensure_writable_folder(settings.out_dir)
+    if (block := secret_block_name(settings.register_url)) is not None:
+        raise RegisterUnavailable(
+            f"CSU_ASSURE_REGISTER_URL names the Prefect Secret block {block!r}, which only a flow run resolves: "
+            "set CSU_ASSURE_REGISTER_URL to the register's URL here"
+        )
     return Config(
         catalogue=catalogue,
         ruleset=ruleset,
         calendar=calendar,
         register=Register(settings.resolved_register_url, RegisterKey.from_setting(settings.register_key)),
         out_dir=out_dir,
-        assessor=settings.assessor,
+        assessor=settings.assessor or NOT_NAMED,
+        reports_url=settings.reports_url,
+        fan_out_deployment=settings.fan_out_deployment,
+        max_batches=settings.max_batches,
     )
 
 
@@ -744,12 +757,14 @@ def assess_cohort(
     options: Options,
     steps: Steps = DIRECT,
     *,
-    max_batches: int = MAX_BATCHES,
+    max_batches: int | None = None,
 ) -> CohortSummary:
     """Every CSU folder of a cohort at one checkpoint, in batches, each CSU isolated from the others; then the
     cohort summary. A CSU with no submission once the deadline has passed is recorded "not submitted"; one
     stopped at an earlier checkpoint is skipped; one whose assessment raised is reported as an error. With
-    moderation, every draft is moderated once the batches are done (and then copied to PDF, with `pdf`)."""
+    moderation, every draft is moderated once the batches are done (and then copied to PDF, with `pdf`). At most
+    `max_batches` batches (default: the configuration's)."""
+    max_batches = max_batches or config.max_batches
     checkpoint = Checkpoint(checkpoint)
     layout = read_cohort(Path(cohort_dir), skip=(config.out_dir,))
     folders = list(layout.csus)

@@ -1,36 +1,65 @@
-"""Run settings, read once at the entry point (environment variables prefixed CSU_ASSURE_) and passed down."""
+"""Run settings, read once at the entry point (environment variables prefixed CSU_ASSURE_) and passed down.
+
+Connections and credentials live here and nowhere else: never in a flow parameter, which Prefect shows in its UI
+and API. A setting whose value is `prefect-secret:NAME` names a Prefect Secret block instead of holding the
+secret; flow runs resolve it (flows/secrets.py), so the secret is in neither a worker's environment nor a
+parameter."""
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# An assessment made by a person who gave no name (recorded as such, never as the login name of the machine).
+NOT_NAMED = "not named"
+PREFECT_SECRET = "prefect-secret:"
+MAX_BATCHES = 32
 
-def _default_assessor() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no login name in some containers
-        return "unknown assessor"
+
+def secret_block_name(value: SecretStr | str | None) -> str | None:
+    """The Prefect Secret block a setting names (`prefect-secret:NAME`), or None if it holds its value."""
+    text = value.get_secret_value() if isinstance(value, SecretStr) else value
+    if text is None or not text.startswith(PREFECT_SECRET):
+        return None
+    return text.removeprefix(PREFECT_SECRET).strip() or None
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CSU_ASSURE_", extra="ignore")
 
     out_dir: Path = Field(Path("out"), description="Where reports, exports and the default register go.")
-    register_url: str | None = Field(
+    register_url: SecretStr | None = Field(
         None,
         description="SQLAlchemy URL of the assessment register; default sqlite:///<out_dir>/register.sqlite. "
-        "Use postgresql+psycopg://… when several machines share one register.",
+        "Use postgresql+psycopg://… when several machines share one register, or prefect-secret:NAME for a "
+        "Prefect Secret block holding that URL, which flow runs resolve. Read from the environment only: never a "
+        "flow parameter, never logged.",
     )
     rules: Path | None = Field(
         None, description="Alternative rule-set file (default: the shipped 2012 rule set)."
     )
     calendar: Path | None = Field(None, description="Alternative checkpoint calendar file.")
-    assessor: str = Field(
-        default_factory=_default_assessor, description="Named assessor recorded on assessments."
+    assessor: str | None = Field(
+        None,
+        description="Named assessor recorded on assessments; without one an assessment says 'not named' (an "
+        "unattended deployment run says so, whatever this is).",
+    )
+    reports_url: str | None = Field(
+        None,
+        description="Base URL at which `csu-assure reports serve` (or a proxy in front of it) serves out_dir, "
+        "e.g. https://prefect.example.nhs.uk/reports: run artifacts then link each report there. Without it they "
+        "give the report's path as text (browsers refuse file:// links from a web page).",
+    )
+    fan_out_deployment: str | None = Field(
+        None,
+        description="A Prefect deployment (e.g. assess-batch/assess-batch) to which a cohort flow run hands each "
+        "batch of CSUs, so workers share the cohort; set it on the machines that run cohort flows. Unset: "
+        "batches run in the cohort run's own process.",
+    )
+    max_batches: int = Field(
+        MAX_BATCHES, ge=1, le=10_000, description="Batches a cohort run splits its CSUs into."
     )
     register_key: SecretStr | None = Field(
         None,
@@ -46,4 +75,6 @@ class Settings(BaseSettings):
 
     @property
     def resolved_register_url(self) -> str:
-        return self.register_url or f"sqlite:///{(self.out_dir / 'register.sqlite').resolve()}"
+        if self.register_url is not None:
+            return self.register_url.get_secret_value()
+        return f"sqlite:///{(self.out_dir / 'register.sqlite').resolve()}"

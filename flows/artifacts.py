@@ -10,8 +10,14 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact, cr
 from prefect.cache_policies import NO_CACHE
 
 from csu_assure.domain import Checkpoint
-from csu_assure.render.markdown import assessment_markdown, cohort_markdown, results_table
-from csu_assure.render.records import run_json
+from csu_assure.render.links import ReportLinks
+from csu_assure.render.markdown import (
+    assessment_markdown,
+    cohort_markdown,
+    cohort_table,
+    report_markdown,
+    results_table,
+)
 from csu_assure.results import Assessment, CohortSummary
 from csu_assure.service import CsuRun
 
@@ -30,48 +36,64 @@ def key(*parts: object) -> str:
     return "".join(c if c.isalnum() and c.isascii() else "-" for c in text).strip("-")[:100]
 
 
-def publish_summary(assessment: Assessment) -> str:
+def publish_summary(assessment: Assessment, links: ReportLinks | None = None) -> str:
     """The assessment's markdown summary artifact; returns its key, which its other artifacts extend."""
     found = key("assessment", assessment.csu_id, f"cp{int(assessment.checkpoint)}")
     create_markdown_artifact(
-        assessment_markdown(assessment), key=found, description="Decision, RAG and conditions"
+        assessment_markdown(assessment, links), key=found, description="Decision, RAG and conditions"
     )
     return found
 
 
-@task(name="publish assessment", cache_policy=NO_CACHE, persist_result=False)
-def publish_assessment(assessment: Assessment) -> None:
-    """Markdown summary, table of check results and a link to the Word report."""
-    found = publish_summary(assessment)
-    create_table_artifact(results_table(assessment), key=f"{found}-checks", description="Check results")
-    if assessment.report_path:
-        create_link_artifact(
-            Path(assessment.report_path).resolve().as_uri(),
-            link_text=Path(assessment.report_path).name,
-            key=f"{found}-report",
-            description="Word report",
+def publish_report(path: str | Path, links: ReportLinks | None, artifact_key: str, description: str) -> None:
+    """A link to a report where the reports folder is served (CSU_ASSURE_REPORTS_URL), which a browser opens;
+    otherwise its path, as text: a `file://` link from a web page is refused by browsers."""
+    url = links.url(path) if links else None
+    if url:
+        create_link_artifact(url, link_text=Path(path).name, key=artifact_key, description=description)
+    else:
+        create_markdown_artifact(
+            f"{description}: {report_markdown(path, None)}\n\n(Set CSU_ASSURE_REPORTS_URL where "
+            "`csu-assure reports serve` serves the reports folder for a link a browser opens.)",
+            key=artifact_key,
+            description=description,
         )
 
 
-def publish_summaries(runs: Sequence[CsuRun], checkpoint: Checkpoint) -> None:
+@task(name="publish assessment", cache_policy=NO_CACHE, persist_result=False)
+def publish_assessment(assessment: Assessment, links: ReportLinks | None = None) -> None:
+    """Markdown summary, table of check results and a link to the Word report."""
+    found = publish_summary(assessment, links)
+    create_table_artifact(results_table(assessment), key=f"{found}-checks", description="Check results")
+    if assessment.report_path:
+        publish_report(assessment.report_path, links, f"{found}-report", "Word report")
+
+
+def publish_summaries(
+    runs: Sequence[CsuRun], checkpoint: Checkpoint, links: ReportLinks | None = None
+) -> None:
     """In a cohort run, one markdown artifact per CSU assessed at `checkpoint` (decision, RAG, conditions and
     the report's path), under the same key as a single run's: the cohort's table already has a row per CSU,
     and each artifact costs the API about 20 ms, so the per-check table and the link are left to single runs."""
     for run in runs:
         if run.assessment is not None and run.assessment.checkpoint == checkpoint:
-            publish_summary(run.assessment)
+            publish_summary(run.assessment, links)
 
 
 @task(name="publish cohort", cache_policy=NO_CACHE, persist_result=False)
-def publish_cohort(summary: CohortSummary, table_rows_up_to: int = TABLE_ROWS_UP_TO) -> None:
+def publish_cohort(
+    summary: CohortSummary, links: ReportLinks | None = None, table_rows_up_to: int = TABLE_ROWS_UP_TO
+) -> None:
     """The cohort's summary, its table (a row per CSU, capped) and a link to its report."""
     found = key("cohort", summary.cohort, f"cp{int(summary.checkpoint)}")
     create_markdown_artifact(
-        cohort_markdown(summary, rows_up_to=table_rows_up_to), key=found, description="Cohort summary"
+        cohort_markdown(summary, rows_up_to=table_rows_up_to, links=links),
+        key=found,
+        description="Cohort summary",
     )
     shown = summary.rows[:table_rows_up_to]
     create_table_artifact(
-        [run_json(r) | {"domains": str(run_json(r)["domains"])} for r in shown],
+        cohort_table(summary, rows_up_to=table_rows_up_to, links=links),
         key=f"{found}-csus",
         description="One row per CSU"
         + (
@@ -81,6 +103,4 @@ def publish_cohort(summary: CohortSummary, table_rows_up_to: int = TABLE_ROWS_UP
         ),
     )
     if summary.report_path:
-        create_link_artifact(
-            summary.report_path.as_uri(), link_text=summary.report_path.name, key=f"{found}-report"
-        )
+        publish_report(summary.report_path, links, f"{found}-report", "Cohort report")

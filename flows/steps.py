@@ -13,9 +13,12 @@ from itertools import islice
 from pathlib import Path
 from typing import TypeVar
 
+from prefect import get_run_logger
 from prefect.futures import PrefectFuture
 
 from csu_assure.domain import Checkpoint
+from csu_assure.render.links import ReportLinks
+from csu_assure.render.run_log import cohort_line, csu_line
 from csu_assure.results import CohortSummary, PlanItem
 from csu_assure.service import BatchResult, CohortTally, Config, CsuRun, Job, Loaded, Options, Steps
 from flows import artifacts, tasks
@@ -26,8 +29,11 @@ from flows.moderation import moderate_in_person
 # the file system release and retake it hundreds of times a CSU; a second batch thread makes each retake wait
 # (measured: a 26-CSU cohort's batches took 30% longer with three at once than one after another). One at a
 # time also finishes batches one after another, so their artifacts are published while the next one runs.
-# More CPUs for one cohort means more processes: fan out to a deployment (`fan_out_deployment`).
+# More CPUs for one cohort means more processes: fan out to a deployment (CSU_ASSURE_FAN_OUT_DEPLOYMENT).
 LOCAL_BATCHES_AT_ONCE = 1
+# A line in the run's log per CSU for cohorts up to this size; beyond it the log says how many more there were
+# and the counts, the table artifact and the cohort report carry every CSU.
+LOG_EACH_CSU_UP_TO = 1_000
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -49,14 +55,17 @@ def in_window(
 
 
 class PrefectSteps(Steps):
-    """Each step a task of the current flow run. `fan_out_deployment` sends a cohort's batches to a deployment
-    run by Prefect workers instead of tasks of this run (see flows/batch.py)."""
+    """Each step a task of the current flow run; each CSU's decision and a cohort's counts logged, artifacts
+    linking reports where the reports folder is served. The configuration's `fan_out_deployment` sends a
+    cohort's batches to a deployment run by Prefect workers instead of tasks of this run (see flows/batch.py)."""
 
-    def __init__(self, flow_run_id: str | None, fan_out_deployment: str | None = None) -> None:
+    def __init__(self, flow_run_id: str | None, config: Config) -> None:
         self.flow_run_id = flow_run_id
-        self.fan_out_deployment = fan_out_deployment
+        self.fan_out_deployment = config.fan_out_deployment
+        self.links = ReportLinks(config.out_dir, config.reports_url)
         self._unpublished: list[CsuRun] = []
         self._checkpoint: Checkpoint | None = None
+        self._logged = 0
 
     def prepare(
         self,
@@ -97,9 +106,11 @@ class PrefectSteps(Steps):
         deployment = self.fan_out_deployment
         submit: Callable[[list[Path]], PrefectFuture[list[CsuRun]]]
         if deployment:
+            # The batch runs record the assessor this run records (a deployment run's "unattended" included).
+            given = options.model_copy(update={"assessor": config.assessor})
 
             def submit(batch: list[Path]) -> PrefectFuture[list[CsuRun]]:
-                return assess_batch_on_worker.submit(deployment, batch, int(checkpoint), options)
+                return assess_batch_on_worker.submit(deployment, batch, int(checkpoint), given)
 
             window = len(batches)  # every batch at once: each waits on a worker somewhere else
         else:
@@ -120,17 +131,38 @@ class PrefectSteps(Steps):
                 yield batch, error if isinstance(error, BaseException) else RuntimeError(str(error))
 
     def assessed(self, run: CsuRun) -> None:
+        log_runs([run], self.links)
         if run.assessment is not None:
-            artifacts.publish_assessment(run.assessment)
+            artifacts.publish_assessment(run.assessment, self.links)
 
     def batch_done(self, runs: Sequence[CsuRun], cohort_size: int) -> None:
+        room = max(0, LOG_EACH_CSU_UP_TO - self._logged)
+        log_runs(runs[:room], self.links)
+        self._logged += len(runs)
         if cohort_size <= artifacts.EACH_ASSESSMENT_UP_TO:
             self._unpublished.extend(runs)
 
     def cohort_done(self, summary: CohortSummary) -> None:
-        artifacts.publish_cohort(summary)
+        if self._logged > LOG_EACH_CSU_UP_TO:
+            get_run_logger().info(
+                "… and %d more CSUs (every one is in the cohort table, the cohort report and the register).",
+                self._logged - LOG_EACH_CSU_UP_TO,
+            )
+        get_run_logger().info("%s", cohort_line(summary, self.links))
+        artifacts.publish_cohort(summary, self.links)
 
     def _publish_pending(self) -> None:
         if self._unpublished and self._checkpoint is not None:
-            artifacts.publish_summaries(self._unpublished, self._checkpoint)
+            artifacts.publish_summaries(self._unpublished, self._checkpoint, self.links)
         self._unpublished = []
+
+
+def log_runs(runs: Sequence[CsuRun], links: ReportLinks) -> None:
+    """A line in the run's log per CSU: its decision and domains, or what happened instead, and its report."""
+    logger = get_run_logger()
+    for run in runs:
+        row = run.row()
+        if row.failed or row.report_error:
+            logger.warning("%s", csu_line(row, links))
+        else:
+            logger.info("%s", csu_line(row, links))

@@ -16,7 +16,7 @@ from csu_assure import engine, service
 from csu_assure.domain import Checkpoint
 from csu_assure.results import Assessment, CohortSummary, PlanItem
 from csu_assure.service import CohortTally, Config, CsuRun, Job, Loaded, Options
-from flows.register_key import resolve_register_keys
+from flows.secrets import resolve_secrets
 
 
 def _transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -43,9 +43,9 @@ IO_STEP: dict[str, Any] = {
 
 @task(name="configure", **IO_STEP)
 def configure(options: Options) -> Config:
-    """The run's configuration: these options over this machine's CSU_ASSURE_* settings (a register key named as
-    a Prefect Secret block is loaded here, in the flow run), the shipped checks."""
-    return service.configure(resolve_register_keys(options.settings()), checks.catalogue())
+    """The run's configuration: these options over this machine's CSU_ASSURE_* settings (a setting naming a
+    Prefect Secret block is loaded here, in the flow run), the shipped checks."""
+    return service.configure(resolve_secrets(options.settings()), checks.catalogue())
 
 
 @task(name="prepare", **IO_STEP)

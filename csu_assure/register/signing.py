@@ -16,13 +16,15 @@ from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
+from csu_assure.settings import PREFECT_SECRET
+
 if TYPE_CHECKING:
     from csu_assure.register.chain import ChainHead
 
 KEY_SETTING = "CSU_ASSURE_REGISTER_KEY"
 OLD_KEY_SETTING = "CSU_ASSURE_REGISTER_OLD_KEY"
 # A setting whose value is `prefect-secret:NAME` names a Prefect Secret block holding the key; flows/ resolves it.
-SECRET_BLOCK_PREFIX = "prefect-secret:"
+SECRET_BLOCK_PREFIX = PREFECT_SECRET
 MIN_KEY_CHARACTERS = 16
 _SIGNED_TEXT = "csu-assure/chain-head/1"
 

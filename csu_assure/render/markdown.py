@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from csu_assure.domain import Domain, Rag
-from csu_assure.results import Assessment, CohortSummary
+from csu_assure.render.links import ReportLinks
+from csu_assure.results import Assessment, CohortSummary, CsuRow, count_label
 
 _MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_{}[]<>()#+!|"})
 RAG_MARK = {Rag.GREEN: "🟢 GREEN", Rag.AMBER: "🟠 AMBER", Rag.RED: "🔴 RED"}
@@ -18,7 +22,23 @@ def md(text: object) -> str:
     return " ".join(str(text).split()).translate(_MD_SPECIAL)
 
 
-def assessment_markdown(a: Assessment) -> str:
+def code(text: object) -> str:
+    """Text as a Markdown code span: shown exactly (a path stays copyable), never interpreted."""
+    one_line = " ".join(str(text).split())
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", one_line)), default=0) + 1)
+    pad = " " if "`" in one_line else ""
+    return f"{fence}{pad}{one_line}{pad}{fence}"
+
+
+def report_markdown(path: str | Path | None, links: ReportLinks | None) -> str:
+    """A link to the report where the reports folder is served, else its path, shown exactly as text."""
+    if not path:
+        return ""
+    url = links.url(path) if links else None
+    return f"[{md(Path(path).name)}]({url})" if url else code(path)
+
+
+def assessment_markdown(a: Assessment, links: ReportLinks | None = None) -> str:
     """Decision, RAG by domain and conditions, for a Prefect markdown artifact."""
     lines = [
         f"# {md(a.csu_name)} ({md(a.csu_id)}) — {a.checkpoint.title}",
@@ -57,7 +77,7 @@ def assessment_markdown(a: Assessment) -> str:
         f"{md(a.provenance.ruleset_name)} {md(a.provenance.ruleset_version)}.",
     ]
     if a.report_path:
-        lines += ["", f"Word report: {md(a.report_path)}"]
+        lines += ["", f"Word report: {report_markdown(a.report_path, links)}"]
     return "\n".join(lines)
 
 
@@ -80,25 +100,37 @@ def results_table(a: Assessment) -> list[dict[str, str]]:
     ]
 
 
-def cohort_markdown(summary: CohortSummary, rows_up_to: int | None = None) -> str:
+def cohort_markdown(
+    summary: CohortSummary, rows_up_to: int | None = None, links: ReportLinks | None = None
+) -> str:
     """Counts by outcome, then a row per CSU (the first `rows_up_to` of them, if given) and every error."""
     domains = _domains(summary)
     lines = [
         f"# Cohort {md(summary.cohort)} — {summary.checkpoint.title}",
         "",
+        f"{len(summary.rows)} CSUs."
+        + (f" Cohort report: {report_markdown(summary.report_path, links)}" if summary.report_path else ""),
+        "",
         "| Outcome | CSUs |",
         "|---|---|",
         *(f"| {md(label)} | {n} |" for label, n in summary.counts.items()),
         "",
-        "| CSU | Status | Decision | " + " | ".join(d.value for d in domains) + " |",
-        "|---|---|---|" + "---|" * len(domains),
+        "| CSU | Status | Decision | "
+        + " | ".join(d.label(summary.checkpoint) for d in domains)
+        + " | Report |",
+        "|---|---|---|" + "---|" * len(domains) + "---|",
     ]
     shown = summary.rows if rows_up_to is None else summary.rows[:rows_up_to]
     for row in shown:
         s = row.summary
-        rags = [RAG_MARK[s.domains[d].rag] if s and d in s.domains else "" for d in domains]
-        decision = md(s.outcome.label) if s else md(row.message)
-        lines.append(f"| {md(row.csu_name)} | {row.disposition} | {decision} | " + " | ".join(rags) + " |")
+        rags = [_domain_cell(row, d) for d in domains]
+        decision = md(s.outcome.label) if s else md(row.message or count_label(row))
+        report = report_markdown(s.report_path, links) if s else ""
+        lines.append(
+            f"| {md(row.csu_name)} | {_STATUS[row.disposition.value]} | {decision} | "
+            + " | ".join(rags)
+            + f" | {report} |"
+        )
     if len(shown) < len(summary.rows):
         lines += [
             "",
@@ -108,6 +140,57 @@ def cohort_markdown(summary: CohortSummary, rows_up_to: int | None = None) -> st
     if summary.errors:
         lines += ["", "## Errors", ""] + [f"- {md(r.csu_id)}: {md(r.message)}" for r in summary.errors]
     return "\n".join(lines)
+
+
+_STATUS = {
+    "assessed": "assessed",
+    "not_submitted": "not submitted",
+    "invalid_submission": "invalid submission",
+    "stopped": "stopped earlier",
+    "pending": "awaiting submission",
+    "error": "error",
+}
+
+
+def _domain_cell(row: CsuRow, domain: Domain) -> str:
+    s = row.summary
+    if s is None or domain not in s.domains:
+        return ""
+    status = s.domains[domain]
+    return f"{RAG_MARK[status.rag]} {status.value}"
+
+
+def cohort_table(
+    summary: CohortSummary, rows_up_to: int | None = None, links: ReportLinks | None = None
+) -> list[dict[str, str]]:
+    """A row per CSU for a Prefect table artifact, in words: decision, each domain's colour and status (one
+    column per domain, named as the BDU named it at this checkpoint), moderation, the report's URL or path."""
+    domains = _domains(summary)
+    shown = summary.rows if rows_up_to is None else summary.rows[:rows_up_to]
+    table = []
+    for row in shown:
+        s = row.summary
+        cells = {
+            "CSU": row.csu_id,
+            "Name": " ".join(row.csu_name.split()),
+            "Status": _STATUS[row.disposition.value],
+            "Decision": s.outcome.label if s else count_label(row),
+            "Escalated": s.escalation.label(summary.checkpoint) if s and s.escalation else "",
+        }
+        cells |= {d.label(summary.checkpoint): _domain_cell(row, d) for d in domains}
+        cells |= {
+            "Conditions": ", ".join(s.conditions) if s else "",
+            "Moderation": (
+                s.moderation.value.replace("_", " ")
+                + (f" by {' '.join(s.moderated_by.split())}" if s.moderated_by else "")
+                if s
+                else ""
+            ),
+            "Report": (links.text(s.report_path) if links else (s.report_path or "")) if s else "",
+            "Note": " ".join((row.report_error or row.pdf_error or row.message).split()),
+        }
+        table.append(cells)
+    return table
 
 
 def _domains(summary: CohortSummary) -> list[Domain]:

@@ -29,18 +29,18 @@ def _secret_block() -> str:
 
 
 def test_a_key_setting_naming_a_secret_block_is_resolved_to_its_value() -> None:
-    from flows.register_key import resolve_register_keys
+    from flows.secrets import resolve_secrets
 
     name = _secret_block()
     settings = Settings(
         register_key=SecretStr(f"prefect-secret:{name}"), register_old_key=SecretStr("x" * 16)
     )
-    resolved = resolve_register_keys(settings)
+    resolved = resolve_secrets(settings)
     assert resolved.register_key is not None and resolved.register_key.get_secret_value() == KEY
     assert resolved.register_old_key == settings.register_old_key  # a key given as itself is left alone
-    assert resolve_register_keys(Settings(register_key=None)).register_key is None
+    assert resolve_secrets(Settings(register_key=None)).register_key is None
     with pytest.raises(RegisterKeyInvalid, match="the Prefect Secret block 'no-such-block' cannot be loaded"):
-        resolve_register_keys(Settings(register_key=SecretStr("prefect-secret:no-such-block")))
+        resolve_secrets(Settings(register_key=SecretStr("prefect-secret:no-such-block")))
 
 
 def test_a_flow_run_signs_the_register_with_the_key_from_the_secret_block(

@@ -62,7 +62,9 @@ WORKERS = ("worker-a", "worker-b")
 # worker's runs are marked Crashed within about a minute and a half instead of ten.
 HEARTBEAT_SECONDS = 30
 CRASH_AFTER_SECONDS = 75
-LOST_WORKER_CSUS = 18  # in 6 batches: enough that the worker not running the cohort run is sure to get one
+LOST_WORKER_CSUS = (
+    18  # in --batches batches (6): enough that the worker not running the cohort run is sure to get one
+)
 # Every process of the rehearsal (server, clients, workers and their flow runs) beats at the same frequency.
 HEARTBEAT = {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS)}
 
@@ -194,7 +196,10 @@ def rehearse(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                 **HEARTBEAT,
                 CSU_ASSURE_REGISTER_URL=register_url,
                 CSU_ASSURE_OUT_DIR=str(out),
-                CSU_ASSURE_ASSESSOR="Scale-out rehearsal",
+                CSU_ASSURE_ASSESSOR="Scale-out rehearsal",  # ignored: deployment runs are recorded unattended
+                # Where a cohort run's batches go is the machines' setting, not a parameter of the run.
+                CSU_ASSURE_FAN_OUT_DEPLOYMENT=BATCH_DEPLOYMENT,
+                CSU_ASSURE_MAX_BATCHES=str(args.batches),
                 # Batch results are read back by the cohort run, wherever it runs: shared storage.
                 PREFECT_RESULTS_LOCAL_STORAGE_PATH=str(results),
                 PREFECT_WORKER_QUERY_SECONDS="2",
@@ -228,9 +233,8 @@ def rehearse(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         parameters = {
             "cohort_dir": str(cohort),
             "checkpoint": args.checkpoint,
-            "max_batches": args.batches,
-            "fan_out_deployment": BATCH_DEPLOYMENT,
-            # The register is the workers' CSU_ASSURE_REGISTER_URL: a secret stays out of the parameters.
+            # The register (CSU_ASSURE_REGISTER_URL) and the fan-out (CSU_ASSURE_FAN_OUT_DEPLOYMENT) are the
+            # workers' settings: a secret and the operator's choices stay out of the parameters.
             "options": {"out_dir": str(out), "pdf": args.pdf},
         }
         parent = api.post(f"/deployments/{cohort_dep}/create_flow_run", {"parameters": parameters})
@@ -291,7 +295,7 @@ def rehearse(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             lost = lose_a_worker(
                 api,
                 cohort_dep,
-                {**parameters, "cohort_dir": str(lost_cohort), "max_batches": 6},
+                {**parameters, "cohort_dir": str(lost_cohort)},
                 known,
                 workers,
                 budget,
