@@ -27,6 +27,7 @@ from prefect.input import RunInput
 from prefect.input.actions import create_flow_run_input, read_flow_run_input
 from prefect.input.run_input import keyset_from_paused_state
 from prefect.runtime import flow_run
+from prefect.utilities.urls import url_for
 from pydantic import Field, ValidationError, create_model
 from pydantic_core import PydanticUndefined
 
@@ -205,7 +206,7 @@ def _announce(draft: Assessment, run_id: str) -> None:
         draft_decision=draft.outcome.label,
         failing=tuple(r.check_id for r in failing_checks(draft)),
         commands=moderate_commands(run_id, draft),
-        ui_url=flow_run.ui_url,
+        ui_url=url_for("flow-run", obj_id=run_id),  # the UI's own path (prefect.runtime's is out of date)
     )
     get_run_logger().info("%s", notice)
     PAUSES.info("%s", notice, extra={"pause": notice})
