@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
@@ -15,6 +16,21 @@ from csu_assure import service
 from csu_assure.service import CsuRun, Options
 from flows import tasks
 from flows.steps import PrefectSteps
+
+# Daily at 06:00 London time: a waiver's last day is over by then, and London's date is UTC's, so a worker on
+# either clock (`on` defaults to the worker's today) acts on it that morning, before the working day.
+SCHEDULE = {"cron": "0 6 * * *", "timezone": "Europe/London"}
+
+
+def deployment_spec(cohort_dir: str) -> dict[str, Any]:
+    """The scheduled deployment, in the shape `flows.deployments.scheduled_specs` gives `prefect.yaml`'s entries,
+    for the one deployment definition to declare (and `serve` to serve, with `Cron(**SCHEDULE)`)."""
+    return {
+        "name": "reassess-expired-waivers",
+        "entrypoint": "flows/waivers.py:reassess_expired_waivers_flow",
+        "parameters": {"cohort_dir": cohort_dir},
+        "schedules": [dict(SCHEDULE)],
+    }
 
 
 @flow(name="reassess-expired-waivers", log_prints=True)

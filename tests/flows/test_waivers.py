@@ -86,3 +86,15 @@ def test_an_expired_waiver_triggers_a_reassessment_and_an_amended_report(tmp_pat
         str(cohort), on=last_day + dt.timedelta(days=2), options=options_for(tmp_path)
     )
     assert later == [] and register.latest("alpha", 2) == amended  # amended once
+
+
+def test_the_daily_deployment_names_this_flow() -> None:
+    import importlib
+
+    from flows.waivers import deployment_spec
+
+    spec = deployment_spec("submissions/example-cohort")
+    file, name = spec["entrypoint"].split(":")
+    flow = getattr(importlib.import_module(file.removesuffix(".py").replace("/", ".")), name)
+    assert flow.name == spec["name"] == "reassess-expired-waivers"
+    assert spec["schedules"] == [{"cron": "0 6 * * *", "timezone": "Europe/London"}]
