@@ -299,6 +299,8 @@ def resume_moderation(flow_run_id: UUID, given: dict[str, Any], wait_seconds: fl
         raise ResumeFailed(
             f"flow run {flow_run_id} is not paused (it is {state.name if state else 'not started'})"
         )
+    if not state.state_details.run_input_keyset:  # resuming it with input would just resume it, input unread
+        raise ResumeFailed(f"flow run {flow_run_id} is paused, but not for moderation (it asks for no input)")
     before = state.state_details.pause_key
     try:
         resume_flow_run(flow_run_id, run_input=_for_the_paused_form(flow_run_id, state, given))

@@ -6,25 +6,38 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
+import time
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 import typer
+from prefect import flow
 from prefect._internal.pydantic.v2_schema import create_v2_schema
+from prefect.client.schemas.filters import FlowFilter, FlowFilterName
+from prefect.flow_runs import pause_flow_run, resume_flow_run
+from prefect.input import RunInput
 from prefect.utilities.schema_tools.validation import validate
+from pydantic import Field
 from rich.console import Console
 
 from checks import catalogue as shipped_catalogue
 from cli import moderate_cmd, runner
 from csu_assure.calendar import load_calendar
 from csu_assure.domain import Outcome, Status
-from csu_assure.engine import assess
+from csu_assure.engine import Override, assess
 from csu_assure.results import Assessment, Moderation
 from csu_assure.ruleset import load_ruleset
 from csu_assure.synthetic import baseline, to_submission
-from flows.moderation import ModerationInput, ModerationNotApplied, moderation_form, resume_moderation
+from flows.moderation import (
+    ModerationInput,
+    ModerationNotApplied,
+    ResumeFailed,
+    moderation_form,
+    resume_moderation,
+)
 from tests.checks.case_patching import apply_patch
 from tests.flows.cohort_data import cp2_cus_03_fails, write_csu
 from tests.flows.paused_runs import moderated_run, paused, register_of
@@ -270,3 +283,67 @@ def test_moderate_waive_from_the_cli_is_applied(tmp_path: Path, monkeypatch: pyt
     waived = final.result("CP2-CUS-03")
     assert waived.status is Status.WAIVED and waived.adjustment is not None
     assert (waived.adjustment.expires, waived.adjustment.reason) == (last_day, "Letters of intent due")
+
+
+class _EarlierModerationInput(RunInput):
+    """The form a run paused by an earlier version shows: it kept overrides only when decision == "override"."""
+
+    assessor: str
+    decision: Literal["accept", "override"] = "accept"
+    overrides: list[Override] = Field(default_factory=list)
+    note: str | None = None
+
+
+@flow(name="paused-by-an-earlier-version")
+def _paused_by_an_earlier_version() -> dict[str, Any]:
+    given = pause_flow_run(wait_for_input=_EarlierModerationInput, timeout=60, poll_interval=1, key="earlier")
+    return given.model_dump(mode="json")
+
+
+@flow(name="paused-for-something-else")
+def _paused_for_something_else() -> None:
+    pause_flow_run(timeout=60, poll_interval=1, key="other")
+
+
+def _paused_run_of(flow_name: str) -> uuid.UUID:
+    from prefect import get_client
+
+    deadline = time.monotonic() + 60
+    with get_client(sync_client=True) as client:
+        while time.monotonic() < deadline:
+            runs = client.read_flow_runs(flow_filter=FlowFilter(name=FlowFilterName(any_=[flow_name])))
+            if runs and runs[0].state is not None and runs[0].state.is_paused():
+                return runs[0].id
+            time.sleep(0.3)
+    raise AssertionError(f"no run of {flow_name} paused")
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_run_paused_by_an_earlier_version_keeps_the_override_it_is_sent() -> None:
+    result: dict[str, Any] = {}
+    thread = threading.Thread(target=lambda: result.update(given=_paused_by_an_earlier_version()))
+    thread.start()
+    try:
+        run_id = _paused_run_of("paused-by-an-earlier-version")
+        override = {"check_id": "CP2-CUS-03", "status": "FAIL", "reason": "Letters withdrawn."}
+        assert resume_moderation(run_id, {"assessor": "A", "overrides": [override]}) == (
+            "applied; the run completed"
+        )
+    finally:
+        thread.join(timeout=60)
+    assert result["given"]["decision"] == "override" and result["given"]["overrides"] == [override]
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_run_paused_for_something_else_is_not_resumed() -> None:
+    thread = threading.Thread(target=_paused_for_something_else)
+    thread.start()
+    run_id = _paused_run_of("paused-for-something-else")
+    try:
+        with pytest.raises(ResumeFailed, match="not for moderation"):
+            resume_moderation(run_id, {"assessor": "A"})
+    finally:
+        resume_flow_run(run_id)
+        thread.join(timeout=60)
