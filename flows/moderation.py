@@ -11,6 +11,7 @@ the choices, its failing checks and findings in the description. Before pausing,
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import time
 from collections.abc import Sequence
@@ -162,11 +163,16 @@ def moderation_form(
 def _key(*parts: object) -> str:
     """Pause and flow-run-input keys allow lowercase letters, digits and dashes only."""
     text = "-".join(str(p) for p in parts).lower()
-    return "".join(c if c.isalnum() and c.isascii() else "-" for c in text).strip("-")[:80]
+    return "".join(c if c.isalnum() and c.isascii() else "-" for c in text).strip("-")
 
 
 def pause_key(draft: Assessment, attempt: int) -> str:
-    return _key("moderate", draft.csu_id, f"cp{int(draft.checkpoint)}", attempt)
+    """`moderate-<csu>-cp<N>-<attempt>`, one per pause of a run: Prefect answers a pause whose key has been used
+    with that pause's input, so no two may share one. A long CSU id is shortened with a digest of it."""
+    csu = draft.csu_id
+    if len(csu) > 40:
+        csu = f"{csu[:30]}-{hashlib.sha256(csu.encode()).hexdigest()[:8]}"
+    return _key("moderate", csu, f"cp{int(draft.checkpoint)}", attempt)
 
 
 def rejection_key(key: str) -> str:

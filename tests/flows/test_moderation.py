@@ -347,3 +347,13 @@ def test_a_run_paused_for_something_else_is_not_resumed() -> None:
     finally:
         resume_flow_run(run_id)
         thread.join(timeout=60)
+
+
+def test_every_pause_of_a_run_has_a_key_of_its_own() -> None:
+    from flows.moderation import pause_key
+
+    long_ids = ["a" * 60 + "-one", "a" * 60 + "-two"]
+    drafts = [_draft().model_copy(update={"csu_id": c}) for c in long_ids]
+    keys = {pause_key(d, attempt) for d in drafts for attempt in (1, 2, 10)}
+    assert len(keys) == 6 and all(len(k) <= 60 for k in keys)
+    assert pause_key(_draft(), 2) == "moderate-alpha-cp2-2"
