@@ -3,6 +3,7 @@ flows (an embedded temporary server, or the one PREFECT_API_URL names). Both run
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -62,6 +63,38 @@ def start_prefect_or_exit() -> str:
         raise usage_error(str(error)) from None
 
 
+class _PauseAnnouncer(logging.Handler):
+    """Says, in this terminal, which run paused for moderation and the exact commands that moderate it."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        notice = getattr(record, "pause", None)
+        if notice is None:
+            return
+        from rich.markup import escape
+
+        failing = ", ".join(notice.failing) or "none"
+        lines = [
+            f"[bold yellow]⏸ Paused for moderation:[/] {escape(notice.csu_name)} ({escape(notice.csu_id)}), "
+            f"checkpoint {notice.checkpoint}: draft decision [bold]{escape(notice.draft_decision)}[/]; "
+            f"failing checks: {escape(failing)}",
+            f"  flow run id: [bold]{notice.flow_run_id}[/]",
+            "  This command waits. Moderate the run from another terminal"
+            + (f" or with its Resume form at {escape(notice.ui_url)}" if notice.ui_url else "")
+            + ":",
+            *(f"    {escape(command)}" for command in notice.commands),
+        ]
+        err.print("\n".join(lines))
+
+
+def announce_pauses() -> None:
+    """Print each pause for moderation of the flows this process runs (once, however many runners)."""
+    from flows.moderation import PAUSES
+
+    if not any(isinstance(h, _PauseAnnouncer) for h in PAUSES.handlers):
+        PAUSES.addHandler(_PauseAnnouncer())
+        PAUSES.setLevel(logging.INFO)
+
+
 class Runner:
     """Runs one CSU, a progression or a cohort with the given options, directly or through Prefect."""
 
@@ -77,7 +110,7 @@ class Runner:
             quiet_prefect()
             from cli.warm_client import LocalRunner, RunnerFailed, warm_path_applies
 
-            if warm_path_applies(options):
+            if warm_path_applies(options):  # never with --moderation: a paused run is waited for here
                 self.local = LocalRunner()
                 try:
                     self.local.ensure()
@@ -85,6 +118,8 @@ class Runner:
                     raise usage_error(str(error)) from None
             else:
                 start_prefect_or_exit()
+                if options.moderation:
+                    announce_pauses()
 
     def record_of(self, row: CsuRow) -> Assessment | None:
         """The register's record of the assessment in `row` (what `--format json` shows in full)."""

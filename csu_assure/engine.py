@@ -7,7 +7,10 @@
 - `assess_invalid`: files arrived but could not be read: the not-submitted path, with every located problem as
   evidence and the digests of the bytes that were judged. Scoring it NOT_EVIDENCED across the board would
   mislabel a broken file as a weak CSU.
-- `moderate`: an assessor's overrides applied to a draft, re-assessed from the same submission.
+- `moderate`: an assessor's overrides and waivers applied to a draft, re-assessed from the same submission;
+  a moderation that cannot be applied as given is refused whole (`ModerationRejected`), never half applied.
+- `amend`: a record whose waivers have expired (`waivers.lapsed_waivers`), re-assessed from the same submission
+  with the same adjustments, judged on the day of the amendment, saying why it replaces the record.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ from csu_assure.plausibility import (
 from csu_assure.results import (
     CHECK_RESULT,
     Adjustment,
+    Amendment,
     Assessment,
     CheckResult,
     DataIssue,
@@ -61,6 +65,7 @@ from csu_assure.results import (
 )
 from csu_assure.ruleset import RuleSet
 from csu_assure.submission import InputFile, Role, Submission
+from csu_assure.waivers import amendment_reason, lapsed_waivers
 
 _DRAFT = Moderation(
     status=ModerationStatus.DRAFT
@@ -115,17 +120,21 @@ def _assessment_id(
     ruleset: RuleSet,
     as_of: dt.date,
     adjustments: Sequence[Adjustment],
+    amendment: Amendment | None = None,
 ) -> str:
-    payload = _ID_JSON.encode(
-        [
-            csu_id,
-            int(checkpoint),
-            digest,
-            ruleset.sha256,
-            as_of.isoformat(),
-            [a.model_dump(mode="json") for a in adjustments],
-        ]
-    )
+    identity: list[Any] = [
+        csu_id,
+        int(checkpoint),
+        digest,
+        ruleset.sha256,
+        as_of.isoformat(),
+        [a.model_dump(mode="json") for a in adjustments],
+    ]
+    if (
+        amendment is not None
+    ):  # only then: the ids of records made before amendments existed stay as they were
+        identity.append(amendment.model_dump(mode="json"))
+    payload = _ID_JSON.encode(identity)
     return hashlib.sha256(payload.encode()).hexdigest()[:20]
 
 
@@ -195,7 +204,7 @@ def _apply(
     error: str,
     ruleset: RuleSet,
     adjustments: dict[str, Adjustment],
-    as_of: dt.date,
+    adjustments_on: dt.date,
 ) -> CheckResult:
     severity = ruleset.severity[item.id]
     if judgement is None:
@@ -222,7 +231,7 @@ def _apply(
     if adjustment is not None:
         if adjustment.kind == "override" and adjustment.status is not None:
             status = Status(adjustment.status)
-        elif adjustment.expires is not None and adjustment.expires < as_of:
+        elif adjustment.expires is not None and adjustment.expires < adjustments_on:
             note = (
                 f"Waiver by {adjustment.assessor} expired on {adjustment.expires.isoformat()}; not applied."
             )
@@ -349,8 +358,15 @@ def assess(
     adjustments: Sequence[Adjustment] = (),
     moderation: Moderation | None = None,
     flow_run_id: str | None = None,
+    adjustments_on: dt.date | None = None,
+    amendment: Amendment | None = None,
 ) -> Assessment:
-    """Assess one submission at its checkpoint. Pure: same inputs, rule set and `as_of` → same record."""
+    """Assess one submission at its checkpoint. Pure: same inputs, rule set and `as_of` → same record.
+
+    `adjustments_on` is the day the assessor's waivers are judged on (a waiver applies up to and including its
+    `expires`): by default `as_of`; a moderation judges them on the day it is made, an amendment on its own day.
+    """
+    waivers_on = adjustments_on or as_of
     checkpoint = sub.checkpoint
     ctx = make_context(calendar, checkpoint, as_of, prior_plan)
     by_check = {a.check_id: a for a in adjustments}
@@ -378,7 +394,7 @@ def assess(
         judgement, error = run_check(item, judged, ruleset, ctx)
         if screen is not None:
             judgement, error = screen.screen(item, (judgement, error), ruleset, ctx)
-        results.append(_apply(item, judgement, error, ruleset, by_check, as_of))
+        results.append(_apply(item, judgement, error, ruleset, by_check, waivers_on))
     return _record(
         csu_id=sub.csu_id,
         csu_name=sub.plan.csu_name,
@@ -395,6 +411,7 @@ def assess(
         moderation=moderation,
         flow_run_id=flow_run_id,
         inputs=sub.inputs,
+        amendment=amendment,
     )
 
 
@@ -529,6 +546,11 @@ def assess_invalid(
     )
 
 
+# An entered text must say something: a reason or a name of blanks is no reason or name (JSON Schema's `pattern`
+# searches, as pydantic's does, so the moderation form's server-side validation refuses it too).
+SAYS_SOMETHING = r"\S"
+
+
 class Override(BaseModel):
     """An assessor's override of one check's result, as given at moderation."""
 
@@ -536,11 +558,66 @@ class Override(BaseModel):
 
     check_id: CheckId
     status: Literal[Status.PASS, Status.FAIL]
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: str = Field(min_length=1, max_length=2000, pattern=SAYS_SOMETHING)
+
+
+class Waiver(BaseModel):
+    """An assessor's waiver of one failing check, as given at moderation: the check does not count up to and
+    including `expires`; after that the CSU is re-assessed without it (`amend`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    check_id: CheckId
+    expires: dt.date = Field(description="The last day the waiver applies.")
+    reason: str = Field(min_length=1, max_length=2000, pattern=SAYS_SOMETHING)
 
 
 class ModerationRejected(ValueError):
-    """A moderation that cannot be applied as given (e.g. an override of a check this checkpoint lacks)."""
+    """A moderation that cannot be applied as given (e.g. an override of a check this checkpoint lacks); nothing
+    of it is applied."""
+
+
+def moderation_problems(
+    draft: Assessment,
+    *,
+    assessor: str,
+    overrides: Sequence[Override] = (),
+    waivers: Sequence[Waiver] = (),
+    on: dt.date,
+) -> list[str]:
+    """Why a moderation of `draft` cannot be applied as given, each in one sentence ([] when it can)."""
+    problems: list[str] = []
+    if not assessor.strip():
+        problems.append("moderation needs a named assessor")
+    known = {r.check_id: r for r in draft.results}
+    entered = [o.check_id for o in overrides] + [w.check_id for w in waivers]
+    unknown = sorted(set(entered) - set(known))
+    if unknown:
+        problems.append(
+            f"{', '.join(unknown)}: no such check in this checkpoint {int(draft.checkpoint)} assessment "
+            f"(checks: {', '.join(sorted(known))})"
+        )
+    twice = sorted({c for c in entered if entered.count(c) > 1})
+    if twice:
+        problems.append(
+            f"{', '.join(twice)}: entered more than once; give each check one override or one waiver"
+        )
+    for w in waivers:
+        result = known.get(w.check_id)
+        if result is not None and not result.failed:
+            problems.append(
+                f"{w.check_id} does not fail in the draft ({result.status.value}): there is nothing to waive"
+            )
+        if w.expires < on:
+            problems.append(
+                f"the waiver of {w.check_id} expires on {w.expires.isoformat()}, before today "
+                f"({on.isoformat()}): give its last day from today on"
+            )
+    if (overrides or waivers) and draft.disposition is not Disposition.ASSESSED:
+        problems.append(
+            "there is no valid submission to override or waive checks on; it can only be accepted"
+        )
+    return problems
 
 
 def moderate(
@@ -549,6 +626,7 @@ def moderate(
     *,
     assessor: str,
     overrides: Sequence[Override] = (),
+    waivers: Sequence[Waiver] = (),
     note: str | None = None,
     on: dt.date,
     catalogue: Catalogue,
@@ -556,24 +634,18 @@ def moderate(
     calendar: Calendar,
     prior_plan: Sequence[PlanItem] = (),
 ) -> Assessment:
-    """The draft as an assessor moderated it: accepted as it stands, or re-assessed from the same submission with
-    the assessor's overrides. `submission` is the draft's submission read again (None when there was no valid
-    one); ModerationRejected when the moderation cannot be applied as given."""
-    if not assessor.strip():
-        raise ModerationRejected("moderation needs a named assessor")
-    known = {r.check_id for r in draft.results}
-    unknown = sorted({o.check_id for o in overrides} - known)
-    if unknown:
-        raise ModerationRejected(
-            f"{', '.join(unknown)}: no such check in this checkpoint {int(draft.checkpoint)} assessment "
-            f"(checks: {', '.join(sorted(known))})"
-        )
+    """The draft as an assessor moderated it: accepted as it stands when nothing was entered, else re-assessed
+    from the same submission with every override and waiver entered (there is no decision to get wrong: what
+    was entered is applied, or the whole moderation is refused). `submission` is the draft's submission read
+    again (None when there was no valid one); ModerationRejected, naming every problem, when the moderation
+    cannot be applied as given."""
+    problems = moderation_problems(draft, assessor=assessor, overrides=overrides, waivers=waivers, on=on)
+    if submission is None and (overrides or waivers) and not problems:
+        problems.append("the submission can no longer be read: it can only be accepted")
+    if problems:
+        raise ModerationRejected("; ".join(problems))
     moderation = Moderation(status=ModerationStatus.MODERATED, assessor=assessor, note=note, moderated_on=on)
-    if submission is None or draft.disposition is not Disposition.ASSESSED:
-        if overrides:
-            raise ModerationRejected(
-                "there is no valid submission to override checks on; it can only be accepted"
-            )
+    if submission is None or not (overrides or waivers):
         return draft.model_copy(update={"moderation": moderation})
     if submission.inputs != draft.provenance.inputs:
         raise ModerationRejected("the submission's files changed since the draft; assess it again first")
@@ -587,6 +659,16 @@ def moderate(
             recorded_on=on,
         )
         for o in overrides
+    ] + [
+        Adjustment(
+            kind="waiver",
+            check_id=w.check_id,
+            assessor=assessor,
+            reason=w.reason,
+            expires=w.expires,
+            recorded_on=on,
+        )
+        for w in waivers
     ]
     return assess(
         submission,
@@ -599,6 +681,57 @@ def moderate(
         adjustments=adjustments,
         moderation=moderation,
         flow_run_id=draft.provenance.flow_run_id,
+        adjustments_on=on,
+    )
+
+
+class AmendmentRefused(ValueError):
+    """A record that cannot be re-assessed from its submission as it stands (its files or the rule set changed)."""
+
+
+def amend(
+    record: Assessment,
+    submission: Submission,
+    *,
+    on: dt.date,
+    catalogue: Catalogue,
+    ruleset: RuleSet,
+    calendar: Calendar,
+    prior_plan: Sequence[PlanItem] = (),
+    flow_run_id: str | None = None,
+) -> Assessment:
+    """`record` re-assessed on `on` because waivers in it have expired (`lapsed_waivers`): the same submission,
+    `as_of`, assessor, moderation and adjustments, the waivers judged on `on` (so the expired ones no longer
+    apply and say so), with an `Amendment` naming them and the record it replaces. AmendmentRefused when the
+    submission's files or the rule set are no longer those the record was made from: re-assessing then would
+    judge something else, which is a new assessment, not an amendment."""
+    lapsed = lapsed_waivers(record, on)
+    if not lapsed:
+        raise AmendmentRefused(f"assessment {record.assessment_id} has no waiver that expired before {on}")
+    if submission.inputs != record.provenance.inputs:
+        raise AmendmentRefused(
+            f"{record.csu_id}: the submission's files changed since assessment {record.assessment_id}; "
+            "assess it again instead"
+        )
+    if ruleset.sha256 != record.provenance.ruleset_sha256:
+        raise AmendmentRefused(
+            f"{record.csu_id}: assessment {record.assessment_id} was made under another rule set "
+            f"({record.provenance.ruleset_name} {record.provenance.ruleset_version}); assess it again instead"
+        )
+    amendment = Amendment(on=on, reason=amendment_reason(lapsed), replaces=record.assessment_id)
+    return assess(
+        submission,
+        catalogue=catalogue,
+        ruleset=ruleset,
+        calendar=calendar,
+        as_of=record.provenance.as_of,
+        assessor=record.provenance.assessor,
+        prior_plan=prior_plan,
+        adjustments=[r.adjustment for r in record.results if r.adjustment is not None],
+        moderation=record.moderation,
+        flow_run_id=flow_run_id,
+        adjustments_on=on,
+        amendment=amendment,
     )
 
 
@@ -621,6 +754,7 @@ def _record(
     outcome: Outcome | None = None,
     disposition: Disposition = Disposition.ASSESSED,
     data_quality: tuple[DataIssue, ...] = (),
+    amendment: Amendment | None = None,
 ) -> Assessment:
     domains = domain_statuses(results, checkpoint, ruleset.decision.medium_issues_for_marginal)
     plan_agreed = True
@@ -643,7 +777,7 @@ def _record(
     if sub is not None:  # the judged submission: figures set aside are not drawn either
         figures = figures_without(key_figures(sub, ruleset.chart_thresholds.get(checkpoint)), data_quality)
     return Assessment(
-        assessment_id=_assessment_id(csu_id, checkpoint, digest, ruleset, as_of, adjustments),
+        assessment_id=_assessment_id(csu_id, checkpoint, digest, ruleset, as_of, adjustments, amendment),
         csu_id=csu_id,
         csu_name=csu_name,
         checkpoint=checkpoint,
@@ -667,4 +801,5 @@ def _record(
             assessor=assessor,
             flow_run_id=flow_run_id,
         ),
+        amendment=amendment,
     )

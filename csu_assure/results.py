@@ -148,6 +148,14 @@ class Moderation(_Record):
     moderated_on: dt.date | None = None
 
 
+class Amendment(_Record):
+    """Why a record re-assesses one already issued from the same submission, e.g. a waiver that expired."""
+
+    on: dt.date = Field(description="The day the record was re-assessed (the day waivers were judged on).")
+    reason: str = Field(min_length=1, description="What changed, e.g. which waivers expired.")
+    replaces: str = Field(description="The assessment id of the record this one amends.")
+
+
 class Provenance(_Record):
     inputs: tuple[InputFile, ...] = ()
     ruleset_name: str
@@ -299,6 +307,10 @@ class Assessment(_Record):
     )
     moderation: Moderation
     provenance: Provenance
+    amendment: Amendment | None = Field(
+        None,
+        description="Set when this record amends one issued earlier for the same submission (a waiver expired).",
+    )
     report_path: str | None = None
 
     @model_validator(mode="before")

@@ -36,7 +36,7 @@ from csu_assure.loading import SubmissionInvalid, load_submission
 from csu_assure.loading.identity import identify, is_csu_id
 from csu_assure.loading.layout import find_submission, read_cohort, stray_entries
 from csu_assure.loading.problems import Problem
-from csu_assure.register import Register, RegisterUnavailable, file_sha256
+from csu_assure.register import Register, RegisterError, RegisterUnavailable, file_sha256
 from csu_assure.register.signing import RegisterKey
 from csu_assure.render.atomic import ensure_writable_folder, lock_exclusively
 from csu_assure.results import (
@@ -51,6 +51,7 @@ from csu_assure.results import (
 from csu_assure.ruleset import RuleSet, load_ruleset
 from csu_assure.settings import MAX_BATCHES, NOT_NAMED, Settings, secret_block_name
 from csu_assure.submission import InputFile, Submission
+from csu_assure.waivers import lapsed_waivers
 
 # Errors a retry may cure (a locked or unreachable register, a busy file system): let them reach the caller,
 # which may retry; anything else is isolated to the CSU it happened to.
@@ -440,6 +441,7 @@ def moderate(
     *,
     assessor: str,
     overrides: Sequence[engine.Override] = (),
+    waivers: Sequence[engine.Waiver] = (),
     note: str | None = None,
     on: dt.date,
 ) -> Assessment:
@@ -453,6 +455,7 @@ def moderate(
         loaded if isinstance(loaded, Submission) else None,
         assessor=assessor,
         overrides=overrides,
+        waivers=waivers,
         note=note,
         on=on,
         catalogue=config.catalogue,
@@ -466,6 +469,63 @@ def finish_moderation(draft: Assessment, moderated: Assessment, config: Config) 
     """Supersede the draft with the moderated record and write its report."""
     recorded = config.register.apply_moderation(draft.assessment_id, moderated)
     return write_report(recorded, config, rewrite=True)
+
+
+def lapsed_records(config: Config, on: dt.date) -> list[Assessment]:
+    """The register's current assessments that still apply a waiver whose last day is before `on`."""
+    return [a for a in config.register.with_waivers_ending_before(on) if lapsed_waivers(a, on)]
+
+
+def amend_record(
+    record: Assessment, cohort_dir: Path, config: Config, *, on: dt.date, flow_run_id: str | None = None
+) -> CsuRun:
+    """Re-assess `record`'s CSU from its folder in `cohort_dir` because waivers in it expired before `on`:
+    record the amended assessment in its place (superseding it) and write the amended report. A CSU that cannot
+    be re-assessed as it was (no folder, its files changed or unreadable, another rule set) is an error run
+    saying why; the record stands."""
+    csu_dir = Path(cohort_dir) / record.csu_id
+
+    def refused(why: str) -> CsuRun:
+        return CsuRun(
+            record.csu_id, record.csu_name, record.checkpoint, Disposition.ERROR, record, message=why
+        )
+
+    if not is_csu_id(record.csu_id) or not csu_dir.is_dir():
+        return refused(f"expired waiver not acted on: no folder {csu_dir} to re-assess {record.csu_id} from")
+    found = find_submission(csu_dir, record.checkpoint)
+    loaded = load(found.path) if found.path is not None and not found.problems else None
+    if not isinstance(loaded, Submission):
+        return refused(
+            f"expired waiver not acted on: the checkpoint {int(record.checkpoint)} submission in {csu_dir} "
+            "can no longer be read; assess it again"
+        )
+    try:
+        amended = engine.amend(
+            record,
+            loaded,
+            on=on,
+            catalogue=config.catalogue,
+            ruleset=config.ruleset,
+            calendar=config.calendar,
+            prior_plan=prior_plan_for(record.csu_id, record.checkpoint, config.register),
+            flow_run_id=flow_run_id,
+        )
+        recorded = config.register.apply_amendment(record.assessment_id, amended)
+    except (engine.AmendmentRefused, RegisterError) as error:
+        return refused(f"expired waiver not acted on: {error}")
+    reason = recorded.amendment.reason if recorded.amendment else ""
+    return report(
+        CsuRun(
+            record.csu_id,
+            record.csu_name,
+            record.checkpoint,
+            Disposition.ASSESSED,
+            recorded,
+            found.path,
+            message=reason,
+        ),
+        config,
+    )
 
 
 def pdf_copies(runs: Sequence[CsuRun]) -> list[CsuRun]:
@@ -621,6 +681,12 @@ class Steps:
 
     def summarise(self, tally: CohortTally, config: Config) -> CohortSummary:
         return summarise_cohort(tally, config)
+
+    def find_lapsed(self, config: Config, on: dt.date) -> list[Assessment]:
+        return lapsed_records(config, on)
+
+    def amend(self, record: Assessment, cohort_dir: Path, config: Config, on: dt.date) -> CsuRun:
+        return amend_record(record, cohort_dir, config, on=on, flow_run_id=self.flow_run_id)
 
     def assessed(self, run: CsuRun) -> None:
         """One CSU's assessment is final (moderated and copied to PDF, when asked for)."""
@@ -800,6 +866,21 @@ def assess_cohort(
     return summary
 
 
+def reassess_expired_waivers(
+    cohort_dir: Path, config: Config, *, on: dt.date, steps: Steps = DIRECT
+) -> list[CsuRun]:
+    """Every CSU of `cohort_dir` whose current assessment still applies a waiver that expired before `on`,
+    re-assessed from the same submission without it: the amended record supersedes the old one and an amended
+    report says which waivers expired. Running it again the same day finds nothing more to do."""
+    runs = []
+    for record in steps.find_lapsed(config, on):
+        run = steps.amend(record, cohort_dir, config, on)
+        if not run.failed:
+            steps.assessed(run)
+        runs.append(run)
+    return runs
+
+
 def rows(runs: Iterable[CsuRun]) -> list[CsuRow]:
     return [r.row() for r in runs]
 
@@ -822,5 +903,6 @@ __all__ = [
     "finish_moderation",
     "moderate",
     "progress_csu",
+    "reassess_expired_waivers",
     "write_report",
 ]

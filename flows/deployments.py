@@ -32,6 +32,7 @@ from flows.cohort import cohort_flow
 from flows.progress import progress_flow
 from flows.run_context import checkpoint_tag, cohort_tag
 from flows.sync import synchronously
+from flows.waivers import SCHEDULE_CRON, SCHEDULE_TIMEZONE, reassess_expired_waivers_flow
 
 EXAMPLE_COHORT = "submissions/example-cohort"
 DEFAULT_POOL = "csu-assure"
@@ -119,7 +120,16 @@ def deployment_specs(calendar: Calendar, cohort_dir: str = EXAMPLE_COHORT) -> li
             tags=(PRODUCT_TAG, "fan-out"),
         ),
     ]
-    return [*scheduled, *ad_hoc]
+    waivers = DeploymentSpec(
+        name="reassess-expired-waivers",
+        flow=reassess_expired_waivers_flow,
+        description="Daily: re-assess every CSU whose waiver has expired, from the same submission without it, "
+        "and issue an amended report.",
+        tags=(PRODUCT_TAG, "scheduled", "waivers", cohort),
+        parameters={"cohort_dir": cohort_dir},
+        schedule=Schedule(SCHEDULE_CRON, SCHEDULE_TIMEZONE),
+    )
+    return [*scheduled, waivers, *ad_hoc]
 
 
 def runner_deployment(spec: DeploymentSpec) -> RunnerDeployment:

@@ -19,7 +19,7 @@ from prefect.futures import PrefectFuture
 from csu_assure.domain import Checkpoint
 from csu_assure.render.links import ReportLinks
 from csu_assure.render.run_log import cohort_line, csu_line
-from csu_assure.results import CohortSummary, PlanItem
+from csu_assure.results import Assessment, CohortSummary, PlanItem
 from csu_assure.service import BatchResult, CohortTally, Config, CsuRun, Job, Loaded, Options, Steps
 from flows import artifacts, tasks
 from flows.batch import assess_batch_on_worker
@@ -98,6 +98,12 @@ class PrefectSteps(Steps):
     def summarise(self, tally: CohortTally, config: Config) -> CohortSummary:
         self._publish_pending()
         return tasks.summarise(tally, config)
+
+    def find_lapsed(self, config: Config, on: dt.date) -> list[Assessment]:
+        return tasks.find_lapsed(config, on)
+
+    def amend(self, record: Assessment, cohort_dir: Path, config: Config, on: dt.date) -> CsuRun:
+        return tasks.amend(record, cohort_dir, config, on, self.flow_run_id)
 
     def run_batches(
         self, batches: Sequence[list[Path]], checkpoint: Checkpoint, config: Config, options: Options

@@ -86,17 +86,34 @@ def pdf_copies(runs: list[CsuRun]) -> list[CsuRun]:
 
 @task(name="moderate", **STEP)
 def moderate(
-    run: CsuRun, config: Config, assessor: str, overrides: list[engine.Override], note: str | None
+    run: CsuRun,
+    config: Config,
+    assessor: str,
+    overrides: list[engine.Override],
+    waivers: list[engine.Waiver],
+    note: str | None,
 ) -> Assessment:
     # Moderation is a person's act on a real day, unlike the assessment's as_of.
     return service.moderate(
-        run, config, assessor=assessor, overrides=overrides, note=note, on=dt.date.today()
+        run, config, assessor=assessor, overrides=overrides, waivers=waivers, note=note, on=dt.date.today()
     )
 
 
 @task(name="record moderation and report", **IO_STEP)
 def finish_moderation(draft: Assessment, moderated: Assessment, config: Config) -> Assessment:
     return service.finish_moderation(draft, moderated, config)
+
+
+@task(name="find expired waivers", **IO_STEP)
+def find_lapsed(config: Config, on: dt.date) -> list[Assessment]:
+    return service.lapsed_records(config, on)
+
+
+@task(name="re-assess without the expired waivers", **IO_STEP)
+def amend(
+    record: Assessment, cohort_dir: Path, config: Config, on: dt.date, flow_run_id: str | None
+) -> CsuRun:
+    return service.amend_record(record, cohort_dir, config, on=on, flow_run_id=flow_run_id)
 
 
 @task(name="assess batch", **IO_STEP)

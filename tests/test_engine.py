@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,28 @@ from checks import catalogue as shipped_catalogue
 from csu_assure.calendar import Calendar, load_calendar
 from csu_assure.catalogue import Catalogue, build_catalogue
 from csu_assure.checking import Check, Context, NoParams, check
-from csu_assure.domain import CheckGroup, Checkpoint, Domain, DomainStatus, Outcome, Severity, Status
-from csu_assure.engine import assess, assess_not_submitted, make_context, run_check
-from csu_assure.results import V1_GROUP_DOMAIN, Adjustment, Assessment, Judgement
+from csu_assure.domain import (
+    CheckGroup,
+    Checkpoint,
+    Domain,
+    DomainStatus,
+    ModerationStatus,
+    Outcome,
+    Severity,
+    Status,
+)
+from csu_assure.engine import (
+    ModerationRejected,
+    Override,
+    Waiver,
+    assess,
+    assess_not_submitted,
+    make_context,
+    moderate,
+    moderation_problems,
+    run_check,
+)
+from csu_assure.results import V1_GROUP_DOMAIN, Adjustment, Assessment, Judgement, Moderation
 from csu_assure.ruleset import RuleSet, default_ruleset_path, load_ruleset
 from csu_assure.submission import Submission
 from csu_assure.synthetic import baseline, to_submission
@@ -558,3 +578,157 @@ def test_the_baseline_passes_checkpoint_2_as_a(cp2: Submission, calendar: Calend
     assert {r.check_id for r in record.results} == {
         c.id for c in catalogue.for_checkpoint(Checkpoint.VIABILITY)
     }
+
+
+# -------------------------------------------------------------------------------- moderation: nothing is lost
+
+MODERATED_ON = dt.date(2012, 4, 20)
+
+
+@pytest.fixture(scope="module")
+def failing_cp2() -> Submission:
+    """Checkpoint 2 with CP2-CUS-03 failing (high): B."""
+    from tests.checks.case_patching import apply_patch
+    from tests.flows.cohort_data import cp2_cus_03_fails
+
+    return to_submission(apply_patch(baseline(csu_id="alpha", checkpoint=2), cp2_cus_03_fails("alpha")))
+
+
+def _draft(sub: Submission, calendar: Calendar) -> Assessment:
+    catalogue = shipped_catalogue()
+    return assess(
+        sub,
+        catalogue=catalogue,
+        ruleset=load_ruleset(catalogue),
+        calendar=calendar,
+        as_of=AS_OF,
+        assessor="BDU pipeline",
+        moderation=Moderation(status=ModerationStatus.DRAFT),
+    )
+
+
+def _moderate(draft: Assessment, sub: Submission | None, calendar: Calendar, **given: Any) -> Assessment:
+    catalogue = shipped_catalogue()
+    return moderate(
+        draft,
+        sub,
+        on=MODERATED_ON,
+        catalogue=catalogue,
+        ruleset=load_ruleset(catalogue),
+        calendar=calendar,
+        **{"assessor": "Dr Priya Natarajan", **given},
+    )
+
+
+def test_every_override_and_waiver_entered_is_applied(failing_cp2: Submission, calendar: Calendar) -> None:
+    draft = _draft(failing_cp2, calendar)
+    assert draft.outcome is Outcome.B and [r.check_id for r in draft.issues] == ["CP2-CUS-03"]
+    moderated = _moderate(
+        draft,
+        failing_cp2,
+        calendar,
+        overrides=[Override(check_id="CP2-LEA-02", status=Status.FAIL, reason="The finance director left.")],
+        waivers=[Waiver(check_id="CP2-CUS-03", expires=dt.date(2012, 6, 30), reason="Letters due in June.")],
+        note="Seen with the customer lead.",
+    )
+    waived, overridden = moderated.result("CP2-CUS-03"), moderated.result("CP2-LEA-02")
+    assert (waived.computed_status, waived.status) == (Status.FAIL, Status.WAIVED)
+    assert waived.adjustment == Adjustment(
+        kind="waiver",
+        check_id="CP2-CUS-03",
+        assessor="Dr Priya Natarajan",
+        reason="Letters due in June.",
+        expires=dt.date(2012, 6, 30),
+        recorded_on=MODERATED_ON,
+    )
+    assert (overridden.computed_status, overridden.status) == (Status.PASS, Status.FAIL)
+    assert overridden.adjustment is not None and overridden.adjustment.reason == "The finance director left."
+    assert moderated.moderation == Moderation(
+        status=ModerationStatus.MODERATED,
+        assessor="Dr Priya Natarajan",
+        note="Seen with the customer lead.",
+        moderated_on=MODERATED_ON,
+    )
+    assert (
+        moderated.provenance.as_of == AS_OF
+    )  # the assessment's date; the waiver is judged on the moderation's
+
+
+def test_nothing_entered_accepts_the_draft_as_it_stands(failing_cp2: Submission, calendar: Calendar) -> None:
+    draft = _draft(failing_cp2, calendar)
+    accepted = _moderate(draft, failing_cp2, calendar)
+    assert accepted.results == draft.results and accepted.outcome is draft.outcome
+    assert accepted.moderation.status is ModerationStatus.MODERATED
+    assert accepted.moderation.assessor == "Dr Priya Natarajan"
+
+
+WAIVE_CUS_03 = Waiver(check_id="CP2-CUS-03", expires=dt.date(2012, 6, 30), reason="r")
+
+
+@pytest.mark.parametrize(
+    ("given", "refused"),
+    [
+        ({"assessor": "  "}, "moderation needs a named assessor"),
+        (
+            {"overrides": [Override(check_id="CP1-OFF-01", status=Status.PASS, reason="r")]},
+            "CP1-OFF-01: no such check in this checkpoint 2 assessment",
+        ),
+        (
+            {
+                "overrides": [Override(check_id="CP2-CUS-03", status=Status.PASS, reason="r")],
+                "waivers": [WAIVE_CUS_03],
+            },
+            "CP2-CUS-03: entered more than once",
+        ),
+        (
+            {"waivers": [WAIVE_CUS_03.model_copy(update={"check_id": "CP2-LEA-02"})]},
+            "CP2-LEA-02 does not fail in the draft (PASS): there is nothing to waive",
+        ),
+        (
+            {"waivers": [WAIVE_CUS_03.model_copy(update={"expires": MODERATED_ON - dt.timedelta(days=1)})]},
+            "the waiver of CP2-CUS-03 expires on 2012-04-19, before today (2012-04-20)",
+        ),
+    ],
+)
+def test_a_moderation_that_cannot_be_applied_as_given_is_refused_whole(
+    failing_cp2: Submission, calendar: Calendar, given: dict[str, Any], refused: str
+) -> None:
+    draft = _draft(failing_cp2, calendar)
+    with pytest.raises(ModerationRejected, match=re.escape(refused)):
+        _moderate(draft, failing_cp2, calendar, **given)
+
+
+def test_every_problem_of_a_moderation_is_named_at_once(failing_cp2: Submission, calendar: Calendar) -> None:
+    draft = _draft(failing_cp2, calendar)
+    problems = moderation_problems(
+        draft,
+        assessor="",
+        overrides=[Override(check_id="CP2-XXX-01", status=Status.PASS, reason="r")],
+        waivers=[WAIVE_CUS_03.model_copy(update={"expires": dt.date(2012, 1, 1)})],
+        on=MODERATED_ON,
+    )
+    assert [p.split(":")[0].split(" (")[0] for p in problems] == [
+        "moderation needs a named assessor",
+        "CP2-XXX-01",
+        "the waiver of CP2-CUS-03 expires on 2012-01-01, before today",
+    ]
+
+
+def test_a_draft_with_no_valid_submission_can_only_be_accepted(calendar: Calendar) -> None:
+    catalogue = shipped_catalogue()
+    missing = assess_not_submitted(
+        "alpha",
+        "Alpha CSU",
+        Checkpoint.VIABILITY,
+        catalogue=catalogue,
+        ruleset=load_ruleset(catalogue),
+        calendar=calendar,
+        as_of=AS_OF,
+        assessor="x",
+        moderation=Moderation(status=ModerationStatus.DRAFT),
+    )
+    with pytest.raises(ModerationRejected, match="can only be accepted"):
+        _moderate(
+            missing, None, calendar, waivers=[WAIVE_CUS_03.model_copy(update={"check_id": "CP2-EVD-01"})]
+        )
+    assert _moderate(missing, None, calendar).moderation.status is ModerationStatus.MODERATED

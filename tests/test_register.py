@@ -225,3 +225,31 @@ def test_open_existing_refuses_to_create_a_register(tmp_path: Path) -> None:
     assert not (tmp_path / "none.sqlite").exists()
     Register(f"sqlite:///{tmp_path / 'some.sqlite'}").close()
     Register.open_existing(f"sqlite:///{tmp_path / 'some.sqlite'}").close()
+
+
+def test_records_with_waivers_ending_before_a_day_are_found_and_amended_in_place(register: Register) -> None:
+    waiver = Adjustment(
+        kind="waiver",
+        check_id="CP2-CUS-03",
+        assessor="Dr Jane Smith",
+        reason="Letters due in June",
+        expires=dt.date(2012, 6, 30),
+    )
+    waived = register.record(_assess(adjustments=[waiver]))
+    register.record(_assess("beta"))  # no waiver
+    assert register.with_waivers_ending_before(dt.date(2012, 6, 30)) == []
+    assert register.with_waivers_ending_before(dt.date(2012, 7, 1)) == [waived]
+    rows = register.adjustments_for(waived.assessment_id)
+    assert [(r["kind"], r["check_id"], r["expires"]) for r in rows] == [
+        ("waiver", "CP2-CUS-03", dt.date(2012, 6, 30))
+    ]
+
+    amended = _assess(adjustments=[waiver], flow_run_id="amendment")
+    stored = register.apply_amendment(waived.assessment_id, amended)
+    assert register.latest("alpha", 2) == stored
+    assert [e.superseded for e in register.history("alpha")] == [True, False]
+    # The amended record keeps its (expired) waiver: still found, for `waivers.lapsed_waivers` to pass over.
+    assert register.with_waivers_ending_before(dt.date(2012, 7, 1)) == [stored]
+    with pytest.raises(RegisterError, match="already superseded"):
+        register.apply_amendment(waived.assessment_id, amended)
+    assert register.verify_chain() == []

@@ -147,3 +147,66 @@ def test_json_export_has_the_documented_keys(tmp_path: Path, config: service.Con
     exported = run_json(outcome.row())
     assert {"csu_id", "checkpoint", "outcome", "domains", "report", "assessment_id"} <= set(exported)
     assert exported["outcome"] == "proceed" and set(exported["domains"].values()) == {"pass"}
+
+
+def _docx_text(path: str) -> str:
+    import docx
+
+    document = docx.Document(path)
+    parts = [p.text for p in document.paragraphs]
+    parts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return "\n".join(parts)
+
+
+def test_an_expired_waiver_makes_the_csu_reassessed_with_an_amended_report(
+    tmp_path: Path, config: service.Config
+) -> None:
+    from tests.flows.cohort_data import cp2_cus_03_fails
+
+    cohort = tmp_path / "cohort"
+    csu = write_csu(cohort, "alpha", checkpoints=(2,), patches={2: cp2_cus_03_fails("alpha")})
+    draft = service.draft_csu(csu, Checkpoint.VIABILITY, config, Options(moderation=True))
+    assert draft.assessment is not None and draft.assessment.outcome is Outcome.B
+    last_day = dt.date(2012, 6, 30)
+    waiver = engine.Waiver(check_id="CP2-CUS-03", expires=last_day, reason="Letters of intent due in June")
+    moderated = service.moderate(
+        draft, config, assessor="Dr Jane Smith", waivers=[waiver], on=dt.date(2012, 4, 20)
+    )
+    waived = service.finish_moderation(draft.assessment, moderated, config)
+    assert waived.outcome is Outcome.A and waived.result("CP2-CUS-03").status is Status.WAIVED
+
+    assert service.reassess_expired_waivers(cohort, config, on=last_day) == []  # its last day: still applies
+    (run,) = service.reassess_expired_waivers(cohort, config, on=last_day + dt.timedelta(days=1))
+    amended = run.assessment
+    assert run.disposition == "assessed" and amended is not None and amended.amendment is not None
+    assert amended.amendment.replaces == waived.assessment_id
+    assert amended.outcome is Outcome.B and amended.result("CP2-CUS-03").status is Status.FAIL
+    assert config.register.latest("alpha", 2) == amended
+    assert [e.superseded for e in config.register.history("alpha")] == [True, True, False]
+    assert amended.report_path == waived.report_path  # the amended report replaces the issued one
+    text = _docx_text(amended.report_path or "")
+    assert "This is an amended report" in text and "Waiver by Dr Jane Smith expired on 2012-06-30" in text
+    assert "The waiver of CP2-CUS-03 by Dr Jane Smith (until 2012-06-30" in text
+    # Done once: the next day finds nothing more to do.
+    assert service.reassess_expired_waivers(cohort, config, on=last_day + dt.timedelta(days=2)) == []
+
+
+def test_an_expired_waiver_on_a_changed_submission_is_named_not_acted_on(
+    tmp_path: Path, config: service.Config
+) -> None:
+    from tests.flows.cohort_data import cp2_cus_03_fails
+
+    cohort = tmp_path / "cohort"
+    csu = write_csu(cohort, "alpha", checkpoints=(2,), patches={2: cp2_cus_03_fails("alpha")})
+    draft = service.draft_csu(csu, Checkpoint.VIABILITY, config, Options(moderation=True))
+    waiver = engine.Waiver(check_id="CP2-CUS-03", expires=dt.date(2012, 6, 30), reason="r")
+    moderated = service.moderate(draft, config, assessor="A", waivers=[waiver], on=dt.date(2012, 4, 20))
+    assert draft.assessment is not None
+    waived = service.finish_moderation(draft.assessment, moderated, config)
+    plan = csu / "cp2" / "business_plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    (run,) = service.reassess_expired_waivers(cohort, config, on=dt.date(2012, 7, 1))
+    assert run.failed and "files changed" in run.message
+    assert config.register.latest("alpha", 2) == waived  # the record stands
+    (gone,) = service.reassess_expired_waivers(tmp_path / "elsewhere", config, on=dt.date(2012, 7, 1))
+    assert gone.failed and "no folder" in gone.message

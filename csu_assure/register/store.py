@@ -239,6 +239,14 @@ class Register:
 
     def apply_moderation(self, draft_id: str, moderated: Assessment) -> Assessment:
         """Replace a current draft with its moderated version (same inputs, rules and date), keeping both."""
+        return self._revise(draft_id, moderated)
+
+    def apply_amendment(self, record_id: str, amended: Assessment) -> Assessment:
+        """Replace a current record with its amendment (same inputs, rules and date: an expired waiver no
+        longer applied), keeping both; RegisterError if the record was superseded meanwhile."""
+        return self._revise(record_id, amended)
+
+    def _revise(self, draft_id: str, moderated: Assessment) -> Assessment:
         with self._writing() as conn:
             draft = (
                 conn.execute(select(assessments).where(assessments.c.assessment_id == draft_id))
@@ -387,6 +395,21 @@ class Register:
                 select(assessments)
                 .where(assessments.c.row_id.in_(newest))
                 .order_by(assessments.c.csu_id, assessments.c.checkpoint)
+            ).mappings()
+            return [self._to_assessment(dict(r)) for r in rows]
+
+    def with_waivers_ending_before(self, on: dt.date) -> list[Assessment]:
+        """The current assessments holding a waiver whose last day is before `on`, by CSU then checkpoint:
+        the candidates for re-assessment once waivers expire (`waivers.lapsed_waivers` says which still apply
+        one; an amended record keeps its expired waivers, no longer applied)."""
+        waived = select(adjustments.c.assessment_id).where(
+            adjustments.c.kind == "waiver", adjustments.c.expires < on
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(assessments)
+                .where(assessments.c.assessment_id.in_(waived), assessments.c.superseded == false())
+                .order_by(assessments.c.csu_id, assessments.c.checkpoint, assessments.c.row_id)
             ).mappings()
             return [self._to_assessment(dict(r)) for r in rows]
 

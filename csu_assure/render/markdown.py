@@ -53,6 +53,11 @@ def assessment_markdown(a: Assessment, links: ReportLinks | None = None) -> str:
         f"Moderation: {a.moderation.status}"
         + (f" by {md(a.moderation.assessor)}" if a.moderation.assessor else ""),
         "",
+        *(
+            [f"**Amended** on {a.amendment.on.isoformat()}: {md(a.amendment.reason)}", ""]
+            if a.amendment
+            else []
+        ),
         "| Domain | Status |",
         "|---|---|",
         *(f"| {d.label(a.checkpoint)} | {RAG_MARK[s.rag]} {s.value} |" for d, s in a.domains.items()),

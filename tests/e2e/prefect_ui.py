@@ -1,13 +1,14 @@
 """Drive the Prefect 3 UI with Playwright: open a flow run, fill the Resume form Prefect generates from a RunInput.
 
 The form is Prefect's schema form: each field is a `.schema-form-property` whose `.schema-form-property__label`
-is the field's title ("Assessor", "Check Id", with " (Optional)" when it has a default); strings are textareas,
-Literal/enum fields are `p-select` buttons, `str | None` fields a type toggle, and lists of models an
-"Add item" button with one card per item.
+is the field's title ("Assessor", "Check", with " (Optional)" when it has a default); strings are textareas,
+Literal/enum fields are `p-select` buttons, dates a calendar pop-over, `str | None` fields a type toggle, and
+lists of models an "Add item" button with one card per item.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -107,6 +108,21 @@ class SchemaForm:
         chosen = button.inner_text().strip()
         if chosen != option:
             raise AssertionError(f"field {title!r}: chose {option!r} but the form shows {chosen!r}")
+
+    def pick_date(self, title: str, day: dt.date) -> None:
+        """Set a date field as a person would: open its calendar, type the day into its "Selected Date" box
+        (a native date input) and apply it. The calendar is drawn outside the dialog, at the page's end."""
+        field = self.field(title)
+        field.locator("button.p-date-button__control").click()
+        picker = self.page.locator(".p-date-picker").last
+        picker.locator("input[type=date]").fill(day.isoformat())
+        picker.get_by_role("button", name="Apply").click()
+        shown = field.locator(".p-date-button__value").inner_text().strip()
+        if shown in ("", "Select date"):
+            raise AssertionError(f"field {title!r}: picked {day} but the form shows {shown!r}")
+
+    def has_field(self, title: str) -> bool:
+        return self.root.locator(".schema-form-property__label", has_text=_label(title)).count() > 0
 
     def add_item(self, title: str) -> SchemaForm:
         """Add an item to the list field `title`; return the new item's form."""

@@ -1,14 +1,16 @@
 """An assessor moderates a paused assessment in the Prefect UI, end to end.
 
-A real Prefect server, the real `assess-csu` flow in its own process (paused for moderation), the real UI in
-Chromium: the assessor opens the paused run, clicks Resume, fills the form Prefect generates from
-`ModerationInput` (name, override, one overridden check with its reason) and submits. The flow then records
-the moderated assessment and writes its Word report; the register, the report and the run's artifacts must all
-show the assessor's moderation.
+A real Prefect server, the real `assess-csu` flow in its own process (paused for moderation, one check failing),
+the real UI in Chromium: the assessor first reads the paused run's draft in its artifacts, then opens Resume,
+fills the form built from the draft (name; an override of one check; a waiver of the failing check with its
+last day, picked in the form's calendar; a note) and submits, choosing no decision: there is none to choose,
+and what is entered is applied. The flow then records the moderated assessment and writes its Word report;
+the register, the report and the run's artifacts must all show the override and the waiver.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -24,18 +26,23 @@ from playwright.sync_api import Error as PlaywrightError
 from csu_assure.domain import Status
 from csu_assure.register import Register
 from csu_assure.synthetic import baseline, write_folder
+from tests.checks.case_patching import apply_patch
 from tests.e2e import prefect_api
 from tests.e2e.prefect_ui import CHROMIUM, Screenshots, chromium, open_resume_form, submit
+from tests.flows.cohort_data import cp2_cus_03_fails
 from tests.support.processes import NOT_LISTENING_YET, Budget, spawn, stop, tail, wait_until
 from tests.support.servers import PrefectServer
 
 REPO = Path(__file__).resolve().parents[2]
 FLOW_NAME = "assess-csu"
 ASSESSOR = "Dr Priya Natarajan"
-OVERRIDDEN_CHECK = "CP2-CUS-03"
-OVERRIDE_REASON = "Two CCG letters of intent were withdrawn after submission (BDU call, 12 April 2012)."
+OVERRIDDEN_CHECK = "CP2-LEA-02"  # passes in the draft; the assessor knows better
+OVERRIDE_REASON = "The designated finance director resigned after submission (BDU call, 12 April 2012)."
+WAIVED_CHECK = "CP2-CUS-03"  # the draft's one failing check
+WAIVER_REASON = "Two CCG letters of intent are promised by the end of next month (BDU call, 12 April 2012)."
+WAIVER_LAST_DAY = dt.date.today() + dt.timedelta(days=40)
 MODERATION_NOTE = "Moderated with the customer lead; the rest of the assessment stands."
-TEST_BUDGET_SECONDS = 170  # with the server start (≤ 60 s) the whole test stays under four minutes
+TEST_BUDGET_SECONDS = 200  # with the server start (≤ 60 s) the whole test stays under four and a half minutes
 
 # The flow process: the real flow, its settings as flow parameters, talking only to the test's server.
 RUN_FLOW = """
@@ -49,7 +56,11 @@ assess_flow(**json.loads(sys.argv[1]))
 def start_assessment(server: PrefectServer, tmp: Path) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
     """Run `assess-csu` with moderation on a synthetic CSU in its own process; always stopped afterwards."""
     csu_dir = tmp / "submissions" / "e2e-csu"
-    write_folder(baseline("e2e-csu", "E2E CSU", checkpoint=2), csu_dir / "cp2")
+    # CP2-CUS-03 fails (high): a B, with one failing check to waive.
+    write_folder(
+        apply_patch(baseline("e2e-csu", "E2E CSU", checkpoint=2), cp2_cus_03_fails("e2e-csu")),
+        csu_dir / "cp2",
+    )
     parameters: dict[str, Any] = {
         "csu_dir": str(csu_dir),
         "checkpoint": 2,
@@ -69,7 +80,9 @@ def start_assessment(server: PrefectServer, tmp: Path) -> Iterator[tuple[subproc
 @pytest.mark.e2e
 @pytest.mark.slow
 @pytest.mark.skipif(not CHROMIUM.exists(), reason=f"needs the system Chromium at {CHROMIUM}")
-def test_assessor_overrides_a_check_in_the_prefect_ui(prefect: PrefectServer, tmp_path: Path) -> None:
+def test_assessor_overrides_and_waives_checks_in_the_prefect_ui(
+    prefect: PrefectServer, tmp_path: Path
+) -> None:
     budget = Budget(TEST_BUDGET_SECONDS)
     shots_dir = tmp_path / "screenshots"
     shots: Screenshots | None = None
@@ -106,19 +119,43 @@ def test_assessor_overrides_a_check_in_the_prefect_ui(prefect: PrefectServer, tm
             retry_on=NOT_LISTENING_YET,
         )
 
+        # The paused run has published its draft before anyone opens the form.
+        published = {a["key"]: a for a in prefect_api.artifacts(prefect.api_url, paused_id)}
+        draft_key = "draft-e2e-csu-cp2"
+        assert {draft_key, f"{draft_key}-checks", f"{draft_key}-report"} <= set(published), published
+        assert "## Failing checks" in published[draft_key]["data"], published[draft_key]["data"]
+        assert f"csu-assure moderate {paused_id}" in published[draft_key]["data"]
+        assert "e2e-csu-cp2-report.docx" in published[f"{draft_key}-report"]["data"]
+
         with chromium() as browser:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(15_000)
             shots = Screenshots(page, shots_dir)
             try:
+                # The draft, as the assessor sees it: the run's Artifacts tab, then the draft itself.
+                page.goto(f"{prefect.url}/runs/flow-run/{paused_id}", wait_until="domcontentloaded")
+                page.locator("li.p-tab", has_text="Artifacts").first.click()
+                card = page.get_by_text(draft_key, exact=True).first
+                card.wait_for(state="visible")
+                shots.take("draft-artifacts-listed")
+                card.click()
+                page.get_by_text("Moderating this draft").wait_for(state="visible")
+                page.get_by_text(WAIVED_CHECK).first.wait_for(state="visible")
+                shots.take("draft-artifact")
+
                 form = open_resume_form(page, prefect.url, paused_id)
                 shots.take("resume-form-opened")
+                form.root.get_by_text("draft decision B").first.wait_for(state="visible")
+                assert not form.has_field("Decision"), "the form still asks for a decision"
                 form.fill("Assessor", ASSESSOR)
-                form.choose("Decision", "override")
                 item = form.add_item("Overrides")
-                item.fill("Check Id", OVERRIDDEN_CHECK)
+                item.choose("Check", OVERRIDDEN_CHECK)
                 item.choose("Status", "FAIL")
                 item.fill("Reason", OVERRIDE_REASON)
+                waiver = form.add_item("Waivers")
+                waiver.choose("Check", WAIVED_CHECK)
+                waiver.pick_date("Last day", WAIVER_LAST_DAY)
+                waiver.fill("Reason", WAIVER_REASON)
                 form.fill_optional("Note", MODERATION_NOTE)
                 shots.take("resume-form-filled")
                 submit(form)
@@ -160,7 +197,7 @@ def test_assessor_overrides_a_check_in_the_prefect_ui(prefect: PrefectServer, tm
     assert history[0].assessment.moderation.status == "draft"
 
     result = moderated.result(OVERRIDDEN_CHECK)
-    assert result.computed_status is Status.PASS, "the synthetic baseline should pass every check"
+    assert result.computed_status is Status.PASS, "the synthetic baseline passes this check"
     assert result.status is Status.FAIL, result
     assert result.adjustment is not None, result
     assert (result.adjustment.kind, result.adjustment.assessor, result.adjustment.reason) == (
@@ -168,8 +205,14 @@ def test_assessor_overrides_a_check_in_the_prefect_ui(prefect: PrefectServer, tm
         ASSESSOR,
         OVERRIDE_REASON,
     )
-    assert [(a["check_id"], a["kind"], a["status"], a["assessor"], a["reason"]) for a in adjustments] == [
-        (OVERRIDDEN_CHECK, "override", "FAIL", ASSESSOR, OVERRIDE_REASON)
+    waived = moderated.result(WAIVED_CHECK)
+    assert (waived.computed_status, waived.status) == (Status.FAIL, Status.WAIVED), waived
+    assert waived.adjustment is not None and waived.adjustment.expires == WAIVER_LAST_DAY, waived
+    assert sorted(
+        (a["check_id"], a["kind"], a["status"], a["assessor"], a["reason"], a["expires"]) for a in adjustments
+    ) == [
+        (WAIVED_CHECK, "waiver", None, ASSESSOR, WAIVER_REASON, WAIVER_LAST_DAY),
+        (OVERRIDDEN_CHECK, "override", "FAIL", ASSESSOR, OVERRIDE_REASON, None),
     ]
 
     assert moderated.report_path, "the moderated assessment has no report path"
@@ -178,6 +221,9 @@ def test_assessor_overrides_a_check_in_the_prefect_ui(prefect: PrefectServer, tm
     text = _docx_text(report)
     assert ASSESSOR in text, f"{report} does not name the assessor {ASSESSOR!r}"
     assert OVERRIDE_REASON in text, f"{report} does not give the override reason"
+    assert WAIVER_REASON in text, f"{report} does not give the waiver's reason"
+    last_day = f"{WAIVER_LAST_DAY.day} {WAIVER_LAST_DAY:%B %Y}"
+    assert f"Waived until {last_day} by {ASSESSOR}" in text, f"{report} does not give the waiver's last day"
 
     published = prefect_api.artifacts(prefect.api_url, paused_id)
     pointing_at_report = [

@@ -25,6 +25,27 @@ STOP_AT_CP2: dict[str, Any] = {
 }
 
 
+def cp2_cus_03_fails(csu_id: str) -> dict[str, Any]:
+    """A checkpoint 2 patch for `csu_id`'s baseline: CP2-CUS-03 fails, high (four of six CCGs commit, but the two
+    that do not hold 60% of the people), so customer focus passes only marginally → B. Waiving the check gives A;
+    when the waiver expires, B again."""
+    prefix = "".join(w[0] for w in csu_id.split("-"))[:2].upper()  # the baseline's CCG ids: <prefix>01...
+    return {
+        "update": [
+            {"table": "ccgs", "set": {"population": 180000}},
+            {"table": "ccgs", "where": {"ccg_id": f"{prefix}01"}, "set": {"population": 900000}},
+            *(
+                {
+                    "table": "ccg_interviews",
+                    "where": {"ccg_id": f"{prefix}0{n}"},
+                    "set": {"pct_from_css": 10, "pct_in_house": 70, "pct_shared": 10, "pct_other": 10},
+                }
+                for n in (1, 2)
+            ),
+        ]
+    }
+
+
 def write_csu(
     root: Path,
     csu_id: str,

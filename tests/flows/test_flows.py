@@ -156,8 +156,7 @@ def test_moderation_pauses_and_a_resume_with_an_override_reaches_register_and_re
     resume_flow_run(
         run_id,
         run_input={
-            "assessor": "Dr Jane Smith",
-            "decision": "override",
+            "assessor": "Dr Jane Smith",  # no decision to choose: the override entered is applied
             "overrides": [
                 {"check_id": "CP2-CUS-03", "status": "FAIL", "reason": "Letters of intent withdrawn"}
             ],

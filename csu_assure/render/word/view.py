@@ -210,6 +210,7 @@ class SummaryView:
     data_quality: int = 0
     data_quality_phrase: str = "no data-quality issues"
     set_aside: int = 0
+    amendment: str = ""  # an amended record: when it was re-assessed, why, and the record it replaces
 
 
 @dataclass(frozen=True)
@@ -376,6 +377,17 @@ def _summary(a: Assessment, domains: tuple[DomainView, ...]) -> SummaryView:
         data_quality=len(a.data_quality),
         data_quality_phrase=count_phrase(len(a.data_quality), "data-quality issue"),
         set_aside=sum(1 for i in a.data_quality if i.set_aside),
+        amendment=_amendment_text(a),
+    )
+
+
+def _amendment_text(a: Assessment) -> str:
+    m = a.amendment
+    if m is None:
+        return ""
+    return one_line(  # the template makes each line a paragraph: an assessor's reason adds none
+        f"This is an amended report: the CSU was re-assessed on {long_date(m.on)} from the same submission. "
+        f"{m.reason} It replaces assessment {m.replaces}."
     )
 
 
@@ -482,6 +494,7 @@ def report_view(a: Assessment) -> ReportView:
         CoverRow("As of", long_date(p.as_of)),
         CoverRow("Assessor", one_line(p.assessor)),
         CoverRow("Status", one_line(_moderation_text(a))),
+        *((CoverRow("Amended", f"Re-assessed on {long_date(a.amendment.on)}"),) if a.amendment else ()),
         CoverRow("Rule set", one_line(f"{p.ruleset_name} {p.ruleset_version}")),
         CoverRow("Engine version", one_line(p.engine_version)),
     )
