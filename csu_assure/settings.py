@@ -8,6 +8,13 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# The protective marking of every report unless a run sets another (CSU_ASSURE_MARKING). In 2012 the
+# Government Protective Marking Scheme applied (its successor, OFFICIAL-SENSITIVE, dates from April 2014). A
+# report holds a named CSU's business-plan figures and a decision on whether it may trade: disclosure could cause
+# it financial loss and disadvantage the NHS Commissioning Board in its hosting negotiations, the harm the scheme
+# put at RESTRICTED; COMMERCIAL is the scheme's descriptor for commercially sensitive material.
+DEFAULT_MARKING = "RESTRICTED – COMMERCIAL"
+
 
 def _default_assessor() -> str:
     try:
@@ -31,6 +38,12 @@ class Settings(BaseSettings):
     calendar: Path | None = Field(None, description="Alternative checkpoint calendar file.")
     assessor: str = Field(
         default_factory=_default_assessor, description="Named assessor recorded on assessments."
+    )
+    marking: str = Field(
+        DEFAULT_MARKING,
+        min_length=1,
+        max_length=120,
+        description="The protective marking printed at the top and foot of every report page.",
     )
 
     @property
