@@ -102,6 +102,7 @@ class Direction(StrEnum):
     WORSE = "worse"
     SAME = "same"
     NEW = "newly judged"
+    UNJUDGED = "not judged"  # the later record judged no submission: its domains say nothing about change
 
 
 class DomainMove(_Model):
@@ -383,7 +384,9 @@ def _domain_moves(before: Assessment, after: Assessment) -> tuple[DomainMove, ..
         b, a = before.domains.get(d), after.domains.get(d)
         if b is None and a is None:
             continue
-        if b is None or a is None:
+        if after.disposition is not Disposition.ASSESSED:
+            direction = Direction.UNJUDGED
+        elif b is None or a is None:
             direction = Direction.NEW
         elif _RANK[a] > _RANK[b]:
             direction = Direction.BETTER

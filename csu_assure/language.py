@@ -216,13 +216,15 @@ _ZERO_SUBJECT = re.compile(r"(?<![\d.,£−-])\b0 ((?:[\w-]+ ){0,4}?)([\w-]+?)s 
 _ZERO_OF_NEGATIVE = re.compile(
     r"(?<![\d.,£−-])\b0 of (\d[\d,]*) ((?:[\w-]+ ){0,4}?)([\w-]+) (have|are|were) not\b"
 )
+_ZERO_OF = re.compile(r"(?<![\d.,£−-])\b0 of (\d[\d,]*) ")
 _SINGULAR_VERB = {"are": "is", "were": "was", "have": "has"}
 
 
 def tidy(text: str) -> str:
     """Counts that agree with their nouns and verbs, and zeros read as negatives: "1 engagement event(s)" →
     "1 engagement event", "0 CCG(s) scored" → "no CCG scored", "≤ 0 CCG(s) scoring 1" → "no CCG scoring 1",
-    "0 CCGs are" → "no CCG is", "0 of 6 CCGs have not signed" → "all 6 CCGs have signed"."""
+    "0 CCGs are" → "no CCG is", "0 of 6 CCGs have not signed" → "all 6 CCGs have signed", "0 of 6 CCGs
+    unaffordable" → "none of the 6 CCGs unaffordable"."""
     if "(s)" in text:
         text = _AT_MOST_NONE.sub(lambda m: f"no {m.group(1)}{m.group(2)}", text)
 
@@ -240,6 +242,7 @@ def tidy(text: str) -> str:
         ),
         text,
     )
+    text = _ZERO_OF.sub(lambda m: f"none of the {m.group(1)} ", text)
     return _ZERO_SUBJECT.sub(
         lambda m: f"no {m.group(1)}{m.group(2)} {_SINGULAR_VERB[m.group(3)]}",
         text,
@@ -273,6 +276,12 @@ def decision_phrase(label: str) -> str:
     return label if label[1:3] == " —" else label[:1].lower() + label[1:]
 
 
+def cap(text: str) -> str:
+    """`text` with its first letter a capital and the rest as it was ("no CSUs" → "No CSUs"; str.capitalize
+    would write "No csus")."""
+    return text[:1].upper() + text[1:]
+
+
 def sentence(text: str) -> str:
     """`text` with a capital first letter and a full stop, once."""
     text = text.strip()
@@ -284,6 +293,7 @@ def sentence(text: str) -> str:
 
 __all__ = [
     "CSU_TERM_NOTE",
+    "cap",
     "cell",
     "count",
     "count_is",

@@ -22,7 +22,7 @@ _NO_ESCALATION = not_applicable("the checkpoint 2 development plan had no escala
     action="Escalate to the BDU and the SHA: complete the intervention or merger the checkpoint 2 escalation "
     "required, and agree whether the CSS can go on.",
     evidence_required="The substantive managing director's appointment, or the agreed merger or collaboration "
-    "route, and development_plan.csv reporting the escalation item met.",
+    "route, and the development plan reporting the escalation item met.",
 )
 def escalation_not_resolved(sub: Submission, p: NoParams, ctx: Context) -> Judgement:
     """## What it checks

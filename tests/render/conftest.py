@@ -238,3 +238,20 @@ def all_text(path: Path) -> str:
         parts.extend(p.text for p in section.header.paragraphs)
         parts.extend(p.text for p in section.footer.paragraphs)
     return "\n".join(parts)
+
+
+@pytest.fixture(scope="session")
+def example_records() -> Callable[[str], list[Assessment]]:
+    """The example cohort's records of one CSU, checkpoint by checkpoint, as the golden test makes them (each
+    checkpoint's plan carried to the next, moderation as an unattended run leaves it)."""
+    from functools import cache
+
+    from csu_assure.domain import ModerationStatus
+    from tests.test_example_cohort import COHORT, progress
+
+    @cache
+    def records(csu: str) -> list[Assessment]:
+        unattended = Moderation(status=ModerationStatus.NOT_MODERATED)
+        return [a.model_copy(update={"moderation": unattended}) for a in progress(COHORT / csu)]
+
+    return records

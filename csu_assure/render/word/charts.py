@@ -22,6 +22,7 @@ from decimal import Decimal
 import pandas as pd
 
 from csu_assure.domain import Checkpoint, Rag
+from csu_assure.language import none_of, verb
 from csu_assure.render.word import drawingml as dml
 from csu_assure.render.word.drawingml import Chart, ChartType
 from csu_assure.render.word.safe import one_line
@@ -194,6 +195,7 @@ def scores_chart(figures: KeyFigures | None, checkpoint: Checkpoint) -> Chart | 
         if row[1] is not None:
             dml.fill(series.points[i], row[2])
     dml.value_axis(chart, minimum=0, maximum=5, major_unit=1, number_format="0")
+    dml.every_category_label(chart)
     below = [s.label for s in figures.scores if s.mean is not None and s.mean < pass_mean]
     alt = f"Bar chart of the mean {source.lower()} score for {len(figures.scores)} questions; " + (
         f"below the pass mark of {pass_mean}: {', '.join(below)}."
@@ -262,6 +264,7 @@ def price_chart(figures: KeyFigures | None) -> Chart | None:
         dml.fill(bars.points[i], row[3])
     top = max(30.0, price * 1.15, (rca or 0) * 1.15)
     dml.value_axis(chart, minimum=0, maximum=5 * math.ceil(top / 5), major_unit=5, number_format='"£"0')
+    dml.every_category_label(chart)
     alt = (
         f"Price per head £{price:.2f} shown against the CCG running-cost allowance of £{RCA_PER_HEAD:.0f} per "
         f"head, the {share} aim at £{aim:.2f} and the plausible range of £{_pounds(low)}–£{_pounds(high)}."
@@ -389,7 +392,7 @@ def _per_csu_panel(panel: _Panel, points: Sequence[CohortPoint], note: str) -> C
     values = [panel.value(p.figures) for p in points]
     # (label, value, colour), top row first; reversed below, as a bar chart draws its first category lowest.
     rows: list[tuple[str, float | None, str]] = [
-        (f"Reference: {panel.reference_text} ({panel.text(panel.reference)})", panel.reference, NHS_DARK_BLUE)
+        (f"Reference: {panel.reference_text}", panel.reference, NHS_DARK_BLUE)
     ]
     for p, v in zip(points, values, strict=True):
         label = f"{_short(p.name)}: {panel.text(v) if v is not None else 'n/a'}"
@@ -403,10 +406,11 @@ def _per_csu_panel(panel: _Panel, points: Sequence[CohortPoint], note: str) -> C
     for i, row in enumerate(rows):
         if row[1] is not None:
             dml.fill(series.points[i], row[2])
+    dml.every_category_label(chart)
     present = [v for v in values if v is not None]
     low = min([0.0, *present, panel.reference])
     high = max([0.0, *present, panel.reference])
-    step = _nice_step((high - low) / 6)
+    step = _axis_step((high - low) / 6)
     dml.value_axis(
         chart,
         minimum=step * math.floor(low / step),
@@ -419,9 +423,9 @@ def _per_csu_panel(panel: _Panel, points: Sequence[CohortPoint], note: str) -> C
         chart,
         data,
         width_in=LANDSCAPE_WIDTH_IN,
-        height_in=0.8 + 0.14 * len(rows),
+        height_in=0.8 + 0.19 * len(rows),
         caption=f"{panel.title} by CSU from zero, coloured by decision; the dark bar is {panel.reference_text}; "
-        f"{below} of {len(points)} below it.{note}",
+        f"{none_of(below, len(points), 'CSU')} {verb(below, 'is')} below it.{note}",
         alt_text=f"Bar chart of {panel.title} for {len(points)} CSUs; {below} below {panel.reference_text}.",
     )
 
@@ -444,7 +448,7 @@ def _distribution_panel(panel: _Panel, points: Sequence[CohortPoint], note: str)
     chart = dml.new_chart(
         ChartType.COLUMN_STACKED,
         data,
-        title=f"{panel.title}: CSUs per band; {below:,} of {len(frame):,} below {panel.reference_text}",
+        title=f"{panel.title}: CSUs per band; {none_of(below, len(frame), 'CSU')} below {panel.reference_text}",
         font_size=7,
     )
     for series, (rag, _) in zip(chart.series, shown, strict=True):
@@ -480,6 +484,14 @@ def _bands(values: list[float], reference: float, target: int = 12) -> tuple[flo
 def _places(step: float) -> int:
     """Decimals that show every multiple of `step` exactly: 0.25 → 2, 2.5 → 1, 5 → 0."""
     return next((p for p in range(6) if abs(round(step, p) - step) < 1e-9), 6)
+
+
+def _axis_step(raw: float) -> float:
+    """The round axis step (1, 2 or 5 × 10ⁿ) nearest above `raw`: every tick label exact in whole units."""
+    if raw <= 0:
+        return 1.0
+    magnitude = 10.0 ** math.floor(math.log10(raw))
+    return next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
 
 
 def _nice_step(raw: float) -> float:

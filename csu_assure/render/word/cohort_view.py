@@ -24,7 +24,18 @@ from csu_assure.domain import (
     Rag,
     Severity,
 )
-from csu_assure.language import CSU_TERM_NOTE, count, list_phrase, long_date, percent, prose, tidy, verb
+from csu_assure.language import (
+    CSU_TERM_NOTE,
+    cap,
+    count,
+    decision_phrase,
+    list_phrase,
+    long_date,
+    percent,
+    prose,
+    tidy,
+    verb,
+)
 from csu_assure.language import cell as cell_text
 from csu_assure.render.word.safe import one_line
 from csu_assure.render.word.view import DOMAIN_STATUS_LABELS, OUTCOME_RAG, pass_test
@@ -35,6 +46,18 @@ from csu_assure.results import AssessmentSummary, CsuRow, PlanItem
 # register and `csu-assure export`.
 COHORT_TABLE_ROWS = 1_000
 LEAGUE_ROWS = 10
+# A decision in a narrow table column.
+SHORT_OUTCOME = {
+    Outcome.PROCEED: "Proceed",
+    Outcome.PROCEED_CONSOLIDATE: "Proceed, consolidate",
+    Outcome.A: "A",
+    Outcome.B: "B",
+    Outcome.C: "C — stop",
+    Outcome.RECOMMEND: "Recommend hosting",
+    Outcome.RECOMMEND_WITH_CONDITIONS: "With conditions",
+    Outcome.NOT_RECOMMENDED: "Not recommended",
+    Outcome.NOT_SUBMITTED: "Not submitted",
+}
 CONDITION_ROWS = 300
 
 
@@ -334,11 +357,12 @@ def _movement(
     for a, m in found[:COHORT_TABLE_ROWS]:
         domains = "; ".join(
             [
-                *(f"{d.label(checkpoint).lower()} better" for d in m.better),
+                *(f"{d.label(checkpoint).lower()} improved" for d in m.better),
                 *(f"{d.label(checkpoint).lower()} worse" for d in m.worse),
             ]
         )
         if not m.assessed_after:
+            domains = "not judged: nothing readable submitted"
             failures, plan = "—", (f"{m.binding_items} not evidenced" if m.binding_items else "—")
         else:
             failures = f"{m.resolved} / {m.still_failing} / {m.new}"
@@ -350,8 +374,8 @@ def _movement(
         rows.append(
             MovementRow(
                 csu_name=one_line(a.csu_name),
-                then=m.before_outcome.label,
-                now=m.after_outcome.label,
+                then=SHORT_OUTCOME[m.before_outcome],
+                now=SHORT_OUTCOME[m.after_outcome],
                 rag=OUTCOME_RAG[m.after_outcome],
                 domains=domains or "unchanged",
                 failures=failures,
@@ -508,12 +532,12 @@ def _group(
     proceeds = sum(1 for a in members if a.outcome.proceeds)
     summary = [
         f"{count(total, 'CSU')} {verb(total, 'was')} assessed at {checkpoint.title.lower()}: "
-        + list_phrase([f"{counts[o]} {o.label}" for o in order])
+        + "; ".join(f"{decision_phrase(o.label)}, {counts[o]}" for o in order)
         + "."
     ]
     if total:
         summary.append(
-            f"{count(proceeds, 'CSU').capitalize()} {verb(proceeds, 'goes', 'go')} on"
+            f"{cap(count(proceeds, 'CSU'))} {verb(proceeds, 'goes', 'go')} on"
             + (
                 f"; {count(len(escalations), 'escalation')} {verb(len(escalations), 'is')} named below"
                 if escalations

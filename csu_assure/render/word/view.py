@@ -44,6 +44,7 @@ from csu_assure.domain import (
 )
 from csu_assure.language import (
     CSU_TERM_NOTE,
+    cap,
     count,
     decision_phrase,
     list_phrase,
@@ -433,6 +434,9 @@ def _check_row(r: CheckResult, checkpoint: Checkpoint, keep: Sequence[str]) -> C
     result = _status_text(r)
     if r.failed:
         result = f"{result} (low: advice)"
+    elif r.computed_status is not r.status:
+        how = "overridden; " if r.adjustment is not None and r.adjustment.kind == "override" else ""
+        result = f"{result} ({how}computed: {STATUS_LABELS[r.computed_status]})"
     return CheckRow(
         check_id=one_line(r.check_id),
         domain=domain_label(r.domain, checkpoint),
@@ -537,7 +541,7 @@ def _result_phrase(r: CheckResult, keep: Sequence[str]) -> str:
     if r.status is Status.NOT_EVIDENCED:
         return f"{r.check_id} ({name}: insufficient evidence)"
     found = cell_text(r.actual or "", keep=keep)
-    test = pass_test(r.expected)
+    test = cell_text(pass_test(r.expected), keep=keep)
     detail = f": {found}, where the standard is {test}" if found and test else ""
     return f"{r.check_id} ({name}{detail})"
 
@@ -639,7 +643,7 @@ def _reasons(a: Assessment, ctx: ReportContext) -> tuple[str, ...]:
             out.append(f"No development plan was agreed (CP2-GOV-01), so {name} stops at checkpoint 2 (C).")
         else:
             out.append(
-                f"{count(len(failed), 'domain').capitalize()} failed ({_named(failed, a)}), so {name} stops at "
+                f"{cap(count(len(failed), 'domain'))} failed ({_named(failed, a)}), so {name} stops at "
                 "checkpoint 2 (C): it does not go on to checkpoint 3."
             )
     elif o is Outcome.RECOMMEND:
@@ -684,9 +688,14 @@ def _reasons(a: Assessment, ctx: ReportContext) -> tuple[str, ...]:
     set_aside = sum(1 for i in a.data_quality if i.set_aside)
     if a.data_quality and len(out) < 5:
         out.append(
-            f"{count(len(a.data_quality), 'submitted figure').capitalize()} {verb(len(a.data_quality), 'was')} "
+            f"{cap(count(len(a.data_quality), 'submitted figure'))} {verb(len(a.data_quality), 'was')} "
             "implausible"
-            + (" and set aside, so the checks that needed them lack evidence" if set_aside else "")
+            + (
+                f" and set aside, so the checks that needed {'it' if len(a.data_quality) == 1 else 'them'} lack "
+                "evidence"
+                if set_aside
+                else ""
+            )
             + "; the assessor must resolve each with the CSU (see Data quality)."
         )
     return tuple(safe_text(s) for s in out[:5])
@@ -758,7 +767,7 @@ def _moderation_text(a: Assessment) -> str:
     m = a.moderation
     adjusted = sum(1 for r in a.results if r.adjustment is not None)
     adjusted_text = (
-        f" {count(adjusted, 'check result').capitalize()} {verb(adjusted, 'was')} adjusted by "
+        f" {cap(count(adjusted, 'check result'))} {verb(adjusted, 'was')} adjusted by "
         "the assessor (see Overrides and waivers)."
         if adjusted
         else ""
@@ -802,7 +811,7 @@ def _decision_page(a: Assessment, ctx: ReportContext) -> DecisionPage:
     advice_after = len(advice) if a.checkpoint is not Checkpoint.OUTLINE_PLAN and a.outcome.proceeds else 0
     if advice_after:
         note = (note + " " if note else "") + (
-            f"{count(advice_after, 'further item').capitalize()} of advice {verb(advice_after, 'is')} in the "
+            f"{cap(count(advice_after, 'further item'))} of advice {verb(advice_after, 'is')} in the "
             "development plan."
         )
     steps, appeal = _next_steps(a, ctx)
@@ -874,6 +883,7 @@ _MOVEMENT_WORDS = {
     Direction.WORSE: "worse",
     Direction.SAME: "unchanged",
     Direction.NEW: "first judged",
+    Direction.UNJUDGED: "not judged: nothing readable submitted",
 }
 
 
