@@ -217,6 +217,9 @@ _ZERO_OF_NEGATIVE = re.compile(
     r"(?<![\d.,£−-])\b0 of (\d[\d,]*) ((?:[\w-]+ ){0,4}?)([\w-]+) (have|are|were) not\b"
 )
 _ZERO_OF = re.compile(r"(?<![\d.,£−-])\b0 of (\d[\d,]*) ")
+_ONE_OF_PLURAL_VERB = re.compile(r"(?<![\d.,£−-])\b1 of (\d[\d,]*) ((?:[\w'-]+ ){0,5}?)(are|were|have)\b")
+_AT_MOST_ZERO = re.compile(r"≤ 0 (?=[a-zA-Z])")
+_ZERO_MORE = re.compile(r"(?<![\d.,£−-])\b0 more\b")
 _SINGULAR_VERB = {"are": "is", "were": "was", "have": "has"}
 
 
@@ -243,6 +246,11 @@ def tidy(text: str) -> str:
         text,
     )
     text = _ZERO_OF.sub(lambda m: f"none of the {m.group(1)} ", text)
+    text = _ONE_OF_PLURAL_VERB.sub(
+        lambda m: f"1 of {m.group(1)} {m.group(2)}{_SINGULAR_VERB[m.group(3)]}", text
+    )
+    text = _AT_MOST_ZERO.sub("no ", text)
+    text = _ZERO_MORE.sub("none", text)
     return _ZERO_SUBJECT.sub(
         lambda m: f"no {m.group(1)}{m.group(2)} {_SINGULAR_VERB[m.group(3)]}",
         text,

@@ -170,6 +170,7 @@ def _decision_page(doc: Doc, v: ReportView) -> None:
     table(doc, signoff[0], signoff[1:], (2.6, 6.2, 5.0, 3.2), size=NOTE_SIZE)
     issue = [(r.label, r.value) for r in d.issue]
     key_value_table(doc, issue, (3.0, TEXT_WIDTH_CM - 3.0), size=7.5)
+    paragraph(doc, v.term_note, "Note")
 
 
 # ----------------------------------------------------------------------------------------------- sections
@@ -206,18 +207,16 @@ def _since(doc: Doc, s: SinceView, outline: Outline) -> None:
         )
     if s.compact:
         return
-    for title, changes, note in (
-        ("Resolved", s.resolved, "No earlier failure is shown resolved."),
-        ("Still failing", s.still_failing, "No earlier failure is still failing."),
-        ("New failures", s.new, "No new failure."),
-        ("Not re-tested", s.not_retested, ""),
+    # Each kind of change that happened, under its own heading (the summary above counts every kind).
+    for title, changes in (
+        ("Resolved", s.resolved),
+        ("Still failing", s.still_failing),
+        ("New failures", s.new),
+        ("Not re-tested", s.not_retested),
     ):
-        if not changes and not note:
+        if not changes:
             continue
         paragraph(doc, title, "Heading 3")
-        if not changes:
-            _note(doc, note)
-            continue
         header = ("Check", "Problem", "Earlier" if title == "Still failing" else "Re-tested by", "Evidence")
         if title in ("New failures", "Not re-tested"):
             rows4 = [(c.check_id, c.name, c.evidence) for c in changes]
@@ -427,7 +426,6 @@ def _short_report(doc: Doc, v: ReportView, templates_dir: Path, outline: Outline
     if v.provenance.inputs:
         rows = [(path, Cell(sha, mono=True)) for path, sha in v.provenance.inputs]
         table(doc, ("File as read", "SHA-256"), rows, (6.4, TEXT_WIDTH_CM - 6.4), size=7, keep_together=0)
-    paragraph(doc, v.term_note, "Note")
 
 
 def build_assessment_document(
@@ -467,7 +465,6 @@ def build_assessment_document(
         _short_report(doc, v, templates_dir, outline)
         return doc
     toc = paragraph(doc, "Contents", "Contents Heading")
-    paragraph(doc, v.term_note, "Note")
     if v.since is not None:
         _since(doc, v.since, outline)
     _findings(doc, v, outline)

@@ -46,7 +46,6 @@ from csu_assure.language import (
     CSU_TERM_NOTE,
     cap,
     count,
-    decision_phrase,
     list_phrase,
     long_date,
     pass_condition,
@@ -537,7 +536,9 @@ def _deciding(a: Assessment, domain: Domain) -> list[CheckResult]:
 def _result_phrase(r: CheckResult, keep: Sequence[str]) -> str:
     """ "CP2-CUS-02 (CCGs interviewed have low confidence in the CSU offer: 1.86 against mean ≥ 3.0…)"."""
     name = cell_text(r.name, keep=keep)
-    name = name[0].lower() + name[1:] if name[:2] != name[:2].upper() else name
+    first = name.split(" ", 1)[0]
+    if not (len(first) > 1 and first[:2].isupper()):  # "CCGs' survey…" and "SLA terms…" keep their capitals
+        name = name[:1].lower() + name[1:]
     if r.status is Status.NOT_EVIDENCED:
         return f"{r.check_id} ({name}: insufficient evidence)"
     found = cell_text(r.actual or "", keep=keep)
@@ -714,7 +715,7 @@ def _next_steps(a: Assessment, ctx: ReportContext) -> tuple[tuple[str, ...], str
         steps.append(f"{name} submits its final outline business plan for checkpoint 2{by}.")
         if a.development_plan:
             steps.append(
-                "It answers each piece of advice below in that plan's development plan (CP2-GOV-02 checks it); "
+                "It answers each piece of advice above in that plan's development plan (CP2-GOV-02 checks it); "
                 "advice from checkpoint 1 is not binding."
             )
         if o is Outcome.PROCEED_CONSOLIDATE:
@@ -746,9 +747,14 @@ def _next_steps(a: Assessment, ctx: ReportContext) -> tuple[tuple[str, ...], str
                 "each against its test of done by its date."
             )
     else:
+        fate = (
+            f"{name} will not be hosted by the NHS Commissioning Board."
+            if a.checkpoint is Checkpoint.FULL_BUSINESS_PLAN
+            else f"{name} does not go on to checkpoint {cp + 1}."
+        )
         steps.append(
-            f"{name} does not proceed. The SHA cluster, the NHS Commissioning Board and the CCGs concerned agree "
-            "how those CCGs will receive commissioning support: for example from a neighbouring CSU, or by "
+            f"{fate} The SHA cluster, the NHS Commissioning Board and the CCGs concerned agree how those CCGs "
+            "will receive commissioning support from April 2013: for example from a neighbouring CSU, or by "
             "merger with one."
         )
         if a.disposition is Disposition.NOT_SUBMITTED and cp < 3:
@@ -909,8 +915,8 @@ def since_view(m: Movement, a: Assessment) -> SinceView:
         else ""
     )
     summary = [
-        f"At checkpoint {then} (assessed {long_date(m.before_as_of)}) the decision was {decision_phrase(before)}; "
-        f"at checkpoint {int(m.after_checkpoint)} it is {decision_phrase(m.after_outcome.label)}."
+        f"At checkpoint {then} (assessed {long_date(m.before_as_of)}) the decision was “{before}”; at "
+        f"checkpoint {int(m.after_checkpoint)} it is “{m.after_outcome.label}”."
     ]
     binding = [p for p in m.plan if p.binding]
     met = [p for p in binding if p.state is ItemState.MET]
@@ -929,11 +935,9 @@ def since_view(m: Movement, a: Assessment) -> SinceView:
                 + ", ".join(p.item_id for p in binding)
             )
         summary.append(text + ".")
-        rows = tuple(_progress_row(p, keep) for p in m.plan if p.binding)
         return SinceView(
             title=f"Since checkpoint {then}",
             summary=tuple(safe_text(s) for s in summary),
-            plan=rows,
             escalations=tuple(_escalation_row(e, a) for e in m.escalations),
             compact=True,
         )
@@ -945,7 +949,7 @@ def since_view(m: Movement, a: Assessment) -> SinceView:
         if unevidenced:
             parts.append(f"{len(unevidenced)} not evidenced")
     parts.append(f"{count(len(m.resolved), 'earlier failure')} resolved")
-    parts.append(f"{len(m.still_failing)} still failing")
+    parts.append(f"{count(len(m.still_failing), 'failure', zero='no')} still failing")
     parts.append(f"{count(len(m.new), 'new failure')}")
     summary.append(sentence("Since then: " + list_phrase(parts)))
     for e in m.escalations:
