@@ -73,6 +73,19 @@ def none_of(k: int, n: int, singular: str, plural_form: str | None = None) -> st
     return f"{k:,} of {n:,} {noun}"
 
 
+_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def number_word(n: int) -> str:
+    """A small count in words, as a sentence starts with it ("two domains failed"); 11 and up as digits."""
+    return _WORDS[n] if 0 <= n < len(_WORDS) else f"{n:,}"
+
+
+def spelled(n: int, singular: str, plural_form: str | None = None) -> str:
+    """A count to start a sentence with: "One submitted figure", "Two check results", "No CSUs", "12 CSUs"."""
+    return cap(f"{number_word(n)} {plural(n, singular, plural_form)}")
+
+
 def list_phrase(items: Sequence[str], conjunction: str = "and") -> str:
     """ "a", "a and b", "a, b and c" (no serial comma, as British house styles write it)."""
     items = [i for i in items if i]
@@ -219,6 +232,7 @@ _ZERO_OF_NEGATIVE = re.compile(
 _ZERO_OF = re.compile(r"(?<![\d.,£−-])\b0 of (\d[\d,]*) ")
 _ONE_OF_PLURAL_VERB = re.compile(r"(?<![\d.,£−-])\b1 of (\d[\d,]*) ((?:[\w'-]+ ){0,5}?)(are|were|have)\b")
 _AT_MOST_ZERO = re.compile(r"≤ 0 (?=[a-zA-Z])")
+_HYPHEN_MINUS = re.compile(r"(?<![\w.,-])-(?=[£\d])")
 _ZERO_MORE = re.compile(r"(?<![\d.,£−-])\b0 more\b")
 _SINGULAR_VERB = {"are": "is", "were": "was", "have": "has"}
 
@@ -251,6 +265,7 @@ def tidy(text: str) -> str:
     )
     text = _AT_MOST_ZERO.sub("no ", text)
     text = _ZERO_MORE.sub("none", text)
+    text = _HYPHEN_MINUS.sub("−", text)  # a true minus sign: "-65%" → "−65%"
     return _ZERO_SUBJECT.sub(
         lambda m: f"no {m.group(1)}{m.group(2)} {_SINGULAR_VERB[m.group(3)]}",
         text,
@@ -312,12 +327,14 @@ __all__ = [
     "money",
     "money_exact",
     "none_of",
+    "number_word",
     "pass_condition",
     "per_head",
     "percent",
     "plural",
     "prose",
     "sentence",
+    "spelled",
     "tidy",
     "verb",
     "with_long_dates",

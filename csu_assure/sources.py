@@ -31,7 +31,6 @@ _BASIS = re.compile(r"^\s*\[([SDA])\b")
 _BASIS_WORDS = {
     "S": "Set by",
     "D": "Derived from",
-    "A": "The assessment framework's own standard, where the publications set no figure; informed by",
 }
 
 
@@ -49,8 +48,13 @@ def plain_source(source: str) -> str:
     if not source.strip():
         return ""
     basis = _BASIS.match(source)
+    cited = citations(source)
+    if basis and basis.group(1) == "A":
+        publications = [c for c in cited if c != FRAMEWORK]
+        own = "The BDU assessment framework's own standard, 2012, where the publications set no figure"
+        return f"{own}; informed by {'; '.join(publications)}" if publications else own
     lead = _BASIS_WORDS[basis.group(1)] if basis else "Based on"
-    return f"{lead} {'; '.join(citations(source))}"
+    return f"{lead} {'; '.join(cited)}"
 
 
 __all__ = ["FRAMEWORK", "SEED_CITATIONS", "citations", "plain_source"]

@@ -37,7 +37,7 @@ def test_the_report_lists_the_issues_and_says_why_the_finance_chart_is_missing(
     assert "financial_plan.csv, rows 1–70: costs" in text and "£99,999,999.00" in text
     assert "Set aside: not judged" in text
     assert (
-        "1 submitted figure was implausible and set aside, so the checks that needed it lack evidence; the "
+        "One submitted figure was implausible and set aside, so the checks that needed it lack evidence; the "
         "assessor must resolve each with the CSU (see Data quality)."
     ) in text
     assert "(year-one deficit in the business plan: insufficient evidence)" in text

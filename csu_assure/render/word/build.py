@@ -146,16 +146,17 @@ def _decision_page(doc: Doc, v: ReportView) -> None:
     if d.conditions_title:
         paragraph(doc, d.conditions_title, "Heading 3")
         if d.conditions:
-            rows2 = [(f"{c.title} ({c.check_id})\n{c.action}", c.owner, c.due, c.test) for c in d.conditions]
+            # The problem and its test of done; what to do about it is in the development plan.
+            rows2 = [(f"{c.title} ({c.check_id})", c.owner, c.due, c.test) for c in d.conditions]
             table(
                 doc,
-                ("What must be done", "Owner", "Due", "Done when"),
+                ("Condition", "Owner", "Due", "Done when"),
                 rows2,
-                (6.6, 3.0, 2.2, TEXT_WIDTH_CM - 11.8),
+                (6.0, 3.2, 2.4, TEXT_WIDTH_CM - 11.6),
                 size=7.5,
             )
         if d.conditions_more:
-            _note(doc, f"{d.conditions_more} more in the development plan (see the contents).")
+            _note(doc, f"{d.conditions_more} more in the development plan, with what must be done for each.")
         if d.conditions_note:
             _note(doc, d.conditions_note)
     paragraph(doc, "Next steps", "Heading 3")
@@ -386,7 +387,10 @@ def _response(doc: Doc, v: ReportView, templates_dir: Path, outline: Outline) ->
         None,
         [
             (Cell("Factual corrections and comments", bold=True), "\n\n\n\n"),
-            (Cell("Conditions accepted", bold=True), "Yes / No (if no, say which and why)\n\n"),
+            (
+                Cell("Findings accepted" if v.page.appeal else "Conditions accepted", bold=True),
+                "Yes / No (if no, say which and why)\n\n",
+            ),
             (Cell("Signed (accountable officer)", bold=True), "\n"),
             (Cell("Name and date", bold=True), "\n"),
         ],

@@ -26,13 +26,13 @@ from csu_assure.domain import (
 )
 from csu_assure.language import (
     CSU_TERM_NOTE,
-    cap,
     count,
     decision_phrase,
     list_phrase,
     long_date,
     percent,
     prose,
+    spelled,
     tidy,
     verb,
 )
@@ -537,7 +537,7 @@ def _group(
     ]
     if total:
         summary.append(
-            f"{cap(count(proceeds, 'CSU'))} {verb(proceeds, 'goes', 'go')} on"
+            f"{spelled(proceeds, 'CSU')} {verb(proceeds, 'goes', 'go')} on"
             + (
                 f"; {count(len(escalations), 'escalation')} {verb(len(escalations), 'is')} named below"
                 if escalations

@@ -48,10 +48,12 @@ from csu_assure.language import (
     count,
     list_phrase,
     long_date,
+    number_word,
     pass_condition,
     plural,
     prose,
     sentence,
+    spelled,
     tidy,
     verb,
 )
@@ -533,7 +535,7 @@ def _deciding(a: Assessment, domain: Domain) -> list[CheckResult]:
     return []
 
 
-def _result_phrase(r: CheckResult, keep: Sequence[str]) -> str:
+def _result_phrase(r: CheckResult, keep: Sequence[str], detail: bool = True) -> str:
     """ "CP2-CUS-02 (CCGs interviewed have low confidence in the CSU offer: 1.86 against mean ≥ 3.0…)"."""
     name = cell_text(r.name, keep=keep)
     first = name.split(" ", 1)[0]
@@ -543,8 +545,33 @@ def _result_phrase(r: CheckResult, keep: Sequence[str]) -> str:
         return f"{r.check_id} ({name}: insufficient evidence)"
     found = cell_text(r.actual or "", keep=keep)
     test = cell_text(pass_test(r.expected), keep=keep)
-    detail = f": {found}, where the standard is {test}" if found and test else ""
-    return f"{r.check_id} ({name}{detail})"
+    said = f": {found}, where the standard is {test}" if detail and found and test else ""
+    return f"{r.check_id} ({name}{said})"
+
+
+def _check_tally(a: Assessment) -> str:
+    """ "Of the 18 checks, 17 passed and 1 gave advice (CP3-CUS-02)." — what every check concluded, with the ids
+    of the issues that did not set a domain's status (those are named in the sentences before)."""
+    ran = [r for r in a.results if r.status is not Status.NOT_APPLICABLE]
+    if not a.results:
+        return ""
+    passed = sum(1 for r in ran if not r.failed)
+    medium = [r.check_id for r in ran if r.failed and r.severity is Severity.MEDIUM]
+    serious = [r.check_id for r in ran if r.failed and r.severity.rank >= Severity.HIGH.rank]
+    low = [r.check_id for r in ran if r.failed and r.severity is Severity.LOW]
+    parts = [f"{passed} passed" if passed != len(ran) else f"all {len(ran)} that applied passed"]
+    if serious:
+        parts.append(f"{len(serious)} found {plural(len(serious), 'a serious issue', 'serious issues')}")
+    if medium:
+        parts.append(
+            f"{len(medium)} found {plural(len(medium), 'a medium issue', 'medium issues')} ({', '.join(medium)})"
+        )
+    if low:
+        parts.append(f"{len(low)} gave advice ({', '.join(low)})")
+    skipped = len(a.results) - len(ran)
+    if skipped:
+        parts.append(f"{skipped} did not apply")
+    return f"Of the {count(len(a.results), 'check')}, {list_phrase(parts)}."
 
 
 def _domain_rows(a: Assessment) -> tuple[DomainRow, ...]:
@@ -644,7 +671,7 @@ def _reasons(a: Assessment, ctx: ReportContext) -> tuple[str, ...]:
             out.append(f"No development plan was agreed (CP2-GOV-01), so {name} stops at checkpoint 2 (C).")
         else:
             out.append(
-                f"{cap(count(len(failed), 'domain'))} failed ({_named(failed, a)}), so {name} stops at "
+                f"{cap(number_word(len(failed)))} domains failed ({_named(failed, a)}), so {name} stops at "
                 "checkpoint 2 (C): it does not go on to checkpoint 3."
             )
     elif o is Outcome.RECOMMEND:
@@ -677,7 +704,7 @@ def _reasons(a: Assessment, ctx: ReportContext) -> tuple[str, ...]:
         if not deciding:
             continue
         status = "failed" if a.domains[domain] is DomainStatus.FAIL else "passed only marginally"
-        shown = [_result_phrase(r, keep) for r in deciding[:REASON_CHECKS]]
+        shown = [_result_phrase(r, keep, detail=len(deciding) == 1) for r in deciding[:REASON_CHECKS]]
         more = len(deciding) - len(shown)
         out.append(
             f"{domain_label(domain, a.checkpoint)} {status} on "
@@ -686,10 +713,16 @@ def _reasons(a: Assessment, ctx: ReportContext) -> tuple[str, ...]:
         )
     if passed and (failed or marginal):
         out.append(f"{_named(passed, a).capitalize()} passed.")
+    tally = _check_tally(a)
+    if tally and (len(out) < 3 or not (failed or marginal)):
+        if failed or marginal:
+            out.append(tally)
+        else:
+            out.insert(1, tally)
     set_aside = sum(1 for i in a.data_quality if i.set_aside)
     if a.data_quality and len(out) < 5:
         out.append(
-            f"{cap(count(len(a.data_quality), 'submitted figure'))} {verb(len(a.data_quality), 'was')} "
+            f"{spelled(len(a.data_quality), 'submitted figure')} {verb(len(a.data_quality), 'was')} "
             "implausible"
             + (
                 f" and set aside, so the checks that needed {'it' if len(a.data_quality) == 1 else 'them'} lack "
@@ -773,7 +806,7 @@ def _moderation_text(a: Assessment) -> str:
     m = a.moderation
     adjusted = sum(1 for r in a.results if r.adjustment is not None)
     adjusted_text = (
-        f" {cap(count(adjusted, 'check result'))} {verb(adjusted, 'was')} adjusted by "
+        f" {spelled(adjusted, 'check result')} {verb(adjusted, 'was')} adjusted by "
         "the assessor (see Overrides and waivers)."
         if adjusted
         else ""
@@ -817,7 +850,7 @@ def _decision_page(a: Assessment, ctx: ReportContext) -> DecisionPage:
     advice_after = len(advice) if a.checkpoint is not Checkpoint.OUTLINE_PLAN and a.outcome.proceeds else 0
     if advice_after:
         note = (note + " " if note else "") + (
-            f"{cap(count(advice_after, 'further item'))} of advice {verb(advice_after, 'is')} in the "
+            f"{spelled(advice_after, 'further item')} of advice {verb(advice_after, 'is')} in the "
             "development plan."
         )
     steps, appeal = _next_steps(a, ctx)
