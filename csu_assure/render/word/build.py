@@ -601,7 +601,17 @@ def _cohort_group(doc: Doc, g: CohortGroup, outline: Outline, single: bool) -> N
 
     heading(doc, outline, g.conditions_title, sub)
     if g.conditions:
-        rows5 = [(c.csu_name, f"{c.item_id}\n{c.title}", c.owner, c.due, c.test) for c in g.conditions]
+        # Each CSU named once, on its first condition.
+        rows5 = [
+            (
+                c.csu_name if i == 0 or g.conditions[i - 1].csu_name != c.csu_name else "",
+                f"{c.item_id}\n{c.title}",
+                c.owner,
+                c.due,
+                c.test,
+            )
+            for i, c in enumerate(g.conditions)
+        ]
         table(
             doc,
             ("CSU", "Condition", "Owner", "Due", "Done when"),

@@ -306,7 +306,9 @@ def _conditions(
             key=lambda p: (p.kind != "escalation", -p.severity.rank, p.check_id),
         )
         for p in items:
-            if p.kind == "escalation":
+            if p.kind == "escalation" and a.escalation is not None:
+                name = f"Escalation of the {a.escalation.label(a.checkpoint).lower()} domain"
+            elif p.kind == "escalation":
                 name = f"Escalation of {p.item_id.split('@')[0].removeprefix('ESCALATION-')}"
             else:
                 name = names.get(p.check_id, p.check_id)
