@@ -383,3 +383,16 @@ def test_a_crash_while_saving_a_new_report_leaves_nothing(tmp_path: Path) -> Non
     with pytest.raises(OSError):
         _save_atomically(_CrashingDocument(), tmp_path / "new.docx")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_note_on_how_firm_the_decision_is_shows_only_when_given(tmp_path: Path) -> None:
+    """The place a what-if analysis (issue 17) fills: absent, page 1 says nothing about it."""
+    plain = page_one(write_assessment_report(escalated_record(), tmp_path / "plain.docx"))
+    assert not any("How firm" in t for t in plain.texts())
+    note = "CP2-CUS-02 would pass at a mean of 2.9; no other check is within 10% of its threshold."
+    firm = page_one(
+        write_assessment_report(
+            escalated_record(), tmp_path / "firm.docx", context=ReportContext(firmness=note)
+        )
+    )
+    assert f"How firm is this decision: {note}" in firm.texts("Reason")

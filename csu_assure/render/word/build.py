@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from docx.enum.section import WD_ORIENT
@@ -109,6 +110,11 @@ def _note(doc: Doc, text: str) -> None:
     paragraph(doc, text, "Note")
 
 
+def _intro(doc: Doc, text: str, style: str = "Normal") -> None:
+    """A paragraph introducing the table after it: kept on the table's page, never left at a page's foot."""
+    paragraph(doc, text, style).paragraph_format.keep_with_next = True
+
+
 def _lead_in(doc: Doc, label: str, text: str, style: str = "Normal") -> None:
     """A paragraph starting with a bold label: "Moderation: Not moderated…"."""
     p = paragraph(doc, "", style)
@@ -180,7 +186,7 @@ def _decision_page(doc: Doc, v: ReportView) -> None:
 def _since(doc: Doc, s: SinceView, outline: Outline) -> None:
     heading(doc, outline, s.title, 1)
     for line in s.summary:
-        paragraph(doc, line)
+        _intro(doc, line)
     if s.domains:
         rows = [(m.domain, m.then, rag(m.rag, m.now) if m.rag else m.now, m.movement) for m in s.domains]
         table(doc, ("Domain", "Then", "Now", "Movement"), rows, (5.0, 3.6, 3.6, 4.8), size=NOTE_SIZE)
@@ -263,7 +269,7 @@ def _findings(doc: Doc, v: ReportView, outline: Outline) -> None:
 
 def _passing(doc: Doc, v: ReportView, outline: Outline) -> None:
     heading(doc, outline, "Checks that did not fail", 1)
-    paragraph(
+    _intro(
         doc,
         "Each check looks for a problem; these did not find it (or did not apply). The standard is what the "
         "check required.",
@@ -285,7 +291,7 @@ def _passing(doc: Doc, v: ReportView, outline: Outline) -> None:
 
 def _data_quality(doc: Doc, v: ReportView, outline: Outline) -> None:
     heading(doc, outline, "Data quality", 2)
-    paragraph(
+    _intro(
         doc,
         "These figures are outside what any real CSU could have (the rule set's plausible ranges), so they are "
         "not evidence. Optional data was set aside before the checks ran: the checks that needed it are scored "
@@ -339,7 +345,7 @@ def _charts(doc: Doc, a: Assessment, outline: Outline) -> None:
 
 def _plan(doc: Doc, v: ReportView, outline: Outline) -> None:
     heading(doc, outline, "Development plan", 1)
-    paragraph(doc, v.plan_intro)
+    _intro(doc, v.plan_intro)
     if not v.plan:
         if v.page.conditions_title:
             _note(doc, "No items: every check passed.")
@@ -435,19 +441,15 @@ def _short_report(doc: Doc, v: ReportView, templates_dir: Path, outline: Outline
 def build_assessment_document(
     assessment: Assessment,
     *,
-    marking: str,
+    marking: str | None = None,
     templates_dir: Path,
     context: ReportContext | None = None,
 ) -> Doc:
-    ctx = context or ReportContext(marking=marking)
-    if ctx.marking != marking:
-        ctx = ReportContext(
-            previous=ctx.previous,
-            version=ctx.version,
-            marking=marking,
-            next_deadline=ctx.next_deadline,
-            firmness=ctx.firmness,
-        )
+    """The report as a document. The marking is `marking` when given, else the context's (default: the 2012
+    scheme's, `DEFAULT_MARKING`)."""
+    ctx = context or ReportContext()
+    if marking is not None:
+        ctx = replace(ctx, marking=marking)
     v = report_view(assessment, ctx)
     doc = open_base(templates_dir)
     outline = Outline()
@@ -457,10 +459,10 @@ def build_assessment_document(
         subject=v.checkpoint_title,
         author=v.assessor,
         as_of=v.as_of,
-        marking=marking,
+        marking=ctx.marking,
         ident=assessment.assessment_id,
     )
-    marking_header_footer(doc, marking, f"{v.csu_name} · {v.checkpoint_title}")
+    marking_header_footer(doc, ctx.marking, f"{v.csu_name} · {v.checkpoint_title}")
     update_fields_on_open(doc)
 
     _decision_page(doc, v)
@@ -489,12 +491,13 @@ def write_assessment_report(
     assessment: Assessment,
     path: Path,
     *,
-    marking: str = DEFAULT_MARKING,
+    marking: str | None = None,
     templates_dir: Path = DEFAULT_TEMPLATES,
     context: ReportContext | None = None,
 ) -> Path:
     """Write the Word report for one CSU at one checkpoint to `path` (atomically) and return `path`. `context`
-    carries what the register knows around the record (the previous checkpoint's assessment, the version)."""
+    carries what the register knows around the record (the previous checkpoint's assessment, the version, the
+    marking); `marking`, when given, overrides the context's."""
     doc = build_assessment_document(assessment, marking=marking, templates_dir=templates_dir, context=context)
     return _save_atomically(doc, Path(path))
 
@@ -517,7 +520,7 @@ def _cohort_group(doc: Doc, g: CohortGroup, outline: Outline, single: bool) -> N
     sub = 2 if not single else 1
     heading(doc, outline, "Decisions and domains", sub)
     for line in g.summary:
-        paragraph(doc, line)
+        _intro(doc, line)
     counts: list[tuple[Cell, object, object]] = [(rag(c.rag, c.decision), c.count, c.share) for c in g.counts]
     table(
         doc,
@@ -554,7 +557,7 @@ def _cohort_group(doc: Doc, g: CohortGroup, outline: Outline, single: bool) -> N
         m = g.movement
         heading(doc, outline, m.title, sub)
         for line in m.summary:
-            paragraph(doc, line)
+            _intro(doc, line)
         if m.rows:
             rows3 = [
                 (
