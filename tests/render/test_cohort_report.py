@@ -93,8 +93,8 @@ def test_movement_since_the_last_checkpoint(
     path = write_cohort_report(after, tmp_path / "c.docx", title="Three", movement=movement)
     moved = section(path, "Movement since checkpoint 2")
     summary = " ".join(moved.texts())
-    assert "3 CSUs of this cohort were also assessed at checkpoint 2" in summary
-    assert "1 of 1 escalation was resolved." in summary
+    assert "Of this cohort, 3 CSUs were also assessed at checkpoint 2" in summary
+    assert "Of the 1 escalation from checkpoint 2, 1 was resolved." in summary
     rows = {r[0]: r for r in moved.table("CSU")[1:]}
     assert rows["Pennine Ridge CSU"][1:4] == ["B", "With conditions", "customer improved"]
     assert rows["Pennine Ridge CSU"][5:] == ["2 of 2 met", "resolved"]

@@ -31,6 +31,7 @@ ONE_ARE = re.compile(rf"(?<![\d.,£−-])\b1 (?!of\b|(?:{MONTHS})\b)(?:[\w'-]+ )
 ZERO_NOT = re.compile(r"(?<![\d.,£−-])\b0 (?:[\w'-]+ ){0,6}?(?:have|has|are|is|were|was|do|does) not\b")
 ZERO_OF = re.compile(r"(?<![\d.,£−-])\b0 of \d")
 ISO_DATE = re.compile(r"\b(?:19|20)\d\d-[01]\d-[0-3]\d\b")
+PROSE_STYLES = {"Normal", "Reason", "List Bullet", "Note"}
 CSS = re.compile(r"\bCSSs?\b|commissioning support services?\b", re.IGNORECASE)
 
 
@@ -94,6 +95,17 @@ def test_no_report_prints_internal_tags_or_broken_counts(reports: tuple[Path, ..
         if "(s)" in text:
             problems.append(f"{report.name}: '(s)' plural")
     assert problems == [], "\n".join(problems)
+
+
+def test_no_sentence_of_the_text_starts_with_a_figure(reports: tuple[Path, ...]) -> None:
+    """ "2 domains failed" reads as a table cell, not a sentence: counts that start a sentence are words."""
+    starts = [
+        f"{report.name}: {p.text[:60]!r}"
+        for report in reports
+        for p in Document(str(report)).paragraphs
+        if p.style is not None and p.style.name in PROSE_STYLES and re.match(r"\d", p.text)
+    ]
+    assert starts == [], "\n".join(starts)
 
 
 def test_one_term_with_the_historical_name_explained_once(reports: tuple[Path, ...]) -> None:

@@ -162,7 +162,9 @@ def _decision_page(doc: Doc, v: ReportView) -> None:
                 size=7.5,
             )
         if d.conditions_more:
-            _note(doc, f"{d.conditions_more} more in the development plan, with what must be done for each.")
+            _note(
+                doc, f"The development plan lists {d.conditions_more} more, with what must be done for each."
+            )
         if d.conditions_note:
             _note(doc, d.conditions_note)
     paragraph(doc, "Next steps", "Heading 3")

@@ -32,7 +32,6 @@ from csu_assure.language import (
     long_date,
     percent,
     prose,
-    spelled,
     tidy,
     verb,
 )
@@ -394,7 +393,7 @@ def _movement(
     unevidenced = sum(m.not_evidenced for m in briefs)
     escalations = [m for m in briefs if m.escalation is not None]
     summary = [
-        f"{count(len(found), 'CSU')} of this cohort {verb(len(found), 'was')} also assessed at checkpoint {then}: "
+        f"Of this cohort, {count(len(found), 'CSU')} {verb(len(found), 'was')} also assessed at checkpoint {then}: "
         f"{count(better, 'CSU')} improved in at least one domain and worsened in none, "
         f"{count(worse, 'CSU')} worsened without improving."
     ]
@@ -406,7 +405,8 @@ def _movement(
     if escalations:
         resolved = sum(1 for m in escalations if m.escalation is EscalationState.RESOLVED)
         summary.append(
-            f"{resolved} of {count(len(escalations), 'escalation')} {verb(resolved, 'was')} resolved."
+            f"Of the {count(len(escalations), 'escalation')} from checkpoint {then}, {resolved} "
+            f"{verb(resolved, 'was')} resolved."
         )
     summary.append("Failures are counted as resolved / still failing / new (see each CSU's report).")
     return MovementSection(title, tuple(tidy(s) for s in summary), tuple(rows))
@@ -533,13 +533,13 @@ def _group(
     stopped = _others(members, [r for r in others if r.checkpoint == checkpoint])
     proceeds = sum(1 for a in members if a.outcome.proceeds)
     summary = [
-        f"{count(total, 'CSU')} {verb(total, 'was')} assessed at {checkpoint.title.lower()}: "
-        + "; ".join(f"{decision_phrase(o.label)}, {counts[o]}" for o in order)
+        f"At {checkpoint.title.lower()}, {count(total, 'CSU')} {verb(total, 'was')} assessed"
+        + (": " + "; ".join(f"{decision_phrase(o.label)}, {counts[o]}" for o in order) if order else "")
         + "."
     ]
     if total:
         summary.append(
-            f"{spelled(proceeds, 'CSU')} {verb(proceeds, 'goes', 'go')} on"
+            f"Of these, {count(proceeds, 'CSU', zero='no')} {verb(proceeds, 'goes', 'go')} on"
             + (
                 f"; {count(len(escalations), 'escalation')} {verb(len(escalations), 'is')} named below"
                 if escalations

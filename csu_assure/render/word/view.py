@@ -559,6 +559,9 @@ def _check_tally(a: Assessment) -> str:
     medium = [r.check_id for r in ran if r.failed and r.severity is Severity.MEDIUM]
     serious = [r.check_id for r in ran if r.failed and r.severity.rank >= Severity.HIGH.rank]
     low = [r.check_id for r in ran if r.failed and r.severity is Severity.LOW]
+    skipped = len(a.results) - len(ran)
+    if passed == len(a.results):
+        return f"All {count(passed, 'check')} passed."
     parts = [f"{passed} passed" if passed != len(ran) else f"all {len(ran)} that applied passed"]
     if serious:
         parts.append(f"{len(serious)} found {plural(len(serious), 'a serious issue', 'serious issues')}")
@@ -568,7 +571,6 @@ def _check_tally(a: Assessment) -> str:
         )
     if low:
         parts.append(f"{len(low)} gave advice ({', '.join(low)})")
-    skipped = len(a.results) - len(ran)
     if skipped:
         parts.append(f"{skipped} did not apply")
     return f"Of the {count(len(a.results), 'check')}, {list_phrase(parts)}."
