@@ -255,3 +255,17 @@ def example_records() -> Callable[[str], list[Assessment]]:
         return [a.model_copy(update={"moderation": unattended}) for a in progress(COHORT / csu)]
 
     return records
+
+
+@pytest.fixture(scope="session")
+def example_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example cohort through checkpoints 1 → 2 → 3 by the real CLI (`csu-assure demo --no-prefect`): the
+    output folder, with every report and the register."""
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    out = tmp_path_factory.mktemp("example-run") / "out"
+    result = CliRunner().invoke(app, ["demo", "--no-prefect", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out

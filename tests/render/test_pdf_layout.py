@@ -107,6 +107,23 @@ def test_the_contents_give_the_page_each_section_starts_on(
         assert title in pages[page - 1], f"{title!r} is not on page {page}"
 
 
+def test_page_one_of_every_example_report_holds_the_whole_decision(example_run: Path, tmp_path: Path) -> None:
+    """All 58 reports of the example cohort: page 1 ends with the sign-off block and the note on the term CSU."""
+    reports = sorted(p for p in example_run.rglob("*-report.docx") if "cohort-report" not in p.name)
+    copies = []
+    for report in reports:  # converted beside copies, so the run's own folder is left as the CLI wrote it
+        copies.append(tmp_path / report.name)
+        shutil.copy(report, copies[-1])
+    made = pdf.convert_to_pdf(copies)
+    assert [m.error for m in made] == [""] * len(reports)
+    spilled = [
+        m.document.name
+        for m in made
+        if m.pdf is not None and "CSU means commissioning support unit." not in " ".join(_pages(m.pdf)[0])
+    ]
+    assert spilled == []
+
+
 @pytest.mark.parametrize("case", [*sorted(BY_OUTCOME), "cohort"])
 def test_no_heading_is_the_last_line_of_a_page(
     case: str, laid_out: dict[str, tuple[Path, list[list[str]]]]

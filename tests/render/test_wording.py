@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import re
 import zipfile
-from functools import cache
 from pathlib import Path
 
 import pytest
 from docx import Document
-from typer.testing import CliRunner
 
-from cli import app
 from csu_assure.domain import Outcome
 from csu_assure.language import CSU_TERM_NOTE
 from csu_assure.settings import DEFAULT_MARKING
@@ -35,17 +32,9 @@ PROSE_STYLES = {"Normal", "Reason", "List Bullet", "Note"}
 CSS = re.compile(r"\bCSSs?\b|commissioning support services?\b", re.IGNORECASE)
 
 
-@cache
-def _reports(tmp: str) -> tuple[Path, ...]:
-    out = Path(tmp) / "out"
-    result = CliRunner().invoke(app, ["demo", "--no-prefect", "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    return tuple(sorted(out.rglob("*.docx")))
-
-
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ...]:
-    return _reports(str(tmp_path_factory.mktemp("wording")))
+def reports(example_run: Path) -> tuple[Path, ...]:
+    return tuple(sorted(example_run.rglob("*.docx")))
 
 
 def _chart_text(path: Path) -> str:
