@@ -104,7 +104,7 @@ def _print(m: Movement) -> None:
                 escape(cell(p.owner)),
                 long_date(p.due),
                 "yes" if p.binding else "advice",
-                p.state.value,
+                p.state.value + ("; re-test fails" if p.retest_fails else ""),
                 escape(cell(p.evidence)),
             )
         out.print(plan)

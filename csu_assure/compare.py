@@ -141,6 +141,9 @@ class PlanProgress(_Model):
     binding: bool
     state: ItemState
     evidence: str
+    retest_fails: bool = Field(
+        False, description="Reported met, but a later check re-testing the same question still fails."
+    )
 
 
 class EscalationProgress(_Model):
@@ -298,6 +301,13 @@ def _not_assessed_reason(a: Assessment) -> str:
 
 def _plan_progress(item: PlanItem, before: Assessment, after: Assessment) -> PlanProgress:
     state, evidence = _item_state(item, before, after)
+    retested = [r for i in retests(item.check_id, after.checkpoint) if (r := _find(after, i)) is not None]
+    retest_fails = (
+        state is ItemState.MET
+        and item.kind == "finding"
+        and item.check_id != PLAN_CHECK
+        and any(r.failed for r in retested)
+    )
     return PlanProgress(
         item_id=item.item_id,
         check_id=item.check_id,
@@ -309,6 +319,7 @@ def _plan_progress(item: PlanItem, before: Assessment, after: Assessment) -> Pla
         binding=item.binding,
         state=state,
         evidence=evidence,
+        retest_fails=retest_fails,
     )
 
 

@@ -70,6 +70,7 @@ def test_an_escalation_resolved_and_a_failure_still_failing(records: RecordsOf) 
         "ESCALATION-customer@2": ItemState.MET,
         "CP2-CUS-02@2": ItemState.MET,
     }
+    assert [p.retest_fails for p in m.plan] == [False, True]  # CP3-CUS-03 re-tests CP2-CUS-02 and fails
     [escalation] = m.escalations
     assert escalation.state is EscalationState.RESOLVED and escalation.domain_now is DomainStatus.MARGINAL
     brief = m.brief()

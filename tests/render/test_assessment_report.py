@@ -181,7 +181,8 @@ def test_since_the_last_checkpoint_after_a_checkpoint_2_escalation(
 
     plan = {row[0].split("\n")[0]: row for row in since.table("Item")[1:]}
     assert set(plan) == {"ESCALATION-customer@2", "CP2-CUS-02@2"}
-    assert plan["CP2-CUS-02@2"][3] == "Met"
+    assert plan["ESCALATION-customer@2"][3] == "Met"
+    assert plan["CP2-CUS-02@2"][3] == "Reported met; re-test fails"
     # Reported met, and the evidence says the re-test still falls short: both are shown.
     assert "reported met in the checkpoint 3 development plan" in plan["CP2-CUS-02@2"][4]
     assert "CP3-CUS-03 fails" in plan["CP2-CUS-02@2"][4]

@@ -1020,8 +1020,12 @@ def _progress_row(p: PlanProgress, keep: Sequence[str]) -> ProgressRow:
         owner=one_line(cell_text(p.owner, keep=keep)),
         due=long_date(p.due),
         test=safe_text(cell_text(p.measure, keep=keep)),
-        state=p.state.value.capitalize() + ("" if p.binding else " (advice)"),
-        rag=_ITEM_RAG[p.state],
+        state=(
+            "Reported met; re-test fails"
+            if p.retest_fails
+            else p.state.value.capitalize() + ("" if p.binding else " (advice)")
+        ),
+        rag=Rag.AMBER if p.retest_fails else _ITEM_RAG[p.state],
         evidence=safe_text(cell_text(p.evidence, keep=keep)),
     )
 
