@@ -232,6 +232,7 @@ _ZERO_OF_NEGATIVE = re.compile(
 _ZERO_OF = re.compile(r"(?<![\d.,£−-])\b0 of (\d[\d,]*) ")
 _ONE_OF_PLURAL_VERB = re.compile(r"(?<![\d.,£−-])\b1 of (\d[\d,]*) ((?:[\w'-]+ ){0,5}?)(are|were|have)\b")
 _AT_MOST_ZERO = re.compile(r"≤ 0 (?=[a-zA-Z])")
+_SNAKE = re.compile(r"(?<![\w./])([a-z]+(?:_[a-z0-9]+)+)(?![\w./])")
 _HYPHEN_MINUS = re.compile(r"(?<![\w.,-])-(?=[£\d])")
 _ZERO_MORE = re.compile(r"(?<![\d.,£−-])\b0 more\b")
 _SINGULAR_VERB = {"are": "is", "were": "was", "have": "has"}
@@ -241,7 +242,8 @@ def tidy(text: str) -> str:
     """Counts that agree with their nouns and verbs, and zeros read as negatives: "1 engagement event(s)" →
     "1 engagement event", "0 CCG(s) scored" → "no CCG scored", "≤ 0 CCG(s) scoring 1" → "no CCG scoring 1",
     "0 CCGs are" → "no CCG is", "0 of 6 CCGs have not signed" → "all 6 CCGs have signed", "0 of 6 CCGs
-    unaffordable" → "none of the 6 CCGs unaffordable"."""
+    unaffordable" → "none of the 6 CCGs unaffordable"; and names of fields as words ("at_scale" → "at scale",
+    but "financial_plan.csv" stays a file name)."""
     if "(s)" in text:
         text = _AT_MOST_NONE.sub(lambda m: f"no {m.group(1)}{m.group(2)}", text)
 
@@ -266,6 +268,8 @@ def tidy(text: str) -> str:
     text = _AT_MOST_ZERO.sub("no ", text)
     text = _ZERO_MORE.sub("none", text)
     text = _HYPHEN_MINUS.sub("−", text)  # a true minus sign: "-65%" → "−65%"
+    # A field or value name as words ("full_business_plan" → "full business plan"); file names keep theirs.
+    text = _SNAKE.sub(lambda m: m.group(1).replace("_", " "), text)
     return _ZERO_SUBJECT.sub(
         lambda m: f"no {m.group(1)}{m.group(2)} {_SINGULAR_VERB[m.group(3)]}",
         text,

@@ -54,6 +54,11 @@ def test_a_count_of_nothing_reads_as_a_negative() -> None:
         ("0 binding milestones are missed", "no binding milestone is missed"),
         ("a deficit of -65%", "a deficit of −65%"),
         ("due 2012-06-30", "due 2012-06-30"),  # dates are `with_long_dates`' business
+        (
+            "all of full_business_plan, financial_model by then",
+            "all of full business plan, financial model by then",
+        ),
+        ("set aside in financial_plan.csv rows 1–60", "set aside in financial_plan.csv rows 1–60"),
     ],
 )
 def test_tidy(raw: str, tidied: str) -> None:

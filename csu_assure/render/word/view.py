@@ -46,6 +46,7 @@ from csu_assure.language import (
     CSU_TERM_NOTE,
     cap,
     count,
+    csu_term,
     list_phrase,
     long_date,
     number_word,
@@ -56,6 +57,7 @@ from csu_assure.language import (
     spelled,
     tidy,
     verb,
+    with_long_dates,
 )
 from csu_assure.language import cell as cell_text
 from csu_assure.render.word.safe import one_line, safe_text
@@ -365,7 +367,12 @@ def _evidence(rows: tuple[EvidenceRow, ...], cap: int, keep: Sequence[str] = ())
     shown = rows[:cap]
     return EvidenceTable(
         headers=tuple(_header(k) for k in keys),
-        rows=tuple(tuple(one_line(cell_text(row.get(k, ""), keep=keep)) for k in keys) for row in shown),
+        # Evidence is what the submission said, row by row: only dates are written long (and the one term), so a
+        # reader can find each row in the files.
+        rows=tuple(
+            tuple(one_line(with_long_dates(csu_term(row.get(k, ""), keep=keep))) for k in keys)
+            for row in shown
+        ),
         more=len(rows) - len(shown),
     )
 
