@@ -3,7 +3,7 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test fast-test lint docs system-deps bench clean
+.PHONY: setup demo test fast-test lint docs examples system-deps bench clean
 
 $(BIN)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -38,6 +38,10 @@ docs: setup
 	$(BIN)/csu-assure schema --write docs/submission.schema.json --markdown docs/submission-format.md \
 		--runs docs/cli-output.schema.json
 	$(BIN)/csu-assure deployments write-yaml prefect.yaml
+
+# Page images of one report per outcome (docs/examples/): needs LibreOffice, poppler and the report fonts.
+examples: setup system-deps
+	$(BIN)/python scripts/make_examples.py docs/examples
 
 bench: setup
 	$(BIN)/python -m benchmarks

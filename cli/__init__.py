@@ -10,6 +10,7 @@ from cli import (
     crash_detection_cmd,
     demo_cmd,
     deploy_cmd,
+    diff_cmd,
     export_cmd,
     generate_cmd,
     moderate_cmd,
@@ -48,6 +49,7 @@ app.command("progress")(assess_cmd.progress)
 app.command("demo")(demo_cmd.demo)
 app.command("history")(register_cmd.history)
 app.command("report")(register_cmd.report)
+app.command("diff")(diff_cmd.diff)
 app.command("moderate")(moderate_cmd.moderate)
 app.command("serve")(serve_cmd.serve)
 app.command("deploy")(deploy_cmd.deploy)

@@ -331,7 +331,7 @@ def _escalation_item(
         measure=f"The {label} domain is no longer failed at the next checkpoint, and the intervention is "
         "evidenced: a substantive leader in post, or a merger or collaboration route agreed or completed.",
         evidence_required="The intervention or merger agreement, and the next checkpoint's submission "
-        "reporting this item met (development_plan.csv).",
+        "reporting this item met in its development plan.",
         binding=True,
         severity=Severity.CRITICAL,
     )

@@ -8,6 +8,7 @@ random (seeded) so a large cohort has a realistic spread of outcomes.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -272,9 +273,17 @@ def _reported_met(items: tuple[PlanItem, ...]) -> list[dict[str, Any]]:
     ]
 
 
-def write_cohort(specs: Iterable[CsuSpec], out: Path, rules: Rules) -> list[Path]:
-    """Write `<out>/<csu_id>/cp<N>/` folders; returns the CSU folders."""
+def write_cohort(specs: Iterable[CsuSpec], out: Path, rules: Rules, *, name: str | None = None) -> list[Path]:
+    """Write `<out>/<csu_id>/cp<N>/` folders (and `<out>/cohort.yaml` naming the cohort, when `name` is given);
+    returns the CSU folders."""
     folders = []
+    if name is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "cohort.yaml").write_text(
+            "# The cohort's name: the title of its summary report (docs/limits.md, the cohort and CSU folders).\n"
+            f"name: {json.dumps(name)}\n",
+            encoding="utf-8",
+        )
     for spec in specs:
         for checkpoint, raw in build_csu(spec, rules).items():
             write_folder(raw, out / spec.csu_id / f"cp{checkpoint}")

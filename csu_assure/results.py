@@ -408,6 +408,17 @@ QUESTION_SCORES = TypeAdapter(tuple[QuestionScore, ...])
 
 
 @dataclass(frozen=True, slots=True)
+class IssueBrief:
+    """What a cohort summary keeps of one failed check: which, what it found wrong, how much it weighed."""
+
+    check_id: str
+    name: str
+    domain: Domain
+    severity: Severity
+    status: Status
+
+
+@dataclass(frozen=True, slots=True)
 class AssessmentSummary:
     """What a cohort summary keeps of one assessment: its decision, domain colours, conditions (check ids), key
     figures, data-quality issues and provenance in brief. A cohort run folds each record into one of these as its
@@ -431,6 +442,9 @@ class AssessmentSummary:
     ruleset: str  # name and version
     engine_version: str
     data_quality: tuple[DataIssue, ...] = ()
+    reasons: tuple[str, ...] = ()  # the decision rule that gave the outcome
+    issues: tuple[IssueBrief, ...] = ()  # every failed check, low advice included
+    plan: tuple[PlanItem, ...] = ()  # the development plan: conditions with owners, dates and tests
 
     @classmethod
     def of(cls, a: Assessment) -> AssessmentSummary:
@@ -453,6 +467,11 @@ class AssessmentSummary:
             ruleset=f"{p.ruleset_name} {p.ruleset_version}",
             engine_version=p.engine_version,
             data_quality=a.data_quality,
+            reasons=a.reasons,
+            issues=tuple(
+                IssueBrief(r.check_id, r.name, r.domain, r.severity, r.status) for r in a.results if r.failed
+            ),
+            plan=a.development_plan,
         )
 
 

@@ -24,15 +24,17 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from csu_assure import engine, progress
 from csu_assure.calendar import Calendar, load_calendar
 from csu_assure.catalogue import Catalogue
+from csu_assure.compare import MovementBrief, compare
 from csu_assure.domain import Checkpoint, Disposition, ModerationStatus
 from csu_assure.loading import SubmissionInvalid, load_submission
+from csu_assure.loading.cohort_file import read_cohort_settings
 from csu_assure.loading.identity import identify, is_csu_id
 from csu_assure.loading.layout import find_submission, read_cohort, stray_entries
 from csu_assure.loading.problems import Problem
@@ -49,9 +51,12 @@ from csu_assure.results import (
     count_label,
 )
 from csu_assure.ruleset import RuleSet, load_ruleset
-from csu_assure.settings import MAX_BATCHES, NOT_NAMED, Settings, secret_block_name
+from csu_assure.settings import DEFAULT_MARKING, MAX_BATCHES, NOT_NAMED, Settings, secret_block_name
 from csu_assure.submission import InputFile, Submission
 from csu_assure.waivers import lapsed_waivers
+
+if TYPE_CHECKING:  # the report's modules are imported when a report is written
+    from csu_assure.render.word.view import ReportContext
 
 # Errors a retry may cure (a locked or unreachable register, a busy file system): let them reach the caller,
 # which may retry; anything else is isolated to the CSU it happened to.
@@ -126,6 +131,7 @@ class Config:
     reports_url: str | None = None  # where the reports folder is served (run artifacts link there)
     fan_out_deployment: str | None = None  # the deployment a cohort's batches run as (flows only)
     max_batches: int = MAX_BATCHES
+    marking: str = DEFAULT_MARKING  # the protective marking of the reports
 
 
 def configure(settings: Settings, catalogue: Catalogue) -> Config:
@@ -152,6 +158,7 @@ def configure(settings: Settings, catalogue: Catalogue) -> Config:
         reports_url=settings.reports_url,
         fan_out_deployment=settings.fan_out_deployment,
         max_batches=settings.max_batches,
+        marking=settings.marking,
     )
 
 
@@ -410,9 +417,34 @@ def write_report(assessment: Assessment, config: Config, *, rewrite: bool = Fals
             return assessment
         if state.report_path and Path(state.report_path).exists() and not rewrite:  # another run wrote it
             return assessment.model_copy(update={"report_path": state.report_path})
-        path = write_assessment_report(assessment, target).resolve()
+        path = write_assessment_report(
+            assessment, target, marking=config.marking, context=report_context(assessment, config)
+        ).resolve()
         config.register.set_report_path(assessment.assessment_id, str(path), file_sha256(path))
     return assessment.model_copy(update={"report_path": str(path)})
+
+
+def report_context(assessment: Assessment, config: Config) -> ReportContext:
+    """What a report needs from the register around its record: the CSU's assessment at the previous checkpoint
+    (for "Since the last checkpoint"), the record's version among the CSU's records at its checkpoint (a
+    moderated record supersedes its draft: version 2), and the next checkpoint's deadline."""
+    from csu_assure.render.word.view import ReportContext
+
+    cp = assessment.checkpoint
+    previous = config.register.latest(assessment.csu_id, cp - 1) if cp > Checkpoint.OUTLINE_PLAN else None
+    ids = [
+        e.assessment.assessment_id
+        for e in config.register.history(assessment.csu_id)
+        if e.assessment.checkpoint == cp
+    ]
+    version = ids.index(assessment.assessment_id) + 1 if assessment.assessment_id in ids else len(ids) + 1
+    following = Checkpoint(cp + 1) if cp < Checkpoint.FULL_BUSINESS_PLAN else None
+    return ReportContext(
+        previous=previous,
+        version=version,
+        marking=config.marking,
+        next_deadline=config.calendar.deadline(following) if following else None,
+    )
 
 
 def report(run: CsuRun, config: Config) -> CsuRun:
@@ -579,8 +611,10 @@ class CohortTally:
         checkpoint: Checkpoint,
         refused: Sequence[Problem] = (),
         skipped: Sequence[Path] = (),
+        title: str | None = None,
     ) -> None:
         self.cohort = cohort
+        self.title = title  # the cohort's name from its cohort.yaml, when it has one
         self.checkpoint = Checkpoint(checkpoint)
         self.refused = tuple(str(p) for p in refused)
         self.skipped = tuple(str(s) for s in skipped)
@@ -618,11 +652,29 @@ def summarise_cohort(tally: CohortTally, config: Config) -> CohortSummary:
         return summary
     from csu_assure.render.word import write_cohort_report  # python-docx is paid for only when writing
 
-    title = f"{tally.cohort}: {tally.checkpoint.title}"
     path = write_cohort_report(
-        assessed, cohort_report_path(config.out_dir, tally.cohort, tally.checkpoint), title
+        assessed,
+        cohort_report_path(config.out_dir, tally.cohort, tally.checkpoint),
+        tally.title or tally.cohort,
+        marking=config.marking,
+        others=[r for r in summary.rows if r.summary is None],
+        movement=cohort_movement(assessed, config),
     )
     return replace(summary, report_path=path.resolve())
+
+
+def cohort_movement(assessed: Sequence[AssessmentSummary], config: Config) -> dict[str, MovementBrief]:
+    """Each CSU's movement since its previous checkpoint, by CSU id, read from the register one CSU at a time
+    (two records held at once, whatever the cohort's size)."""
+    found: dict[str, MovementBrief] = {}
+    for a in assessed:
+        if a.checkpoint <= Checkpoint.OUTLINE_PLAN:
+            continue
+        before = config.register.latest(a.csu_id, a.checkpoint - 1)
+        after = config.register.get(a.assessment_id) if before is not None else None
+        if before is not None and after is not None:
+            found[a.csu_id] = compare(before, after.assessment).brief()
+    return found
 
 
 # -- how the steps run -----------------------------------------------------------------------------------------
@@ -837,7 +889,15 @@ def assess_cohort(
     # What the layout does not read is named, as `validate` names it: refused cohort entries, then the entries
     # of CSU folders that are not checkpoint submissions (an old copy, a stray plan beside cp1/).
     refused = [*layout.refused, *(problem for csu in folders for problem in stray_entries(csu))]
-    tally = CohortTally(Path(cohort_dir).resolve().name, checkpoint, refused, layout.skipped)
+    settings, problem = read_cohort_settings(Path(cohort_dir))
+    refused += [problem] if problem is not None else []
+    tally = CohortTally(
+        Path(cohort_dir).resolve().name,
+        checkpoint,
+        refused,
+        layout.skipped,
+        title=settings.name if settings is not None else None,
+    )
     awaiting: list[tuple[int, CsuRun]] = []
     position = 0
     progress.tell("CSUs", 0, len(folders))

@@ -16,6 +16,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 NOT_NAMED = "not named"
 PREFECT_SECRET = "prefect-secret:"
 MAX_BATCHES = 32
+# The protective marking of every report unless a run sets another (CSU_ASSURE_MARKING). In 2012 the
+# Government Protective Marking Scheme applied (its successor, OFFICIAL-SENSITIVE, dates from April 2014). A
+# report holds a named CSU's business-plan figures and a decision on whether it may trade: disclosure could cause
+# it financial loss and disadvantage the NHS Commissioning Board in its hosting negotiations, the harm the scheme
+# put at RESTRICTED; COMMERCIAL is the scheme's descriptor for commercially sensitive material.
+DEFAULT_MARKING = "RESTRICTED – COMMERCIAL"
 
 
 def secret_block_name(value: SecretStr | str | None) -> str | None:
@@ -71,6 +77,12 @@ class Settings(BaseSettings):
         None,
         description="For `csu-assure audit sign` only: the key the register is signed with now, when rotating "
         "to a new register_key (or prefect-secret:NAME).",
+    )
+    marking: str = Field(
+        DEFAULT_MARKING,
+        min_length=1,
+        max_length=120,
+        description="The protective marking printed at the top and foot of every report page.",
     )
 
     @property

@@ -1,8 +1,12 @@
 """Build `templates/base.docx`: the styled base document whose named styles the report builder uses.
 
 Run `python scripts/make_base_docx.py` after changing a style here; the result is committed. The look is
-NHS-like and sober: Arial throughout, NHS blue (#005EB8) headings, plain bordered tables, A4 portrait.
-Every style the builder asks for by name is defined here (see `csu_assure/render/word/styles.py`).
+NHS-like and sober: Arial throughout, NHS blue (#005EB8) headings, plain bordered tables, A4 portrait, British
+English. Every style the builder asks for by name is defined here (see `csu_assure/render/word/styles.py`).
+
+The fonts are named with their metric-compatible free twins (`w:altName` in the font table: Liberation Sans for
+Arial, Liberation Mono for Courier New, Carlito for Calibri), which `scripts/install-system-deps.sh` installs, so
+LibreOffice lays a report out line for line as Word does.
 """
 
 from __future__ import annotations
@@ -17,8 +21,16 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.styles.style import BaseStyle
+from lxml import etree
 
 FONT = "Arial"
+LANGUAGE = "en-GB"
+# Each font the reports name, with the metric-compatible font LibreOffice should use in its place.
+FONT_TWINS = {
+    "Arial": ("Liberation Sans", "swiss", "020B0604020202020204"),
+    "Courier New": ("Liberation Mono", "modern", "02070309020205020404"),
+    "Calibri": ("Carlito", "swiss", "020F0502020204030204"),
+}
 NHS_BLUE = RGBColor(0x00, 0x5E, 0xB8)
 NHS_DARK_BLUE = RGBColor(0x00, 0x30, 0x87)
 NHS_BLACK = RGBColor(0x23, 0x1F, 0x20)
@@ -142,10 +154,12 @@ def build_base(path: Path) -> Path:
     _font(_paragraph_style(doc, "Body Text"), 10)
 
     title = _paragraph_style(doc, "Title")
-    _font(title, 26, bold=True, colour=NHS_BLUE)
-    title.paragraph_format.space_after = Pt(6)
+    _font(title, 22, bold=True, colour=NHS_BLUE)
+    title.paragraph_format.space_after = Pt(2)
     title.element.get_or_add_pPr().remove_all("w:pBdr")
-    _font(_paragraph_style(doc, "Subtitle"), 14, colour=NHS_DARK_BLUE)
+    subtitle = _paragraph_style(doc, "Subtitle")
+    _font(subtitle, 12, colour=NHS_DARK_BLUE)
+    subtitle.paragraph_format.space_after = Pt(4)
     for level, size, colour, before in (
         (1, 16, NHS_BLUE, 18),
         (2, 12.5, NHS_DARK_BLUE, 12),
@@ -168,10 +182,10 @@ def build_base(path: Path) -> Path:
 
     for name, (fill, colour) in BANNERS.items():
         banner = _paragraph_style(doc, name)
-        _font(banner, 18, bold=True, colour=colour)
+        _font(banner, 14, bold=True, colour=colour)
         _shade(banner, fill)
-        banner.paragraph_format.space_before = Pt(12)
-        banner.paragraph_format.space_after = Pt(12)
+        banner.paragraph_format.space_before = Pt(6)
+        banner.paragraph_format.space_after = Pt(8)
         banner.paragraph_format.left_indent = Cm(0.2)
         banner.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
 
@@ -198,8 +212,19 @@ def build_base(path: Path) -> Path:
     _font(footer_text, 8, colour=NHS_MID_GREY)
     footer_text.paragraph_format.space_after = Pt(0)
     _font(_paragraph_style(doc, "List Bullet"), 10)
+    bullet = styles["List Bullet"]
+    bullet.paragraph_format.space_after = Pt(3)
+    masthead = _paragraph_style(doc, "Masthead")
+    _font(masthead, 8.5, bold=True, colour=NHS_BLUE)
+    masthead.paragraph_format.space_after = Pt(2)
+    reason = _paragraph_style(doc, "Reason")  # the decision page's sentences: a little tighter than Normal
+    _font(reason, 9.5)
+    reason.paragraph_format.space_after = Pt(4)
+    reason.paragraph_format.line_spacing = 1.05
     _table_style(doc)
 
+    _british_english(doc)
+    _font_twins(doc)
     _drop_unused_styles(doc)
     # The default template ships with one empty paragraph; the base must start empty.
     body = doc.element.body
@@ -213,6 +238,46 @@ def build_base(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))
     return path
+
+
+def _british_english(doc) -> None:  # type: ignore[no-untyped-def]
+    """Every run is British English unless it says otherwise: the document defaults and the theme language."""
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    for old in rpr.findall(qn("w:lang")):
+        rpr.remove(old)
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), LANGUAGE)
+    rpr.append(lang)
+    settings = doc.settings.element
+    for old in settings.findall(qn("w:themeFontLang")):
+        settings.remove(old)
+    theme = OxmlElement("w:themeFontLang")
+    theme.set(qn("w:val"), LANGUAGE)
+    settings.append(theme)
+    doc.core_properties.language = LANGUAGE
+
+
+def _font_twins(doc) -> None:  # type: ignore[no-untyped-def]
+    """The font table names each report font with its metric-compatible twin (`w:altName`), which LibreOffice
+    uses when the font itself is not installed."""
+    part = next(rel.target_part for rel in doc.part.rels.values() if rel.reltype.endswith("/fontTable"))
+    fonts = etree.fromstring(part.blob)
+    for name, (twin, family, panose) in FONT_TWINS.items():
+        for old in fonts.findall(qn("w:font")):
+            if old.get(qn("w:name")) == name:
+                fonts.remove(old)
+        font = etree.SubElement(fonts, qn("w:font"))
+        font.set(qn("w:name"), name)
+        for tag, value in (
+            ("w:altName", twin),
+            ("w:panose1", panose),
+            ("w:family", family),
+            ("w:pitch", "variable"),
+        ):
+            etree.SubElement(font, qn(tag)).set(qn("w:val"), value)
+    # python-docx keeps a part it has no class for as bytes: write the edited table back.
+    part._blob = etree.tostring(fonts, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _drop_template_leftovers(doc) -> None:  # type: ignore[no-untyped-def]

@@ -35,6 +35,9 @@ milestones, reported met at checkpoint 3; SLAs signed on 24 August 2012 for the 
 outcome KPIs and a satisfaction measure; a September survey with every CCG responding, scoring 3-5.
 """
 
+# The cohort's name, written to its cohort.yaml: the title of its summary reports.
+COHORT_NAME = "Example cohort: twenty emerging CSUs, England 2012"
+
 SPECS = [
     # Strong all the way: A, then recommend hosting.
     CsuSpec("north-vale", "North Vale CSU", seed=1, n_ccgs=7, population_per_ccg=320_000),
@@ -192,7 +195,7 @@ the same £8.33 a head is assumed for every CCG.
 def main() -> None:
     if COHORT.exists():
         shutil.rmtree(COHORT)
-    write_cohort(SPECS, COHORT, Rules.shipped(shipped_catalogue()))
+    write_cohort(SPECS, COHORT, Rules.shipped(shipped_catalogue()), name=COHORT_NAME)
     print(f"wrote {len(SPECS)} CSUs to {COHORT}")
 
 

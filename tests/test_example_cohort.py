@@ -188,7 +188,7 @@ def test_committed_cohort_matches_its_generator(tmp_path: Path) -> None:
     spec.loader.exec_module(module)
     from csu_assure.generate import Rules, write_cohort
 
-    write_cohort(module.SPECS, tmp_path, Rules.shipped(shipped_catalogue()))
+    write_cohort(module.SPECS, tmp_path, Rules.shipped(shipped_catalogue()), name=module.COHORT_NAME)
     fresh = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     committed = {p.relative_to(COHORT): p.read_bytes() for p in COHORT.rglob("*") if p.is_file()}
     stale = sorted(str(k) for k in fresh.keys() | committed.keys() if fresh.get(k) != committed.get(k))

@@ -22,8 +22,9 @@ class Params(CheckParams):
     domain=Domain.CUSTOMER,
     group=CheckGroup.CUSTOMER,
     params=Params,
-    action="Arrange BDU interviews with the CCGs not yet interviewed and record their views and intentions.",
-    evidence_required="Interview records for every named customer CCG (ccg_interviews.csv).",
+    action="Ask each customer CCG not yet interviewed to take part in a BDU interview, and give the BDU its contact "
+    "and its intentions.",
+    evidence_required="A BDU interview record for every named customer CCG.",
 )
 def interview_coverage(sub: Submission, p: Params, ctx: Context) -> Judgement:
     """## What it checks

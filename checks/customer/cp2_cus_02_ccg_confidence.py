@@ -27,7 +27,8 @@ class Params(CheckParams):
     group=CheckGroup.CUSTOMER,
     params=Params,
     action="Meet each dissatisfied CCG, agree what must change in the offer, and report back to the BDU.",
-    evidence_required="A follow-up CCG interview or written CCG feedback showing improved confidence.",
+    evidence_required="Each dissatisfied CCG's confidence score at a BDU follow-up interview or in the September "
+    "CCG survey, with the changes agreed with it.",
 )
 def ccg_confidence(sub: Submission, p: Params, ctx: Context) -> Judgement:
     """## What it checks

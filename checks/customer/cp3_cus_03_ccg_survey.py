@@ -25,7 +25,8 @@ class Params(CheckParams):
     group=CheckGroup.CUSTOMER,
     params=Params,
     action="Meet each dissatisfied or non-responding CCG, agree what must change, and re-survey them.",
-    evidence_required="A repeat CCG survey with the response rate and top-2-box share, and the agreed actions.",
+    evidence_required="A repeat survey of every customer CCG, run with the BDU, giving its response rate and the "
+    "share of scores of 4 or 5, and the actions agreed with each dissatisfied CCG.",
 )
 def ccg_survey(sub: Submission, p: Params, ctx: Context) -> Judgement:
     """## What it checks

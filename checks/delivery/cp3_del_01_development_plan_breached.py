@@ -6,6 +6,7 @@ from pydantic import Field
 
 from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, row
 from csu_assure.domain import CheckGroup, Domain
+from csu_assure.language import cap, count, none_of, verb
 from csu_assure.results import EvidenceRow, Judgement
 from csu_assure.submission import Submission
 
@@ -96,7 +97,8 @@ def development_plan_met(sub: Submission, p: Params, ctx: Context) -> Judgement:
         passed=len(missed) <= p.max_missed,
         actual=f"{len(missed)} missed",
         expected=f"≤ {p.max_missed} binding milestones missed",
-        finding=f"{len(missed)} of {binding} binding milestones due by {ctx.as_of.isoformat()} were missed "
-        f"({len(due_rows)} in the submitted plan, {due_items} more carried from checkpoint 2).",
+        finding=f"{cap(none_of(len(missed), binding, 'binding milestone'))} due by {ctx.as_of.isoformat()} "
+        f"{verb(len(missed), 'was')} missed ({count(len(due_rows), 'milestone')} in the submitted plan, "
+        f"{count(due_items, 'more', 'more', zero='none')} carried from checkpoint 2).",
         evidence=missed,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from csu_assure.checking import Context, NoParams, check, judge, not_applicable, not_evidenced, row
 from csu_assure.domain import CheckGroup, Domain
+from csu_assure.language import cap, none_of, verb
 from csu_assure.remedies import agreed_merger_route, escalated_domain, leader_in_post
 from csu_assure.results import EvidenceRow, Judgement
 from csu_assure.submission import Submission
@@ -22,7 +23,7 @@ _NO_ESCALATION = not_applicable("the checkpoint 2 development plan had no escala
     action="Escalate to the BDU and the SHA: complete the intervention or merger the checkpoint 2 escalation "
     "required, and agree whether the CSS can go on.",
     evidence_required="The substantive managing director's appointment, or the agreed merger or collaboration "
-    "route, and development_plan.csv reporting the escalation item met.",
+    "route, and the development plan reporting the escalation item met.",
 )
 def escalation_not_resolved(sub: Submission, p: NoParams, ctx: Context) -> Judgement:
     """## What it checks
@@ -109,7 +110,7 @@ def escalation_not_resolved(sub: Submission, p: NoParams, ctx: Context) -> Judge
         passed=not unresolved,
         actual=f"{len(unresolved)} unresolved",
         expected=expected,
-        finding=f"{resolved} of {len(escalations)} checkpoint 2 escalations resolved"
-        + (": " + "; ".join(reasons) + "." if reasons else "."),
+        finding=f"{cap(none_of(resolved, len(escalations), 'checkpoint 2 escalation'))} "
+        f"{verb(resolved, 'is')} resolved" + (": " + "; ".join(reasons) + "." if reasons else "."),
         evidence=unresolved,
     )

@@ -26,7 +26,7 @@ class Params(CheckParams):
     group=CheckGroup.GOVERNANCE,
     params=Params,
     action="Agree a development plan with the BDU: binding milestones, each with a named owner and a due date.",
-    evidence_required="The development plan signed off by the BDU and the CSS leader (development_plan.csv).",
+    evidence_required="The development plan signed off by the BDU and the CSS leader.",
 )
 def development_plan(sub: Submission, p: Params, ctx: Context) -> Judgement:
     """## What it checks

@@ -29,7 +29,7 @@ def _follow_up(item: PlanItem, milestones: tuple[MilestoneRow, ...]) -> str | No
     params=NoParams,
     action="Take each piece of checkpoint 1 advice into the development plan, with an owner and a date, or "
     "record with the BDU why it no longer applies.",
-    evidence_required="development_plan.csv rows answering each checkpoint 1 item (milestone_id = the item id).",
+    evidence_required="A development-plan row answering each checkpoint 1 item, under the item's id.",
 )
 def advice_not_followed_up(sub: Submission, p: NoParams, ctx: Context) -> Judgement:
     """## What it checks

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from csu_assure.domain import Checkpoint
+from csu_assure.loading.cohort_file import read_cohort_settings
 from csu_assure.loading.folder import PLAN_FILE, load_folder
 from csu_assure.loading.layout import (
     REFUSED_FORMS,
@@ -107,6 +108,8 @@ def discover(path: Path, checkpoint: Checkpoint | None = None) -> Discovery:
     layout = read_cohort(path)
     located: list[Located] = []
     refused: list[Problem] = list(layout.refused)
+    if layout.settings is not None:
+        refused += [p for p in read_cohort_settings(path)[1:] if p is not None]
     for csu in layout.csus:
         found, problems = _in_csu_folder(csu, checkpoint)
         located += found

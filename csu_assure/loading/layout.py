@@ -1,7 +1,8 @@
 """How submissions are laid out on disk, and the one identity rule: a CSU folder's name is its CSU id.
 
 ```
-<cohort>/                 one folder per CSU (nothing else is read)
+<cohort>/                 one folder per CSU (nothing else is read but cohort.yaml)
+  cohort.yaml             optional: the cohort's name, the title of its summary report
   <csu-id>/               the name is the CSU id: a-z, 0-9 and hyphens (what `csu_id` in its plans must say)
     cp1/  cp2/  cp3/      a checkpoint as a folder (business_plan.yaml + CSVs) ...
     cp2.xlsx              ... or as one workbook; never both for one checkpoint
@@ -38,6 +39,8 @@ _CHECKPOINT_NAME = re.compile(r"^cp([123])$")
 
 
 NOTE_SUFFIXES = (".md", ".txt")
+# The one file a cohort folder may hold besides its CSU folders: the cohort's settings (`cohort_file.py`).
+COHORT_FILE = "cohort.yaml"
 
 
 def is_hidden(name: str) -> bool:
@@ -61,6 +64,7 @@ class CohortLayout:
     csus: tuple[Path, ...]
     refused: tuple[Problem, ...]
     skipped: tuple[Path, ...] = ()  # e.g. the output folder, when it lies inside the cohort
+    settings: Path | None = None  # the cohort's `cohort.yaml`, when it has one
 
 
 def csu_folder_problem(path: Path) -> Problem | None:
@@ -105,8 +109,12 @@ def read_cohort(cohort: Path, *, skip: Iterable[Path] = ()) -> CohortLayout:
     csus: list[Path] = []
     refused: list[Problem] = []
     skipped: list[Path] = []
+    settings: Path | None = None
     for entry in sorted(cohort.iterdir()):
         if _ignored(entry.name):
+            continue
+        if entry.name == COHORT_FILE and not entry.is_symlink() and entry.is_file():
+            settings = entry  # read (and its problems named) by `cohort_file.read_cohort_settings`
             continue
         if not entry.is_symlink() and entry.resolve() in skipped_paths:
             skipped.append(entry)
@@ -116,7 +124,7 @@ def read_cohort(cohort: Path, *, skip: Iterable[Path] = ()) -> CohortLayout:
             csus.append(entry)
         else:
             refused.append(problem)
-    return CohortLayout(tuple(csus), tuple(refused), tuple(skipped))
+    return CohortLayout(tuple(csus), tuple(refused), tuple(skipped), settings)
 
 
 def _checkpoint_of(name: str) -> Checkpoint | None:

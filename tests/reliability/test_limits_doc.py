@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from csu_assure.loading import folder, tables, workbook
+from csu_assure.loading import cohort_file, folder, tables, workbook
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "limits.md"
 LIMITS = {
@@ -21,6 +21,7 @@ LIMITS = {
     "RATIO_CHECKED_FROM_BYTES": workbook.RATIO_CHECKED_FROM_BYTES,
     "MAX_ZIP_MEMBERS": workbook.MAX_ZIP_MEMBERS,
     "MAX_COLUMNS": workbook.MAX_COLUMNS,
+    "MAX_COHORT_FILE_BYTES": cohort_file.MAX_COHORT_FILE_BYTES,
     "csv.field_size_limit()": csv.field_size_limit(),
 }
 
@@ -41,7 +42,7 @@ def test_the_limits_doc_states_the_current_value(name: str) -> None:
 def test_every_upper_case_limit_of_the_loaders_is_documented() -> None:
     constants = {
         attr
-        for module in (folder, tables, workbook)
+        for module in (folder, tables, workbook, cohort_file)
         for attr, value in vars(module).items()
         if (attr.startswith("MAX_") or attr.endswith("_BYTES")) and isinstance(value, int)
     }

@@ -40,6 +40,8 @@ class ReadChart:
     crosses_at: float | None  # where the bars grow from, if not the axis minimum
     alt_text: str
     workbook_rows: list[tuple[object, ...]]
+    axis_min: float | None = None  # the value axis's minimum, when the chart fixes one
+    every_label: bool = False  # the category axis labels every category (no label skipped)
 
     def series_named(self, name: str) -> Series:
         return next(s for s in self.series if s.name == name)
@@ -97,6 +99,8 @@ def read_charts(path: Path) -> list[ReadChart]:
                 )
             )
         crossing = space.xpath("c:chart/c:plotArea/c:catAx/c:crossesAt/@val", namespaces=NS)
+        minimum = space.xpath("c:chart/c:plotArea/c:valAx/c:scaling/c:min/@val", namespaces=NS)
+        skip = space.xpath("c:chart/c:plotArea/c:catAx/c:tickLblSkip/@val", namespaces=NS)
         workbook_parts = [
             r.target_part for r in chart_part.rels.values() if r.reltype == RELATIONSHIP_TYPE.PACKAGE
         ]
@@ -112,6 +116,8 @@ def read_charts(path: Path) -> list[ReadChart]:
                 crosses_at=float(crossing[0]) if crossing else None,
                 alt_text=str(inline.xpath("wp:docPr/@descr", namespaces=NS)[0]),
                 workbook_rows=[tuple(row) for row in sheet.iter_rows(values_only=True)],
+                axis_min=float(minimum[0]) if minimum else None,
+                every_label=skip == ["1"],
             )
         )
     return charts

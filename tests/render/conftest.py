@@ -238,3 +238,34 @@ def all_text(path: Path) -> str:
         parts.extend(p.text for p in section.header.paragraphs)
         parts.extend(p.text for p in section.footer.paragraphs)
     return "\n".join(parts)
+
+
+@pytest.fixture(scope="session")
+def example_records() -> Callable[[str], list[Assessment]]:
+    """The example cohort's records of one CSU, checkpoint by checkpoint, as the golden test makes them (each
+    checkpoint's plan carried to the next, moderation as an unattended run leaves it)."""
+    from functools import cache
+
+    from csu_assure.domain import ModerationStatus
+    from tests.test_example_cohort import COHORT, progress
+
+    @cache
+    def records(csu: str) -> list[Assessment]:
+        unattended = Moderation(status=ModerationStatus.NOT_MODERATED)
+        return [a.model_copy(update={"moderation": unattended}) for a in progress(COHORT / csu)]
+
+    return records
+
+
+@pytest.fixture(scope="session")
+def example_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example cohort through checkpoints 1 → 2 → 3 by the real CLI (`csu-assure demo --no-prefect`): the
+    output folder, with every report and the register."""
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    out = tmp_path_factory.mktemp("example-run") / "out"
+    result = CliRunner().invoke(app, ["demo", "--no-prefect", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out

@@ -51,18 +51,39 @@ def test_finance_chart_shows_income_costs_and_surplus_of_every_year(
     assert "year 1 income £22.30m, costs £22.40m" in finance.alt_text
 
 
-def test_scores_chart_grows_from_the_pass_line_and_marks_shortfalls(
+def test_scores_chart_grows_from_zero_beside_the_pass_mark(
     rapid: tuple[Assessment, list[ReadChart]],
 ) -> None:
     _, (_, scores, _) = rapid
-    assert scores.crosses_at == BDU_2012.score_pass_mean  # a hand-built record keeps no thresholds
+    assert scores.crosses_at is None and scores.axis_min == 0  # every bar from zero, growing towards "better"
+    assert scores.every_label
     (series,) = scores.series
-    # Drawn bottom-up: the first question is the last category.
-    assert series.categories == ["Would recommend", "Understanding of our needs"]
-    assert series.values == [None, 2.4]
-    assert series.point_fills == {1: AMBER}  # 2.4 is below 3.0; the unanswered question has no bar
-    assert series.labels == {0: "no answers · n=0", 1: "2.40 · n=6"}
-    assert "below the pass line of 3.0: Understanding of our needs" in scores.alt_text
+    # Drawn bottom-up: the first question is the last category but one; the pass mark is on top.
+    assert series.categories == [
+        "Would recommend: no answers",
+        "Understanding of our needs: 2.40 (n=6)",
+        "Pass mark: 3.0",  # a hand-built record keeps no thresholds: BDU 2012's
+    ]
+    assert series.values == [None, 2.4, BDU_2012.score_pass_mean]
+    assert series.point_fills == {1: AMBER, 2: RED}  # 2.4 falls short; the unanswered question has no bar
+    assert series.labels == {}  # values are in the labels: nothing is printed over a bar or an axis
+    assert "below the pass mark of 3.0: Understanding of our needs" in scores.alt_text
+
+
+def test_a_chart_of_equal_bars_is_a_sentence(tmp_path: Path) -> None:
+    record = escalated_record()
+    assert record.figures is not None
+    same = tuple(s.model_copy(update={"mean": 2.0, "answers": 6}) for s in record.figures.scores)
+    figures = record.figures.model_copy(update={"scores": same})
+    path = write_assessment_report(record.model_copy(update={"figures": figures}), tmp_path / "r.docx")
+    assert [c.title for c in read_charts(path)] == [
+        "Planned income and costs",
+        "Price per head against the running-cost allowance",
+    ]
+    assert (
+        "CCG interviews: every one of the 2 questions answered scored a mean of 2.00 out of 5 (6 answers each), "
+        "below the pass mark of 3.0. No chart is drawn: its bars would all be the same length."
+    ) in all_text(path)
 
 
 def test_price_chart_places_the_price_in_the_running_cost_envelope(
@@ -87,7 +108,7 @@ def test_every_chart_carries_its_data_as_a_workbook(rapid: tuple[Assessment, lis
     assert [r[1] for r in finance.workbook_rows[1:]] == [
         pytest.approx(float(y.income) / 1e6) for y in record.figures.years
     ]
-    assert scores.workbook_rows[2] == ("Understanding of our needs", 2.4)
+    assert scores.workbook_rows[2] == ("Understanding of our needs: 2.40 (n=6)", 2.4)
 
 
 def test_the_package_is_what_word_expects(tmp_path: Path) -> None:
@@ -123,7 +144,7 @@ def test_charts_escape_hostile_labels(tmp_path: Path) -> None:
     figures = record.figures.model_copy(update={"scores": scores})
     path = write_assessment_report(record.model_copy(update={"figures": figures}), tmp_path / "r.docx")
     (_, read_scores, _) = read_charts(path)
-    assert read_scores.series[0].categories[1] == "<b>Value</b> & \ufffd {{ price }}"
+    assert read_scores.series[0].categories[1] == "<b>Value</b> & \ufffd {{ price }}: 2.40 (n=6)"
 
 
 def _cohort(assess_raw: Callable[..., Assessment], size: int) -> list[Assessment]:
@@ -154,22 +175,32 @@ def _cohort(assess_raw: Callable[..., Assessment], size: int) -> list[Assessment
     return out
 
 
-def test_small_cohort_gets_a_bar_per_csu_from_each_reference_figure(
+def test_small_cohort_gets_a_bar_per_csu_from_zero_under_each_reference_figure(
     assess_raw: Callable[..., Assessment], tmp_path: Path
 ) -> None:
     cohort = _cohort(assess_raw, 12)
     read = read_charts(write_cohort_report(cohort, tmp_path / "c.docx", title="Twelve"))
-    population, _, capture, _ = read
-    assert [c.crosses_at for c in read] == [1.0, 12.5, 30.0, 0.0]
+    population, price, capture, surplus = read
+    assert all(c.crosses_at is None and c.every_label for c in read)
+    assert [c.axis_min for c in read[:3]] == [0, 0, 0]
+    assert surplus.axis_min is not None and surplus.axis_min < 0  # deficits go left of zero, "less"
+    # The reference is the top bar (drawn last): the rule set's line, in a colour of its own.
+    assert [c.series[0].values[-1] for c in read] == [1.0, 12.5, 30.0, 0.0]
+    assert [c.series[0].point_fills[12] for c in read] == [charts.NHS_DARK_BLUE] * 4
     (series,) = population.series
-    assert series.categories == [f"CSU {i:03d}" for i in range(12)][::-1]
-    assert series.values == [pytest.approx((600_000 + i * 60_000) / 1e6) for i in range(12)][::-1]
+    assert series.categories[-1] == "Reference: the 1.0m scale floor"
+    assert (
+        series.categories[:-1]
+        == [f"CSU {i:03d}: {(600_000 + i * 60_000) / 1e6:.2f}m" for i in range(12)][::-1]
+    )
+    assert series.values[:-1] == [pytest.approx((600_000 + i * 60_000) / 1e6) for i in range(12)][::-1]
     colours = [charts.RAG_COLOURS[r] for r in (Rag.GREEN, Rag.AMBER, Rag.RED)]
     assert [series.point_fills[11 - i] for i in range(12)] == [colours[i % 3] for i in range(12)]
-    assert capture.series[0].values[-1] == pytest.approx(20.0)  # CSU 000, drawn last
+    assert capture.series[0].values[-2] == pytest.approx(20.0)  # CSU 000, just under the reference
+    assert price.series[0].labels == {}
     text = all_text(tmp_path / "c.docx")
-    assert "Price per head (£) by CSU, coloured by decision; 12 of 12 below the £12.50 aim" in text
-    assert "Population (million) by CSU, coloured by decision; 7 of 12 below the 1.0m scale floor" in text
+    assert "the dark bar is the £12.50 aim (50% of RCA); all 12 CSUs are below it" in text
+    assert "the dark bar is the 1.0m scale floor; 7 of 12 CSUs are below it" in text
 
 
 def test_large_cohort_gets_distributions_stacked_by_decision(
@@ -185,7 +216,7 @@ def test_large_cohort_gets_distributions_stacked_by_decision(
         assert sum(v or 0 for s in chart.series for v in s.values) == size  # every CSU in one band
     population = read[0]
     below = sum(1 for i in range(size) if 600_000 + i * 60_000 < 1_000_000)
-    assert f"{below:,} of {size:,} below the 1.0m scale floor" in population.title
+    assert f"{below:,} of {size:,} CSUs below the 1.0m scale floor" in population.title
     # Bands are aligned on the reference, so "below" is a whole number of bands.
     labels = population.series[0].categories
     assert any(label.startswith("1.00m") for label in labels)
@@ -200,7 +231,7 @@ def test_cohort_charts_skip_figures_no_csu_has(assess_raw: Callable[..., Assessm
         if a.figures is not None
     ]
     read = read_charts(write_cohort_report(cohort, tmp_path / "c.docx", title="Outline plans"))
-    assert [c.crosses_at for c in read] == [1.0, 12.5]
+    assert [c.series[0].values[-1] for c in read] == [1.0, 12.5]
 
 
 def test_key_figures_without_a_plan_still_chart_the_price() -> None:
@@ -247,8 +278,8 @@ def test_a_csus_charts_draw_the_lines_of_the_rule_set_it_was_judged_under(
 ) -> None:
     path = write_assessment_report(moved_record, tmp_path / "moved.docx")
     _, scores, price = read_charts(path)
-    assert scores.crosses_at == 3.5
-    assert "pass line at 3.5" in all_text(path)
+    assert scores.series[0].categories[-1] == "Pass mark: 3.5" and scores.series[0].values[-1] == 3.5
+    assert "the red bar is the pass mark of 3.5" in all_text(path)
     labels = price.series[1].categories
     assert "Aim: below 40% of the RCA: £10.00" in labels
     band = labels.index("Plausible range (rule set): £9–£15.50")
@@ -261,9 +292,12 @@ def test_cohort_charts_draw_the_rule_sets_lines(moved_record: Assessment, tmp_pa
         moved_record.model_copy(update={"csu_name": f"CSU {i}", "csu_id": f"csu-{i}"}) for i in range(3)
     ]
     read = read_charts(write_cohort_report(cohort, tmp_path / "c.docx", title="Moved"))
-    assert [c.crosses_at for c in read] == [1.5, 10.0, 35.0, 1.0]
+    assert [c.series[0].values[-1] for c in read] == [1.5, 10.0, 35.0, 1.0]
     text = all_text(tmp_path / "c.docx")
-    assert "below the 1.5m scale floor" in text and "below the £10.00 aim (40% of RCA)" in text
+    assert (
+        "the dark bar is the 1.5m scale floor" in text
+        and "the dark bar is the £10.00 aim (40% of RCA)" in text
+    )
     assert "35% capture" in text and "a 1% surplus" in text
     assert "Not every CSU" not in text and "BDU 2012" not in text
 
@@ -279,7 +313,7 @@ def test_cohort_charts_say_when_csus_were_judged_against_different_lines(
     )
     cohort = [moved_record, moved_record.model_copy(update={"csu_name": "Moved 2"}), shipped, older]
     read = read_charts(write_cohort_report(cohort, tmp_path / "c.docx", title="Mixed"))
-    assert read[0].crosses_at == 1.5  # the moved rule set is the most common of the two sets
+    assert read[0].series[0].values[-1] == 1.5  # the moved rule set is the most common of the two sets
     text = all_text(tmp_path / "c.docx")
     assert "Not every CSU was judged against these lines (2 sets of thresholds in the cohort)" in text
     assert "Some records keep no thresholds: the BDU 2012 rule set's are assumed for them." in text
@@ -290,6 +324,6 @@ def test_a_record_without_thresholds_draws_bdu_2012s_and_says_so(tmp_path: Path)
     assert record.figures is not None and record.figures.thresholds is None
     path = write_assessment_report(record, tmp_path / "r.docx")
     _, scores, price = read_charts(path)
-    assert scores.crosses_at == 3.0
+    assert scores.series[0].values[-1] == 3.0
     assert "Aim: below 50% of the RCA: £12.50" in price.series[1].categories
     assert all_text(path).count(charts.ASSUMED_NOTE.strip()) == 2  # under the scores and the price chart

@@ -36,8 +36,11 @@ def test_the_report_lists_the_issues_and_says_why_the_finance_chart_is_missing(
     assert "\nData quality\n" in text
     assert "financial_plan.csv, rows 1–70: costs" in text and "£99,999,999.00" in text
     assert "Set aside: not judged" in text
-    assert "The submission has 1 data-quality issue (implausible figures" in text
-    assert "not submitted or was set aside as implausible" in text
+    assert (
+        "One submitted figure was implausible and set aside, so the checks that needed it lack evidence; the "
+        "assessor must resolve each with the CSU (see Data quality)."
+    ) in text
+    assert "(year-one deficit in the business plan: insufficient evidence)" in text
     assert "Chart not shown: the financial plan's figures are implausible and were set aside" in text
     assert "gives a deficit" not in text  # CP2-BUS-01 did not judge the placeholder
 

@@ -24,7 +24,7 @@ def test_environment_is_sandboxed_strict_and_unescaped() -> None:
 
 def test_a_template_missing_a_variable_fails_loudly() -> None:
     with pytest.raises(UndefinedError):
-        render_blocks(DEFAULT_TEMPLATES, "executive_summary.txt.j2")
+        render_blocks(DEFAULT_TEMPLATES, "response.txt.j2")
 
 
 def test_blocks_split_paragraphs_and_bullets(tmp_path: Path) -> None:

@@ -1,9 +1,13 @@
 """The report charts, as native Word charts (see `drawingml.py`), drawn from a record's `KeyFigures`.
 
 Each per-CSU function returns None when the figures it needs are missing; the builder then writes a short note
-instead. Reference lines are drawn as the axis the bars grow from: a score bar starts at the 3.0 pass line and
-goes left when it falls short, a cohort bar starts at the reference figure of its panel. That reads at a
-glance and, unlike an overlaid line series, renders the same in Word and LibreOffice. The lines are the rule
+instead, and a sentence instead of a chart whose bars would all be the same length (`scores_sentence`).
+
+Every bar grows from zero in the direction of "more" (a longer bar is a higher score, a higher price, a larger
+population), on an axis that starts at zero. A reference figure (the pass mark, the price aim, the scale floor)
+is a bar of its own, in a colour of its own, at the top of the chart: it reads at a glance and, unlike an
+overlaid line series, renders the same in Word and LibreOffice. Each bar's value is part of its category label,
+not a data label, so no label can be printed over a bar, an axis or another label. The references are the rule
 set's thresholds kept in the record (`KeyFigures.thresholds`), so they are the ones the CSU was judged against.
 """
 
@@ -16,16 +20,23 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pandas as pd
-from pptx.enum.chart import XL_TICK_LABEL_POSITION, XL_TICK_MARK
-from pptx.enum.dml import MSO_LINE_DASH_STYLE
 
 from csu_assure.domain import Checkpoint, Rag
+from csu_assure.language import none_of, verb
 from csu_assure.render.word import drawingml as dml
-from csu_assure.render.word.drawingml import Chart, ChartType, LabelPosition
+from csu_assure.render.word.drawingml import Chart, ChartType
 from csu_assure.render.word.safe import one_line
 from csu_assure.results import ChartThresholds, KeyFigures
 
-__all__ = ["Chart", "CohortPoint", "cohort_charts", "finance_chart", "price_chart", "scores_chart"]
+__all__ = [
+    "Chart",
+    "CohortPoint",
+    "cohort_charts",
+    "finance_chart",
+    "price_chart",
+    "scores_chart",
+    "scores_sentence",
+]
 
 WIDTH_IN = 6.4  # fits the 17 cm text width of an A4 portrait page
 LANDSCAPE_WIDTH_IN = 9.8  # the 25.7 cm text width of a landscape page
@@ -89,17 +100,6 @@ def _signed(value: float) -> str:
     return f"{'−' if value < 0 else ''}{abs(value):.1f}"
 
 
-def _reference_axis(chart: object, at: float, colour: str) -> None:
-    """Bars grow from `at` on the value axis; the category axis is drawn there as the dashed reference line,
-    with its labels kept at the low end of the chart, where a reader looks for them."""
-    value_axis = chart.value_axis  # type: ignore[attr-defined]
-    value_axis.crosses_at = at
-    categories = chart.category_axis  # type: ignore[attr-defined]
-    categories.tick_label_position = XL_TICK_LABEL_POSITION.LOW
-    dml.line(categories, colour, 1.25, MSO_LINE_DASH_STYLE.DASH)
-    categories.major_tick_mark = categories.minor_tick_mark = XL_TICK_MARK.NONE
-
-
 # ------------------------------------------------------------------------------------------- per-CSU charts
 
 
@@ -116,9 +116,7 @@ def finance_chart(figures: KeyFigures | None) -> Chart | None:
     data = dml.category_data(labels, "0.00")
     dml.add_series(data, "Income", [_millions(y.income) for y in years])
     dml.add_series(data, "Costs", [_millions(y.costs) for y in years])
-    chart = dml.new_chart(
-        ChartType.COLUMN_CLUSTERED, data, title="Planned income and costs, with the surplus under each year"
-    )
+    chart = dml.new_chart(ChartType.COLUMN_CLUSTERED, data, title="Planned income and costs")
     income, costs = chart.series
     dml.fill(income, NHS_BLUE)
     dml.fill(costs, NHS_GREY)
@@ -142,49 +140,77 @@ def finance_chart(figures: KeyFigures | None) -> Chart | None:
     )
 
 
-def scores_chart(figures: KeyFigures | None, checkpoint: Checkpoint) -> Chart | None:
-    """Mean CCG score per question (1-5), each bar growing from the pass line."""
+def _answered(figures: KeyFigures) -> list[float]:
+    return [s.mean for s in figures.scores if s.mean is not None]
+
+
+def scores_sentence(figures: KeyFigures | None) -> str | None:
+    """The CCG scores in a sentence, when a chart of them would be bars of one length: every question answered
+    scored the same mean (a chart would say nothing a sentence does not)."""
     if figures is None or not figures.scores:
         return None
-    scores = figures.scores[::-1]  # a bar chart draws its first category at the bottom
+    means = _answered(figures)
+    if len(means) < 2 or max(means) - min(means) > 0.005:
+        return None
     pass_mean = thresholds_of(figures).score_pass_mean
     source = "CCG survey" if figures.scores_source == "ccg_survey" else "CCG interviews"
-    data = dml.category_data([s.label for s in scores], "0.00")
-    dml.add_series(data, "Mean score", [s.mean for s in scores])
-    chart = dml.new_chart(
-        ChartType.BAR_CLUSTERED,
-        data,
-        title=f"{source}: mean score per question; bars start at the {pass_mean:.1f} pass line",
+    answers = sorted({s.answers for s in figures.scores if s.mean is not None})
+    n = f"{answers[0]} answers each" if len(answers) == 1 else "answers per question as recorded"
+    side = "below" if means[0] < pass_mean else "at or above"
+    unanswered = len(figures.scores) - len(means)
+    return (
+        f"{source}: every one of the {len(means)} questions answered scored a mean of {means[0]:.2f} out of 5 "
+        f"({n}), {side} the pass mark of {pass_mean:.1f}"
+        + (f"; {unanswered} question{'s' if unanswered != 1 else ''} had no answers" if unanswered else "")
+        + ". No chart is drawn: its bars would all be the same length."
     )
-    (series,) = chart.series
-    chart.plots[0].gap_width = 45
-    for i, s in enumerate(scores):
-        point = series.points[i]
+
+
+def scores_chart(figures: KeyFigures | None, checkpoint: Checkpoint) -> Chart | None:
+    """Mean CCG score per question (1-5), each bar from zero, beside a bar at the pass mark."""
+    if figures is None or not figures.scores:
+        return None
+    pass_mean = thresholds_of(figures).score_pass_mean
+    source = "CCG survey" if figures.scores_source == "ccg_survey" else "CCG interviews"
+    # (label, value, colour); a bar chart draws its first category at the bottom, so the list is reversed.
+    rows: list[tuple[str, float | None, str]] = [
+        (f"Pass mark: {pass_mean:.1f}", pass_mean, RAG_COLOURS[Rag.RED]),
+    ]
+    for s in figures.scores:
         if s.mean is None:
-            dml.label(point, f"no answers · n={s.answers}", LabelPosition.INSIDE_BASE)
+            rows.append((f"{s.label}: no answers", None, NHS_PALE_GREY))
             continue
-        dml.fill(point, NHS_BLUE if s.mean >= pass_mean else RAG_COLOURS[Rag.AMBER])
         text = f"{s.mean:.2f}"
         if s.top2_share is not None and checkpoint is Checkpoint.FULL_BUSINESS_PLAN:
-            text += f" · top-2 {s.top2_share * 100:.0f}%"
-        dml.label(point, f"{text} · n={s.answers}")
-    dml.value_axis(chart, minimum=1, maximum=5, major_unit=1, number_format="0")
-    _reference_axis(chart, pass_mean, RAG_COLOURS[Rag.RED])
+            text += f", top-2 {s.top2_share * 100:.0f}%"
+        colour = NHS_BLUE if s.mean >= pass_mean else RAG_COLOURS[Rag.AMBER]
+        rows.append((f"{s.label}: {text} (n={s.answers})", s.mean, colour))
+    rows.reverse()
+    data = dml.category_data([r[0] for r in rows], "0.00")
+    dml.add_series(data, "Mean score", [r[1] for r in rows])
+    chart = dml.new_chart(ChartType.BAR_CLUSTERED, data, title=f"{source}: mean score per question")
+    (series,) = chart.series
+    chart.plots[0].gap_width = 45
+    for i, row in enumerate(rows):
+        if row[1] is not None:
+            dml.fill(series.points[i], row[2])
+    dml.value_axis(chart, minimum=0, maximum=5, major_unit=1, number_format="0")
+    dml.every_category_label(chart)
     below = [s.label for s in figures.scores if s.mean is not None and s.mean < pass_mean]
-    alt = f"Bar chart of the mean {source.lower()} score for {len(scores)} questions; " + (
-        f"below the pass line of {pass_mean}: {', '.join(below)}."
+    alt = f"Bar chart of the mean {source.lower()} score for {len(figures.scores)} questions; " + (
+        f"below the pass mark of {pass_mean}: {', '.join(below)}."
         if below
-        else "all at or above the pass line."
+        else "all at or above the pass mark."
     )
     caption = (
-        f"{source}: mean score per question (1 very poor – 5 very good). Bars grow from the pass line at "
-        f"{pass_mean:.1f} (dashed red): amber bars fall short of it; n = answers."
+        f"{source}: mean score per question, from 0 (1 very poor – 5 very good); the red bar is the pass mark of "
+        f"{pass_mean:.1f}, amber bars fall short of it; n = answers."
     )
     return dml.finish(
         chart,
         data,
         width_in=WIDTH_IN,
-        height_in=0.75 + 0.3 * len(scores),
+        height_in=0.8 + 0.28 * len(rows),
         caption=caption + _assumed(figures),
         alt_text=alt,
     )
@@ -229,7 +255,7 @@ def price_chart(figures: KeyFigures | None) -> Chart | None:
     dml.add_series(data, "offset", [r[1] for r in rows])
     dml.add_series(data, "£ per head", [r[2] - r[1] for r in rows])
     chart = dml.new_chart(
-        ChartType.BAR_STACKED, data, title="Price per head against the CCG running-cost envelope"
+        ChartType.BAR_STACKED, data, title="Price per head against the running-cost allowance"
     )
     offset, bars = chart.series
     dml.hide(offset)
@@ -238,6 +264,7 @@ def price_chart(figures: KeyFigures | None) -> Chart | None:
         dml.fill(bars.points[i], row[3])
     top = max(30.0, price * 1.15, (rca or 0) * 1.15)
     dml.value_axis(chart, minimum=0, maximum=5 * math.ceil(top / 5), major_unit=5, number_format='"£"0')
+    dml.every_category_label(chart)
     alt = (
         f"Price per head £{price:.2f} shown against the CCG running-cost allowance of £{RCA_PER_HEAD:.0f} per "
         f"head, the {share} aim at £{aim:.2f} and the plausible range of £{_pounds(low)}–£{_pounds(high)}."
@@ -361,42 +388,44 @@ def cohort_charts(points: Sequence[CohortPoint]) -> list[Chart]:
 
 
 def _per_csu_panel(panel: _Panel, points: Sequence[CohortPoint], note: str) -> Chart:
-    drawn = points[::-1]  # first CSU on top
-    values = [panel.value(p.figures) for p in drawn]
-    data = dml.category_data([_short(p.name) for p in drawn], panel.number_format)
-    dml.add_series(data, panel.title, values)
-    chart = dml.new_chart(
-        ChartType.BAR_CLUSTERED,
-        data,
-        title=f"{panel.title}; bars start at {panel.reference_text}",
-        font_size=7,
-    )
+    """A bar per CSU from zero, its value in its label, under a bar at the panel's reference figure."""
+    values = [panel.value(p.figures) for p in points]
+    # (label, value, colour), top row first; reversed below, as a bar chart draws its first category lowest.
+    rows: list[tuple[str, float | None, str]] = [
+        (f"Reference: {panel.reference_text}", panel.reference, NHS_DARK_BLUE)
+    ]
+    for p, v in zip(points, values, strict=True):
+        label = f"{_short(p.name)}: {panel.text(v) if v is not None else 'n/a'}"
+        rows.append((label, v, RAG_COLOURS[p.rag]))
+    rows.reverse()
+    data = dml.category_data([r[0] for r in rows], panel.number_format)
+    dml.add_series(data, panel.title, [r[1] for r in rows])
+    chart = dml.new_chart(ChartType.BAR_CLUSTERED, data, title=panel.title, font_size=7)
     (series,) = chart.series
     chart.plots[0].gap_width = 35
-    for i, (p, v) in enumerate(zip(drawn, values, strict=True)):
-        point = series.points[i]
-        if v is None:
-            dml.label(point, "n/a", LabelPosition.INSIDE_BASE, size=6)
-            continue
-        dml.fill(point, RAG_COLOURS[p.rag])
-        dml.label(point, panel.text(v), size=6)
+    for i, row in enumerate(rows):
+        if row[1] is not None:
+            dml.fill(series.points[i], row[2])
+    dml.every_category_label(chart)
     present = [v for v in values if v is not None]
-    step = _nice_step((max([*present, panel.reference]) - min([*present, panel.reference])) / 5)
-    # Round bounds around the values and the reference, with room for the value labels at the bar ends.
-    lo = step * math.floor(
-        min([*present, panel.reference]) / step - (0.25 if min(present) < panel.reference else 0)
+    low = min([0.0, *present, panel.reference])
+    high = max([0.0, *present, panel.reference])
+    step = _axis_step((high - low) / 6)
+    dml.value_axis(
+        chart,
+        minimum=step * math.floor(low / step),
+        maximum=step * math.ceil(high / step),
+        major_unit=step,
+        number_format=panel.number_format,
     )
-    hi = step * math.ceil(max([*present, panel.reference]) / step + 0.25)
-    dml.value_axis(chart, minimum=lo, maximum=hi, major_unit=step, number_format=panel.number_format)
-    _reference_axis(chart, panel.reference, NHS_DARK_BLUE)
     below = sum(1 for v in values if v is not None and v < panel.reference)
     return dml.finish(
         chart,
         data,
         width_in=LANDSCAPE_WIDTH_IN,
-        height_in=0.7 + 0.13 * len(points),
-        caption=f"{panel.title} by CSU, coloured by decision; {below} of {len(points)} below "
-        f"{panel.reference_text}.{note}",
+        height_in=0.8 + 0.19 * len(rows),
+        caption=f"{panel.title} by CSU from zero, coloured by decision; the dark bar is {panel.reference_text}; "
+        f"{none_of(below, len(points), 'CSU')} {verb(below, 'is')} below it.{note}",
         alt_text=f"Bar chart of {panel.title} for {len(points)} CSUs; {below} below {panel.reference_text}.",
     )
 
@@ -419,7 +448,7 @@ def _distribution_panel(panel: _Panel, points: Sequence[CohortPoint], note: str)
     chart = dml.new_chart(
         ChartType.COLUMN_STACKED,
         data,
-        title=f"{panel.title}: CSUs per band; {below:,} of {len(frame):,} below {panel.reference_text}",
+        title=f"{panel.title}: CSUs per band; {none_of(below, len(frame), 'CSU')} below {panel.reference_text}",
         font_size=7,
     )
     for series, (rag, _) in zip(chart.series, shown, strict=True):
@@ -455,6 +484,14 @@ def _bands(values: list[float], reference: float, target: int = 12) -> tuple[flo
 def _places(step: float) -> int:
     """Decimals that show every multiple of `step` exactly: 0.25 → 2, 2.5 → 1, 5 → 0."""
     return next((p for p in range(6) if abs(round(step, p) - step) < 1e-9), 6)
+
+
+def _axis_step(raw: float) -> float:
+    """The round axis step (1, 2 or 5 × 10ⁿ) nearest above `raw`: every tick label exact in whole units."""
+    if raw <= 0:
+        return 1.0
+    magnitude = 10.0 ** math.floor(math.log10(raw))
+    return next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
 
 
 def _nice_step(raw: float) -> float:

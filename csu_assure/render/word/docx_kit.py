@@ -62,9 +62,13 @@ def open_base(templates_dir: Path) -> Doc:
 
 @dataclass
 class Outline:
-    """Headings as they are added, so the TOC field can carry a ready-made result until Word updates it."""
+    """Headings as they are added, each with the bookmark the contents' page reference points at."""
 
-    entries: list[tuple[int, str]] = field(default_factory=list)
+    entries: list[tuple[int, str, str]] = field(default_factory=list)  # (level, text, bookmark)
+
+    def bookmark(self) -> str:
+        # Names starting with "_" are hidden bookmarks in Word (as its own "_Toc…" ones are).
+        return f"_TocCsu{len(self.entries) + 1:03d}"
 
 
 def text_run(
@@ -115,10 +119,22 @@ def paragraph(container: Any, text: object = "", style: str = "Normal") -> Para:
     return Paragraph(p, container._body if hasattr(container, "_body") else container)
 
 
-def heading(doc: Doc, outline: Outline, text: object, level: int) -> Para:
+def heading(doc: Doc, outline: Outline, text: object, level: int, *, listed: bool = True) -> Para:
+    """A heading in `Heading {level}`, bookmarked so the contents can give its page (when `listed`)."""
     clean = one_line(text)
-    outline.entries.append((level, clean))
-    return paragraph(doc, clean, f"Heading {level}")
+    p = paragraph(doc, clean, f"Heading {level}")
+    if listed:
+        name = outline.bookmark()
+        outline.entries.append((level, clean, name))
+        ident = str(len(outline.entries))
+        start = parse_xml(f'<w:bookmarkStart {_W_NS} w:id="{ident}" w:name="{name}"/>')
+        end = parse_xml(f'<w:bookmarkEnd {_W_NS} w:id="{ident}"/>')
+        if p._p.pPr is not None:
+            p._p.pPr.addnext(start)
+        else:
+            p._p.insert(0, start)
+        p._p.append(end)
+    return p
 
 
 @dataclass(frozen=True)
@@ -176,14 +192,21 @@ def _run_xml(
     return f"<w:r{' ' + _W_NS if ns else ''}>{rpr}{''.join(parts)}</w:r>"
 
 
-def _cell_xml(cell: Cell | object, width: int, style_id: str, size: float | None) -> str:
+def _cell_xml(
+    cell: Cell | object, width: int, style_id: str, size: float | None, keep_next: bool = False
+) -> str:
     c = cell if isinstance(cell, Cell) else Cell(cell)
     shd = f'<w:shd w:val="clear" w:color="auto" w:fill="{c.fill}"/>' if c.fill else ""
     run = _run_xml(c.text, colour=c.colour, bold=c.bold or None, mono=c.mono, size=size)
+    keep = "<w:keepNext/>" if keep_next else ""
     return (
         f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shd}</w:tcPr>'
-        f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>{run}</w:p></w:tc>'
+        f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/>{keep}</w:pPr>{run}</w:p></w:tc>'
     )
+
+
+# Tables of up to this many rows are kept on one page; longer ones keep their first and last two rows together.
+KEEP_TOGETHER_ROWS = 14
 
 
 def table(
@@ -194,11 +217,15 @@ def table(
     *,
     size: float | None = None,
     label_column: bool = False,
+    keep_together: int = KEEP_TOGETHER_ROWS,
 ) -> Any:
     """Append a bordered, fixed-width table in the base's 'Assurance Table' style.
 
-    The header row (if any) is blue, repeats on each page, and no row splits across pages. Built as one XML
-    string and parsed once: python-docx's per-cell API cost more than everything else in a report."""
+    The header row (if any) is blue, repeats on each page, and no row splits across pages. A table of up to
+    `keep_together` rows stays on one page (each row kept with the next, as Word and LibreOffice both honour);
+    a longer one keeps its first two and last two rows together, so a page never ends or starts on a lone row.
+    Built as one XML string and parsed once: python-docx's per-cell API cost more than everything else in a
+    report."""
     widths = [int(w * _CM) for w in widths_cm]
     text_style, label_style = STYLE_IDS["Table Text"], STYLE_IDS["Field Label"]
     look_first_row = "1" if headers else "0"
@@ -210,20 +237,30 @@ def table(
         *(f'<w:gridCol w:w="{w}"/>' for w in widths),
         "</w:tblGrid>",
     ]
+    total = len(rows) + (1 if headers else 0)
+    whole = total <= keep_together
+
+    def kept(index: int) -> bool:
+        """Whether row `index` (the header is row 0 when there is one) is kept with the next row."""
+        if index >= total - 1:
+            return False
+        return whole or index < (3 if headers else 2) - 1 or index >= total - 2
+
     if headers:
         out.append("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>")
         out.extend(
-            _cell_xml(Cell(h, fill=HEADER_FILL), w, STYLE_IDS["Table Heading"], size)
+            _cell_xml(Cell(h, fill=HEADER_FILL), w, STYLE_IDS["Table Heading"], size, kept(0))
             for h, w in zip(headers, widths, strict=True)
         )
         out.append("</w:tr>")
-    for values in rows:
+    for n, values in enumerate(rows, start=1 if headers else 0):
+        keep = kept(n)
         out.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
         for i, (value, w) in enumerate(zip(values, widths, strict=True)):
             if label_column and i == 0:
-                out.append(_cell_xml(Cell(value, fill=LABEL_FILL), w, label_style, size))
+                out.append(_cell_xml(Cell(value, fill=LABEL_FILL), w, label_style, size, keep))
             else:
-                out.append(_cell_xml(value, w, text_style, size))
+                out.append(_cell_xml(value, w, text_style, size, keep))
         out.append("</w:tr>")
     out.append("</w:tbl>")
     tbl = parse_xml("".join(out))
@@ -232,9 +269,13 @@ def table(
 
 
 def key_value_table(
-    doc: Doc, rows: Sequence[tuple[str, Cell | object]], widths_cm: tuple[float, float]
+    doc: Doc,
+    rows: Sequence[tuple[str, Cell | object]],
+    widths_cm: tuple[float, float],
+    *,
+    size: float | None = None,
 ) -> Any:
-    return table(doc, None, rows, widths_cm, label_column=True)
+    return table(doc, None, rows, widths_cm, label_column=True, size=size)
 
 
 _CHART_INLINE = (
@@ -311,26 +352,31 @@ def simple_field(p: Para, code: str, placeholder: str) -> None:
     p._p.append(_fld_char("end"))
 
 
-def toc_field(doc: Doc, after: Para, outline: Outline, levels: str = "1-2") -> None:
-    """Insert a TOC field after paragraph `after`, its cached result the outline (without page numbers),
-    marked dirty so Word rebuilds it, with page numbers, when the document opens."""
-    entries = [(lvl, text) for lvl, text in outline.entries if lvl <= int(levels[-1])] or [
-        (1, "Right-click and choose Update Field to build the table of contents.")
-    ]
+def contents(doc: Doc, after: Para, outline: Outline, width_cm: float, levels: int = 2) -> None:
+    """A contents list after paragraph `after`: each heading of `outline` up to `levels`, with its page number
+    as a PAGEREF field to the heading's bookmark. LibreOffice computes such a reference as it lays the pages
+    out (so a PDF made by it shows real page numbers) and Word updates it on opening (`update_fields_on_open`);
+    a TOC field would show LibreOffice's stale cached result instead. Each entry links to its heading."""
     anchor = after
-    paragraphs = []
-    for level, text in entries:
+    tab = int(width_cm * _CM)
+    for level, text, bookmark in outline.entries:
+        if level > levels:
+            continue
         p = paragraph(doc, "", f"TOC {level}")
-        text_run(p, text)
-        paragraphs.append(p)
-    first, last = paragraphs[0], paragraphs[-1]
-    begin = [_fld_char("begin", dirty=True), _instr(f'TOC \\o "{levels}" \\h \\z \\u'), _fld_char("separate")]
-    p_pr = first._p.get_or_add_pPr()
-    for el in reversed(begin):
-        p_pr.addnext(el)
-    last._p.append(_fld_char("end"))
-    for p in paragraphs:  # move the paragraphs (added at the end of the body) to just after the anchor
-        anchor._p.addnext(p._p)
+        p_pr = p._p.get_or_add_pPr()
+        p_pr.append(
+            parse_xml(f'<w:tabs {_W_NS}><w:tab w:val="right" w:leader="dot" w:pos="{tab}"/></w:tabs>')
+        )
+        link = parse_xml(f'<w:hyperlink {_W_NS} w:anchor="{bookmark}" w:history="1"/>')
+        link.append(parse_xml(_run_xml(text, ns=True)))
+        p._p.append(link)
+        p._p.append(parse_xml(_run_xml("\t", ns=True)))
+        p._p.append(_fld_char("begin"))
+        p._p.append(_instr(f"PAGEREF {bookmark} \\h"))
+        p._p.append(_fld_char("separate"))
+        text_run(p, "")
+        p._p.append(_fld_char("end"))
+        anchor._p.addnext(p._p)  # move it (added at the end of the body) to just after the anchor
         anchor = p
 
 

@@ -147,6 +147,22 @@ def value_axis(
     return axis
 
 
+def every_category_label(chart: PptxChart) -> None:
+    """Label every category: LibreOffice otherwise skips labels it judges crowded, leaving bars unnamed."""
+    axis = chart.category_axis._element
+    for old in axis.findall(f"{{{_C}}}tickLblSkip") + axis.findall(f"{{{_C}}}tickMarkSkip"):
+        axis.remove(old)
+    skip = etree.SubElement(axis, f"{{{_C}}}tickLblSkip", val="1")
+    marks = etree.SubElement(axis, f"{{{_C}}}tickMarkSkip", val="1")
+    # The schema orders them after lblOffset and before noMultiLvlLbl and extLst.
+    for later in ("noMultiLvlLbl", "extLst"):
+        found = axis.find(f"{{{_C}}}{later}")
+        if found is not None:
+            found.addprevious(skip)
+            found.addprevious(marks)
+            break
+
+
 def legend_below(chart: PptxChart) -> None:
     chart.has_legend = True
     chart.legend.position = XL_LEGEND_POSITION.BOTTOM

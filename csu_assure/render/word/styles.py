@@ -29,6 +29,8 @@ PARAGRAPH_STYLES = (
     "Protective Marking",
     "Footer Text",
     "List Bullet",
+    "Masthead",
+    "Reason",
 )
 TABLE_STYLE = "Assurance Table"
 
