@@ -14,17 +14,33 @@ its medium and low issues going into the development plan. Then:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from csu_assure.domain import DECISION_DOMAINS, Checkpoint, Domain, DomainStatus, Outcome, Severity
-from csu_assure.results import CheckResult
 
 _CRITICAL, _HIGH, _MEDIUM = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM
 
 
+class Weighed(Protocol):
+    """What the decision reads of a check result (a `CheckResult`, or a result as it would be)."""
+
+    @property
+    def check_id(self) -> str: ...
+
+    @property
+    def domain(self) -> Domain: ...
+
+    @property
+    def severity(self) -> Severity: ...
+
+    @property
+    def failed(self) -> bool: ...
+
+
 def domain_statuses(
-    results: Iterable[CheckResult], checkpoint: Checkpoint, medium_issues_for_marginal: int
+    results: Iterable[Weighed], checkpoint: Checkpoint, medium_issues_for_marginal: int
 ) -> dict[Domain, DomainStatus]:
     """Each decision domain of `checkpoint`: fail on a critical failure; marginal on a high failure or on
     `medium_issues_for_marginal` medium failures; pass otherwise."""
@@ -103,3 +119,20 @@ def decide(
     if marginal:
         return Decision(Outcome.RECOMMEND_WITH_CONDITIONS, reasons=(marginal_phrase,))
     return Decision(Outcome.RECOMMEND, reasons=("every test passed",))
+
+
+def decide_results(
+    results: Sequence[Weighed],
+    checkpoint: Checkpoint,
+    *,
+    medium_issues_for_marginal: int,
+    development_plan_check: str | None,
+) -> tuple[dict[Domain, DomainStatus], Decision]:
+    """The domains' statuses and the outcome from a checkpoint's results: what the engine records, and what a
+    margin re-decides with one result as it would be across a line. At checkpoint 2 a failed
+    `development_plan_check` means no agreed development plan."""
+    domains = domain_statuses(results, checkpoint, medium_issues_for_marginal)
+    plan_agreed = True
+    if checkpoint is Checkpoint.VIABILITY and development_plan_check is not None:
+        plan_agreed = next((not r.failed for r in results if r.check_id == development_plan_check), True)
+    return domains, decide(checkpoint, domains, development_plan_agreed=plan_agreed)
