@@ -18,7 +18,16 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from csu_assure.domain import CheckGroup, Checkpoint, Domain, Severity, Status, Unit
-from csu_assure.results import JUDGEMENT, EvidenceRow, Judgement, Measure, MetWhen, PlanItem, Threshold
+from csu_assure.results import (
+    JUDGEMENT,
+    MEASURE,
+    EvidenceRow,
+    Judgement,
+    Measure,
+    MetWhen,
+    PlanItem,
+    Threshold,
+)
 from csu_assure.submission import Submission
 
 DOC_SECTIONS: tuple[str, ...] = ("What it checks", "Why it matters", "Severity", "Evidence used", "Source")
@@ -201,7 +210,13 @@ def judge(
 
 def measure(name: str, value: float | Decimal | int, unit: Unit, *lines: Threshold) -> Measure:
     """A figure the check judged against `lines` (`at_least`, `at_most`, `above`, `below`)."""
-    return Measure(name=name, value=float(value), unit=unit, lines=lines)
+    return MEASURE.validate_python({"name": name, "value": float(value), "unit": unit, "lines": lines})
+
+
+# A rule set's lines are the same for every submission it judges: each is built once. Keyed by the value's type
+# too, since an int 1 and a Decimal 1 are equal but only the first is a whole-number line.
+_LINES: dict[tuple[Any, ...], Threshold] = {}
+_MAX_LINES = 10_000  # a sweep builds a few hundred rule sets; a long-lived process never grows without bound
 
 
 def _line(
@@ -211,9 +226,13 @@ def _line(
     grade: Severity | None,
     weighs: Severity | None,
 ) -> Threshold:
+    key = (met_when, param, at, type(at), grade, weighs)
+    found = _LINES.get(key)
+    if found is not None:
+        return found
     if grade is not None and weighs is not None:
         raise ValueError("a line either grades a failure or weighs its own failure, not both")
-    return Threshold(
+    line = Threshold(
         param=param,
         at=float(at),
         met_when=met_when,
@@ -221,6 +240,10 @@ def _line(
         severity=grade or weighs,
         whole=isinstance(at, int) and param is not None,
     )
+    if len(_LINES) >= _MAX_LINES:
+        _LINES.clear()
+    _LINES[key] = line
+    return line
 
 
 def at_least(

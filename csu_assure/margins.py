@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
-from csu_assure.decision import decide_results
-from csu_assure.domain import Checkpoint, Disposition, Domain, Outcome, Severity, Status
+from csu_assure.decision import decide, development_plan_agreed, failure_counts, statuses_from_counts
+from csu_assure.domain import Checkpoint, Disposition, Outcome, Severity, Status
 from csu_assure.results import Assessment, CheckResult, Firmness, Hinge, Margin, Measure, Threshold
 from csu_assure.ruleset import RuleSet
 
+_JUDGED = (Status.PASS, Status.FAIL)
 _ONE_STEP_LOWER = {
     Severity.CRITICAL: Severity.HIGH,
     Severity.HIGH: Severity.MEDIUM,
@@ -96,8 +96,11 @@ def margins(assessment: Assessment) -> tuple[Margin, ...]:
 def crossable(value: float, line: Threshold, tolerance: float) -> bool:
     """Whether some line within `tolerance` × |line| of `line` (a whole number, for a whole-number parameter)
     falls on the other side of `value`: i.e. moving the threshold that little would change whether it is met."""
-    band = tolerance * abs(line.at)
-    low, high = line.at - band, line.at + band
+    at = line.at
+    band = tolerance * abs(at)
+    low, high = at - band, at + band
+    if not low <= value <= high:
+        return False  # every line within the band is on the same side of the figure as this one
     if line.whole:
         # Whole-number lines only: the nearest ones inside the band (none may be there).
         low, high = math.ceil(low - 1e-9), math.floor(high + 1e-9)
@@ -112,16 +115,6 @@ def crossable(value: float, line: Threshold, tolerance: float) -> bool:
     if side == "at_most":
         return low < value if met else high >= value
     return low <= value if met else high > value  # below
-
-
-@dataclass(frozen=True, slots=True)
-class _AsCrossed:
-    """A result as it would be across a line: what the decision reads of it."""
-
-    check_id: str
-    domain: Domain
-    severity: Severity
-    failed: bool
 
 
 def _moved(result: CheckResult) -> bool:
@@ -139,26 +132,39 @@ def decision_firmness(
 ) -> Firmness:
     """The hinges of the decision `outcome` reached on `results` under `ruleset` (see the module docstring)."""
     tolerance = ruleset.robustness.borderline_tolerance
+    medium_for_marginal = ruleset.decision.medium_issues_for_marginal
+    counts = failure_counts(results)
+    plan_agreed = checkpoint is not Checkpoint.VIABILITY or development_plan_agreed(
+        results, development_plan_check
+    )
     hinges: list[Hinge] = []
-    for i, r in enumerate(results):
-        if not r.measures or r.status not in (Status.PASS, Status.FAIL) or _moved(r):
+    for r in results:
+        if not r.measures or r.status not in _JUDGED or _moved(r):
             continue
-        rule_severity = ruleset.severity.get(r.check_id, r.severity)
+        failed = r.failed
         for m in r.measures:
             for line in m.lines:
                 if not crossable(m.value, line, tolerance):
                     continue
+                rule_severity = ruleset.severity.get(r.check_id, r.severity)
                 passed, weight = implied(r.measures, rule_severity, crossed=line)
                 if weight is not None and r.remedy is not None:
                     weight = _ONE_STEP_LOWER[weight]
-                if (not passed) == r.failed and (passed or weight is r.severity):
+                if (not passed) == failed and (passed or weight is r.severity):
                     continue  # the same result on both sides of this line
-                crossed = _AsCrossed(r.check_id, r.domain, weight or r.severity, not passed)
-                _, decision = decide_results(
-                    [*results[:i], crossed, *results[i + 1 :]],
+                # The decision with this one result as it would be across the line: its failure taken out of
+                # the counts, and put back as it would weigh.
+                crossed = dict(counts)
+                if failed:
+                    crossed[(r.domain, r.severity)] -= 1
+                if not passed:
+                    key = (r.domain, weight or r.severity)
+                    crossed[key] = crossed.get(key, 0) + 1
+                agreed = plan_agreed if r.check_id != development_plan_check else passed
+                decision = decide(
                     checkpoint,
-                    medium_issues_for_marginal=ruleset.decision.medium_issues_for_marginal,
-                    development_plan_check=development_plan_check,
+                    statuses_from_counts(crossed, checkpoint, medium_for_marginal),
+                    development_plan_agreed=agreed or checkpoint is not Checkpoint.VIABILITY,
                 )
                 if decision.outcome is outcome:
                     continue

@@ -507,6 +507,7 @@ def upgrade_v1(data: dict[str, Any]) -> dict[str, Any]:
 # on every call: pydantic's model metaclass hooks class attribute access, which makes each read ~0.2 µs, about a
 # tenth of validating a small record.
 JUDGEMENT = TypeAdapter(Judgement)
+MEASURE = TypeAdapter(Measure)
 CHECK_RESULT = TypeAdapter(CheckResult)
 YEAR_FIGURES = TypeAdapter(tuple[YearFigures, ...])
 QUESTION_SCORES = TypeAdapter(tuple[QuestionScore, ...])
