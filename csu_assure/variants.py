@@ -11,14 +11,13 @@ apart and a variant is the same variant however it was built.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from csu_assure.catalogue import Catalogue
 from csu_assure.checking import CheckParams
@@ -154,16 +153,26 @@ def decimal_steps(start: str | Decimal, stop: str | Decimal, steps: int) -> tupl
     if first >= last:
         raise ParamInvalid(f"--from {start} must be below --to {stop}")
     step = (last - first) / (steps - 1)
+    # Every value to the same number of decimal places: those of the step, or of the ends if they have more
+    # (never more than ten: a step of a third is shown to 1e-10).
+    places = min(10, max(-_exponent(first), -_exponent(last), -_exponent(step.normalize()), 0))
+    quantum = Decimal(1).scaleb(-places)
     values = [first + step * i for i in range(steps - 1)] + [last]
-    return tuple(v.normalize() if v == v.to_integral_value() else v for v in values)
+    return tuple(v.quantize(quantum) for v in values)
+
+
+def _exponent(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return exponent if isinstance(exponent, int) else 0
 
 
 # -- differences ------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class RuleSetIdentity:
+class RuleSetIdentity(BaseModel):
     """Which rule set: its name, version, SHA-256 and where it was read from."""
+
+    model_config = ConfigDict(frozen=True)
 
     name: str
     version: str
@@ -172,49 +181,40 @@ class RuleSetIdentity:
 
     @classmethod
     def of(cls, ruleset: RuleSet) -> RuleSetIdentity:
-        return cls(ruleset.name, ruleset.version, ruleset.sha256, ruleset.source)
-
-    def as_dict(self) -> dict[str, str]:
-        return {"name": self.name, "version": self.version, "sha256": self.sha256, "source": self.source}
+        return cls(name=ruleset.name, version=ruleset.version, sha256=ruleset.sha256, source=ruleset.source)
 
     @property
     def label(self) -> str:
-        return f"{self.name} {self.version} (sha256 {self.sha256[:12]}…)"
+        return f"{self.name} {self.version} (sha256 {self.sha256})"
 
 
-@dataclass(frozen=True, slots=True)
-class Difference:
+class Difference(BaseModel):
     """One value that differs: `what` is a check id or a settings section, `item` the parameter or field."""
 
-    kind: str  # "parameter", "severity", "enabled" or "setting"
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["parameter", "severity", "enabled", "setting"]
     what: str
     item: str
     a: Any
     b: Any
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "what": self.what, "item": self.item, "a": self.a, "b": self.b}
 
+class RuleSetDiff(BaseModel):
+    model_config = ConfigDict(frozen=True)
 
-@dataclass(frozen=True, slots=True)
-class RuleSetDiff:
     a: RuleSetIdentity
     b: RuleSetIdentity
     differences: tuple[Difference, ...]
 
     @property
+    def same_file(self) -> bool:
+        return self.a.sha256 == self.b.sha256
+
+    @property
     def checks(self) -> tuple[str, ...]:
         """The checks that differ in any way, in catalogue order."""
         return tuple(dict.fromkeys(d.what for d in self.differences if d.kind != "setting"))
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "a": self.a.as_dict(),
-            "b": self.b.as_dict(),
-            "same_file": self.a.sha256 == self.b.sha256,
-            "checks_that_differ": list(self.checks),
-            "differences": [d.as_dict() for d in self.differences],
-        }
 
 
 def _flat(prefix: str, value: Any) -> Iterable[tuple[str, Any]]:
@@ -237,6 +237,10 @@ def _settings(ruleset: RuleSet) -> dict[str, Any]:
     }
 
 
+def _difference(kind: str, what: str, item: str, a: Any, b: Any) -> Difference:
+    return Difference.model_validate({"kind": kind, "what": what, "item": item, "a": a, "b": b})
+
+
 def diff_rulesets(a: RuleSet, b: RuleSet, catalogue: Catalogue) -> RuleSetDiff:
     """Every check parameter, severity and enabled flag, and every setting (decision, development plan,
     robustness, plausible ranges), that differs between two rule sets validated against `catalogue`."""
@@ -244,19 +248,19 @@ def diff_rulesets(a: RuleSet, b: RuleSet, catalogue: Catalogue) -> RuleSetDiff:
     for item in catalogue:
         c = item.id
         if a.severity[c] is not b.severity[c]:
-            found.append(Difference("severity", c, "severity", a.severity[c].value, b.severity[c].value))
+            found.append(_difference("severity", c, "severity", a.severity[c].value, b.severity[c].value))
         if a.enabled.get(c, True) != b.enabled.get(c, True):
-            found.append(Difference("enabled", c, "enabled", a.enabled.get(c, True), b.enabled.get(c, True)))
+            found.append(_difference("enabled", c, "enabled", a.enabled.get(c, True), b.enabled.get(c, True)))
         pa, pb = a.params[c].model_dump(mode="json"), b.params[c].model_dump(mode="json")
         found.extend(
-            Difference("parameter", c, n, pa.get(n), pb.get(n)) for n in pa if pa.get(n) != pb.get(n)
+            _difference("parameter", c, n, pa.get(n), pb.get(n)) for n in pa if pa.get(n) != pb.get(n)
         )
     sa, sb = _settings(a), _settings(b)
     for path in dict.fromkeys([*sa, *sb]):
         if sa.get(path) != sb.get(path):
             section, _, rest = path.partition(".")
-            found.append(Difference("setting", section, rest, sa.get(path), sb.get(path)))
-    return RuleSetDiff(RuleSetIdentity.of(a), RuleSetIdentity.of(b), tuple(found))
+            found.append(_difference("setting", section, rest, sa.get(path), sb.get(path)))
+    return RuleSetDiff(a=RuleSetIdentity.of(a), b=RuleSetIdentity.of(b), differences=tuple(found))
 
 
 def parameter_changes(diff: RuleSetDiff) -> dict[ParamRef, tuple[Any, Any]]:
@@ -264,9 +268,13 @@ def parameter_changes(diff: RuleSetDiff) -> dict[ParamRef, tuple[Any, Any]]:
     return {ParamRef(d.what, d.item): (d.a, d.b) for d in diff.differences if d.kind == "parameter"}
 
 
-def canonical(value: Any) -> str:
-    """A value as JSON text, for tables."""
-    return json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+def shown(value: Any) -> str:
+    """A rule-set value as text, for tables: lists joined, numbers and words as they are."""
+    if isinstance(value, list | tuple):
+        return ", ".join(shown(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "—" if value is None else str(value)
 
 
 __all__ = [
