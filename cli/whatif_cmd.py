@@ -274,17 +274,17 @@ def sweep(
         axes = []
         for i, text in enumerate(param):
             ref = numeric_param(catalogue, text)
-            values = decimal_steps(start[i % len(start)], stop[i % len(stop)], steps[i % len(steps)])
+            axes.append((ref, decimal_steps(start[i % len(start)], stop[i % len(stop)], steps[i % len(steps)])))
+        total = 1
+        for _, values in axes:
+            total *= len(values)
+        if total > MAX_STEPS:
+            raise usage_error(f"the grid has {total:,} steps; at most {MAX_STEPS:,} (fewer --steps)")
+        for ref, values in axes:
             for value in values:
                 with_params(config.ruleset, catalogue, {ref: value})
-            axes.append((ref, values))
     except ParamInvalid as error:
         raise usage_error(str(error)) from None
-    total = 1
-    for _, values in axes:
-        total *= len(values)
-    if total > MAX_STEPS:
-        raise usage_error(f"the grid has {total:,} steps; at most {MAX_STEPS:,} (fewer --steps)")
     cohort = load_cohort(
         cohort_dir,
         Checkpoint(checkpoint),

@@ -118,8 +118,10 @@ def crossable(value: float, line: Threshold, tolerance: float) -> bool:
 
 
 def _moved(result: CheckResult) -> bool:
-    """An assessor's override or waiver set the result: no line moves it."""
-    return result.adjustment is not None and result.status is not result.computed_status
+    """An assessor's override (even one that agrees with the check) or unexpired waiver set the result: no line
+    moves it. An expired waiver leaves the check's own result, which a line does move."""
+    adjustment = result.adjustment
+    return adjustment is not None and (adjustment.kind == "override" or result.status is Status.WAIVED)
 
 
 def decision_firmness(

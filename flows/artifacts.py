@@ -10,10 +10,12 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact, cr
 from prefect.cache_policies import NO_CACHE
 
 from csu_assure.domain import Checkpoint
+from csu_assure.render.analysis import change_rows, whatif_markdown
 from csu_assure.render.markdown import assessment_markdown, cohort_markdown, results_table
 from csu_assure.render.records import run_json
 from csu_assure.results import Assessment, CohortSummary
 from csu_assure.service import CsuRun
+from csu_assure.whatif import WhatIf
 
 # Per-CSU artifacts in a cohort run only for cohorts up to this size: beyond it they would crowd the UI and the
 # event stream, and the cohort summary, its table and the register hold every CSU anyway.
@@ -84,3 +86,19 @@ def publish_cohort(summary: CohortSummary, table_rows_up_to: int = TABLE_ROWS_UP
         create_link_artifact(
             summary.report_path.as_uri(), link_text=summary.report_path.name, key=f"{found}-report"
         )
+
+
+@task(name="publish what-if", cache_policy=NO_CACHE, persist_result=False)
+def publish_whatif(result: WhatIf, table_rows_up_to: int = TABLE_ROWS_UP_TO) -> None:
+    """The what-if's summary (both rule sets, names, versions and hashes) and its table: a row per CSU that
+    changes (capped, as a cohort's table is; the JSON and workbook of `csu-assure whatif` hold every one)."""
+    found = key("whatif", result.cohort, f"cp{int(result.checkpoint)}")
+    create_markdown_artifact(whatif_markdown(result), key=found, description="What-if summary")
+    rows = change_rows(result)
+    shown = rows[:table_rows_up_to]
+    create_table_artifact(
+        shown,
+        key=f"{found}-changes",
+        description=f"CSUs that change from {result.base.label} to {result.alt.label}"
+        + (f" (first {len(shown)} of {len(rows)})" if len(shown) < len(rows) else ""),
+    )

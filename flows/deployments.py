@@ -15,6 +15,7 @@ from flows.batch import batch_flow
 from flows.cohort import cohort_flow
 from flows.progress import progress_flow
 from flows.sync import synchronously
+from flows.whatif import whatif_flow
 
 EXAMPLE_COHORT = "submissions/example-cohort"
 
@@ -53,5 +54,6 @@ def serve_all(calendar_path: Path | None = None, cohort_dir: str = EXAMPLE_COHOR
         # A cohort run given `fan_out_deployment="assess-batch/assess-batch"` hands its batches to this one;
         # served runs are subprocesses of the server process, so its batches use every core of this machine.
         synchronously(batch_flow.to_deployment(name="assess-batch")),
+        synchronously(whatif_flow.to_deployment(name="whatif-cohort")),
     ]
     serve(*scheduled, *ad_hoc)
