@@ -274,7 +274,9 @@ def sweep(
         axes = []
         for i, text in enumerate(param):
             ref = numeric_param(catalogue, text)
-            axes.append((ref, decimal_steps(start[i % len(start)], stop[i % len(stop)], steps[i % len(steps)])))
+            axes.append(
+                (ref, decimal_steps(start[i % len(start)], stop[i % len(stop)], steps[i % len(steps)]))
+            )
         total = 1
         for _, values in axes:
             total *= len(values)
