@@ -217,10 +217,9 @@ class Unit(StrEnum):
 
     def show_distance(self, value: float) -> str:
         """A distance between two values in this unit (a share's in percentage points)."""
-        if self is Unit.SHARE:
-            return f"{abs(value) * 100:.3g} percentage points"
-        if self is Unit.PERCENT:
-            return f"{abs(value):.3g} percentage points"
+        if self in (Unit.SHARE, Unit.PERCENT):
+            points = f"{abs(value) * (100 if self is Unit.SHARE else 1):.3g}"
+            return f"{points} percentage point{'' if points == '1' else 's'}"
         return self.show(abs(value))
 
 

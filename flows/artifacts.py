@@ -26,6 +26,14 @@ EACH_ASSESSMENT_UP_TO = 100
 TABLE_ROWS_UP_TO = 1_000
 
 
+def _table_row(data: dict[str, object]) -> dict[str, object]:
+    """A run's JSON as a table row: nested values as text (a table cell holds one value)."""
+    return data | {
+        "domains": str(data["domains"]),
+        "firmness": str(data["firmness"]) if data["firmness"] else "",
+    }
+
+
 def key(*parts: object) -> str:
     """Artifact keys allow lowercase letters, digits and dashes only."""
     text = "-".join(str(p) for p in parts).lower()
@@ -73,7 +81,7 @@ def publish_cohort(summary: CohortSummary, table_rows_up_to: int = TABLE_ROWS_UP
     )
     shown = summary.rows[:table_rows_up_to]
     create_table_artifact(
-        [run_json(r) | {"domains": str(run_json(r)["domains"])} for r in shown],
+        [_table_row(run_json(r)) for r in shown],
         key=f"{found}-csus",
         description="One row per CSU"
         + (
