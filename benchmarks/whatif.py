@@ -6,8 +6,9 @@ folder between runs) and assessed at checkpoint 3, the checkpoint with most chec
 process (`python -m benchmarks.whatif sweep|whatif N`) so its peak RSS is its own.
 
 - **sweep**: the cohort read once (`whatif.load_cohort`), then `sweep.sweep_cohort` over 100 values of
-  CP3-CUS-03.top2_pass_at (0.500 to 0.896; the generated CSUs' top-2-box shares run from about 0.57 to 0.86): 2,600 assessments, each step a validated variant of the rule set. On one core
-  (this process) and over 2 worker processes.
+  CP3-CUS-03.top2_pass_at (0.500 to 0.896; the generated CSUs' top-2-box shares run from about 0.57 to 0.86):
+  2,600 assessments, each step a validated variant of the rule set. On one core (this process) and over 2 worker
+  processes.
 - **what-if**: `whatif.whatif_cohort` with the shipped rule set against one with CP3-CUS-03.top2_pass_at at 0.75:
   every submission read once and assessed twice. Timed whole (reading included), and split into reading
   (`load_cohort`) and the analysis of what was read (`whatif_loaded`); on one core and over 2 worker processes.
