@@ -31,6 +31,8 @@ Workers = Annotated[
         "--workers", min=1, max=64, help="Processes to spread the work over (default 1: this process only)."
     ),
 ]
+TEXT_ROWS_UP_TO = 200  # CSUs listed in the terminal; the JSON and the workbook list every one
+
 PriorPlans = Annotated[
     bool,
     typer.Option(
@@ -182,7 +184,8 @@ def _show_whatif(w: WhatIf) -> None:
         )
         for column in ("CSU", "base → alternative", "what changes"):
             table.add_column(column, overflow="fold")
-        for change, row in zip(w.changes, change_rows(w), strict=True):
+        listed = w.changes[:TEXT_ROWS_UP_TO]
+        for change, row in zip(listed, change_rows(w), strict=False):
             what = [flip_text(f) for f in change.flips]
             if row["domains_changed"]:
                 what.insert(0, f"domains: {row['domains_changed']}")
@@ -197,10 +200,14 @@ def _show_whatif(w: WhatIf) -> None:
                 escape("\n".join(what)),
             )
         out.print(table)
+        if len(listed) < len(w.changes):
+            out.print(f"… and {len(w.changes) - len(listed):,} more: --format json or --xlsx lists every one.")
     if w.borderline:
         out.print(f"[bold]Borderline under the base rule set[/] ({len(w.borderline)}):")
-        for b in w.borderline:
+        for b in w.borderline[:TEXT_ROWS_UP_TO]:
             out.print(f"  {escape(b.csu_name)}: {escape(hinges_text(b.firmness))}")
+        if len(w.borderline) > TEXT_ROWS_UP_TO:
+            out.print(f"  … and {len(w.borderline) - TEXT_ROWS_UP_TO:,} more (--format json or --xlsx).")
 
 
 def _short(outcome: Outcome, escalation: Domain | None, w: WhatIf) -> str:
