@@ -201,7 +201,9 @@ def _show_whatif(w: WhatIf) -> None:
             )
         out.print(table)
         if len(listed) < len(w.changes):
-            out.print(f"… and {len(w.changes) - len(listed):,} more: --format json or --xlsx lists every one.")
+            out.print(
+                f"… and {len(w.changes) - len(listed):,} more: --format json or --xlsx lists every one."
+            )
     if w.borderline:
         out.print(f"[bold]Borderline under the base rule set[/] ({len(w.borderline)}):")
         for b in w.borderline[:TEXT_ROWS_UP_TO]:
