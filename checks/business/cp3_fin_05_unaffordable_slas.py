@@ -80,7 +80,10 @@ def sla_affordability(sub: Submission, p: Params, ctx: Context) -> Judgement:
     failing: list[EvidenceRow] = []
     critical = False
     untested = 0  # CCGs without a stated in-house cost
-    shares: list[Decimal] = []  # each SLA's price per head as a share of its CCG's RCA per head
+    # Each SLA's price per head as a share of its CCG's RCA per head: the figure the share line reads. The check
+    # compares the price with the ceiling rounded to the penny, so a price within a penny of it may read a hair
+    # to the other side of the line; a margin that small is a hinge either way.
+    shares: list[Decimal] = []
     excess: list[Decimal] = []  # SLA + in-house cost per head less the RCA per head, where in-house is known
     over_rca: list[Decimal] = []  # SLA + in-house cost per head, where it exceeds the RCA
     for s in signed:
