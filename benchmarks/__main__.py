@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-ALL = ("startup", "engine", "reports", "prefect_runs")
+ALL = ("startup", "engine", "reports", "prefect_runs", "whatif")
 
 
 def main() -> None:

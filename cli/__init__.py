@@ -22,6 +22,7 @@ from cli import (
     serve_cmd,
     template_cmd,
     validate_cmd,
+    whatif_cmd,
 )
 
 app = typer.Typer(
@@ -46,6 +47,8 @@ app.add_typer(rules_cmd.rules_app, name="rules")
 app.command("assess")(assess_cmd.assess)
 app.command("cohort")(assess_cmd.cohort)
 app.command("progress")(assess_cmd.progress)
+app.command("whatif")(whatif_cmd.whatif)
+app.command("sweep")(whatif_cmd.sweep)
 app.command("demo")(demo_cmd.demo)
 app.command("history")(register_cmd.history)
 app.command("report")(register_cmd.report)

@@ -186,3 +186,49 @@ def decision_model(
     except OSError as error:
         raise usage_error(f"cannot write {write}: {error.strerror or error}") from None
     out.print(f"wrote {escape(str(write))} ({len(records)} assessments of {escape(str(examples))})")
+
+
+@rules_app.command("diff")
+def diff(
+    a: Annotated[Path, typer.Argument(help="A rule-set file.", show_default=False, dir_okay=False)],
+    b: Annotated[Path, typer.Argument(help="Another rule-set file.", show_default=False, dir_okay=False)],
+    output: Annotated[OutputFormat, typer.Option("--format", help="text (tables) or json.")] = (
+        OutputFormat.TEXT
+    ),
+) -> None:
+    """List the check parameters, severities, enabled checks and settings that differ between two rule sets,
+    with both rule sets' names, versions and SHA-256. Exit 0; 1 when a file is invalid or cannot be read."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    import checks
+    from csu_assure.ruleset import RuleSetInvalid, load_ruleset
+    from csu_assure.variants import diff_rulesets, shown
+
+    catalogue = checks.catalogue()
+    try:
+        first, second = load_ruleset(catalogue, a), load_ruleset(catalogue, b)
+    except RuleSetInvalid as error:
+        print_problems(error.source, error.problems)
+        raise typer.Exit(EXIT_INVALID) from None
+    found = diff_rulesets(first, second, catalogue)
+    if output is OutputFormat.JSON:
+        data = found.model_dump(mode="json") | {"checks_that_differ": list(found.checks)}
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    for label, who in (("A", found.a), ("B", found.b)):
+        out.print(f"{label}: [bold]{escape(who.name)} {escape(who.version)}[/] ({escape(who.source)})")
+        out.print(f"   sha256 {who.sha256}")
+    if found.same_file:
+        out.print("The files are identical.")
+    if not found.differences:
+        out.print("No severity, threshold, enabled check or setting differs.")
+        return
+    table = Table(title=f"{len(found.differences)} difference(s)", title_justify="left")
+    for column in ("kind", "check or section", "item", "A", "B"):
+        table.add_column(column, overflow="fold")
+    for d in found.differences:
+        table.add_row(d.kind, escape(d.what), escape(d.item), escape(shown(d.a)), escape(shown(d.b)))
+    out.print(table)
+    if found.checks:
+        out.print(f"Checks that differ: {', '.join(found.checks)}")

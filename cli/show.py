@@ -76,6 +76,26 @@ def totals_line(rows: Sequence[CsuRow]) -> str:
     return f"[bold]{len(rows)} {noun}[/]: {parts}" if rows else "no CSUs"
 
 
+def show_borderline(rows: Sequence[CsuRow]) -> None:
+    """Name each CSU whose decision hangs on a threshold within the rule set's tolerance, and the thresholds."""
+    from csu_assure.render.analysis import hinges_text
+
+    hanging = [r for r in rows if r.summary is not None and r.summary.borderline]
+    if not hanging:
+        return
+    tolerance = (
+        hanging[0].summary.firmness.tolerance if hanging[0].summary and hanging[0].summary.firmness else 0
+    )
+    out.print(
+        f"[bold]Borderline[/] ({len(hanging)}): a move of a threshold within {tolerance:.0%} of itself would change "
+        "the outcome of"
+    )
+    for row in hanging:
+        firmness = row.summary.firmness if row.summary else None
+        if firmness is not None:
+            out.print(f"  {escape(row.csu_name)}: {escape(hinges_text(firmness))}")
+
+
 def write_json(
     rows: Sequence[CsuRow],
     record_of: Callable[[CsuRow], Assessment | None],
@@ -119,6 +139,7 @@ def show_rows(
                 "is in the cohort report and in --format json.[/]"
             )
         out.print(totals_line(rows))
+        show_borderline(rows)
     for row in rows:
         issues = row.summary.data_quality if row.summary is not None else ()
         if issues:

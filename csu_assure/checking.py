@@ -17,8 +17,17 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from csu_assure.domain import CheckGroup, Checkpoint, Domain, Severity, Status
-from csu_assure.results import JUDGEMENT, EvidenceRow, Judgement, PlanItem
+from csu_assure.domain import CheckGroup, Checkpoint, Domain, Severity, Status, Unit
+from csu_assure.results import (
+    JUDGEMENT,
+    MEASURE,
+    EvidenceRow,
+    Judgement,
+    Measure,
+    MetWhen,
+    PlanItem,
+    Threshold,
+)
 from csu_assure.submission import Submission
 
 DOC_SECTIONS: tuple[str, ...] = ("What it checks", "Why it matters", "Severity", "Evidence used", "Source")
@@ -174,10 +183,13 @@ def judge(
     severity: Severity | None = None,
     remedy: str | None = None,
     evidence: Iterable[EvidenceRow] = (),
+    measures: Iterable[Measure] = (),
 ) -> Judgement:
     """PASS or FAIL. A failure weighs the rule set's severity for the check unless `critical=True` (a failure
     past the check's critical threshold) or `severity` says otherwise; `remedy` names an agreed remedy in the
-    submission (a merger route, an appointment made) that lowers the failure's weight one step."""
+    submission (a merger route, an appointment made) that lowers the failure's weight one step. `measures` are
+    the figures compared with thresholds, when those lines alone decide the result (`measure`); a meta-test
+    holds them to `passed`, `critical` and `severity` on every case."""
     escalated = Severity.CRITICAL if (critical and not passed) else (severity if not passed else None)
     return JUDGEMENT.validate_python(  # `Judgement(...)`, through its adapter: every check ends here
         {
@@ -188,8 +200,95 @@ def judge(
             "expected": expected,
             "finding": finding,
             "evidence": tuple(evidence),
+            "measures": tuple(measures),
         }
     )
+
+
+# ------------------------------------------------------------------------------------------ measures
+
+
+def measure(name: str, value: float | Decimal | int, unit: Unit, *lines: Threshold) -> Measure:
+    """A figure the check judged against `lines` (`at_least`, `at_most`, `above`, `below`)."""
+    return MEASURE.validate_python({"name": name, "value": float(value), "unit": unit, "lines": lines})
+
+
+# A rule set's lines are the same for every submission it judges: each is built once. Keyed by the value's type
+# too, since an int 1 and a Decimal 1 are equal but only the first is a whole-number line.
+_LINES: dict[tuple[Any, ...], Threshold] = {}
+_MAX_LINES = 10_000  # a sweep builds a few hundred rule sets; a long-lived process never grows without bound
+
+
+def _line(
+    met_when: MetWhen,
+    param: str | None,
+    at: float | Decimal | int,
+    grade: Severity | None,
+    weighs: Severity | None,
+) -> Threshold:
+    key = (met_when, param, at, type(at), grade, weighs)
+    found = _LINES.get(key)
+    if found is not None:
+        return found
+    if grade is not None and weighs is not None:
+        raise ValueError("a line either grades a failure or weighs its own failure, not both")
+    line = Threshold(
+        param=param,
+        at=float(at),
+        met_when=met_when,
+        role="grade" if grade is not None else "pass",
+        severity=grade or weighs,
+        whole=isinstance(at, int) and param is not None,
+    )
+    if len(_LINES) >= _MAX_LINES:
+        _LINES.clear()
+    _LINES[key] = line
+    return line
+
+
+def at_least(
+    param: str | None,
+    at: float | Decimal | int,
+    *,
+    grade: Severity | None = None,
+    weighs: Severity | None = None,
+) -> Threshold:
+    """Met when the figure is at least `at` (the rule-set parameter `param`). With `grade`, a failure weighs that
+    when the line is not met (a critical threshold); with `weighs`, this line's failure alone weighs that."""
+    return _line("at_least", param, at, grade, weighs)
+
+
+def above(
+    param: str | None,
+    at: float | Decimal | int,
+    *,
+    grade: Severity | None = None,
+    weighs: Severity | None = None,
+) -> Threshold:
+    """Met when the figure is above `at`."""
+    return _line("above", param, at, grade, weighs)
+
+
+def at_most(
+    param: str | None,
+    at: float | Decimal | int,
+    *,
+    grade: Severity | None = None,
+    weighs: Severity | None = None,
+) -> Threshold:
+    """Met when the figure is at most `at`."""
+    return _line("at_most", param, at, grade, weighs)
+
+
+def below(
+    param: str | None,
+    at: float | Decimal | int,
+    *,
+    grade: Severity | None = None,
+    weighs: Severity | None = None,
+) -> Threshold:
+    """Met when the figure is below `at`."""
+    return _line("below", param, at, grade, weighs)
 
 
 def not_evidenced(missing: str, expected: str = "") -> Judgement:

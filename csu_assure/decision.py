@@ -14,42 +14,72 @@ its medium and low issues going into the development plan. Then:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from csu_assure.domain import DECISION_DOMAINS, Checkpoint, Domain, DomainStatus, Outcome, Severity
-from csu_assure.results import CheckResult
 
 _CRITICAL, _HIGH, _MEDIUM = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM
 
 
-def domain_statuses(
-    results: Iterable[CheckResult], checkpoint: Checkpoint, medium_issues_for_marginal: int
+class Weighed(Protocol):
+    """What the decision reads of a check result (a `CheckResult`, or a result as it would be)."""
+
+    @property
+    def check_id(self) -> str: ...
+
+    @property
+    def domain(self) -> Domain: ...
+
+    @property
+    def severity(self) -> Severity: ...
+
+    @property
+    def failed(self) -> bool: ...
+
+
+FailureCounts = dict[tuple[Domain, Severity], int]  # failed results, by decision domain and severity
+
+
+def failure_counts(results: Iterable[Weighed]) -> FailureCounts:
+    """How many results failed in each domain at each severity: all the domains' statuses depend on."""
+    counts: FailureCounts = {}
+    for r in results:
+        if r.failed:
+            key = (r.domain, r.severity)
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def statuses_from_counts(
+    counts: FailureCounts, checkpoint: Checkpoint, medium_issues_for_marginal: int
 ) -> dict[Domain, DomainStatus]:
     """Each decision domain of `checkpoint`: fail on a critical failure; marginal on a high failure or on
     `medium_issues_for_marginal` medium failures; pass otherwise."""
-    critical: set[Domain] = set()
-    high: set[Domain] = set()
-    medium: dict[Domain, int] = {}
-    for r in results:
-        if not r.failed:
-            continue
-        severity = r.severity
-        if severity is _CRITICAL:
-            critical.add(r.domain)
-        elif severity is _HIGH:
-            high.add(r.domain)
-        elif severity is _MEDIUM:
-            medium[r.domain] = medium.get(r.domain, 0) + 1
     statuses = {}
     for domain in DECISION_DOMAINS[checkpoint]:
-        if domain in critical:
+        if counts.get((domain, _CRITICAL)):
             statuses[domain] = DomainStatus.FAIL
-        elif domain in high or medium.get(domain, 0) >= medium_issues_for_marginal:
+        elif counts.get((domain, _HIGH)) or counts.get((domain, _MEDIUM), 0) >= medium_issues_for_marginal:
             statuses[domain] = DomainStatus.MARGINAL
         else:
             statuses[domain] = DomainStatus.PASS
     return statuses
+
+
+def domain_statuses(
+    results: Iterable[Weighed], checkpoint: Checkpoint, medium_issues_for_marginal: int
+) -> dict[Domain, DomainStatus]:
+    """Each decision domain of `checkpoint`, from its results (`statuses_from_counts`)."""
+    return statuses_from_counts(failure_counts(results), checkpoint, medium_issues_for_marginal)
+
+
+def development_plan_agreed(results: Iterable[Weighed], development_plan_check: str | None) -> bool:
+    """No failure of `development_plan_check` (the check whose failure means no agreed plan), if there is one."""
+    if development_plan_check is None:
+        return True
+    return next((not r.failed for r in results if r.check_id == development_plan_check), True)
 
 
 @dataclass(frozen=True)
@@ -103,3 +133,20 @@ def decide(
     if marginal:
         return Decision(Outcome.RECOMMEND_WITH_CONDITIONS, reasons=(marginal_phrase,))
     return Decision(Outcome.RECOMMEND, reasons=("every test passed",))
+
+
+def decide_results(
+    results: Sequence[Weighed],
+    checkpoint: Checkpoint,
+    *,
+    medium_issues_for_marginal: int,
+    development_plan_check: str | None,
+) -> tuple[dict[Domain, DomainStatus], Decision]:
+    """The domains' statuses and the outcome from a checkpoint's results: what the engine records, and what a
+    margin re-decides with one result as it would be across a line. At checkpoint 2 a failed
+    `development_plan_check` means no agreed development plan."""
+    domains = domain_statuses(results, checkpoint, medium_issues_for_marginal)
+    plan_agreed = checkpoint is not Checkpoint.VIABILITY or development_plan_agreed(
+        results, development_plan_check
+    )
+    return domains, decide(checkpoint, domains, development_plan_agreed=plan_agreed)

@@ -189,6 +189,37 @@ def _example(a: Assessment) -> list[str]:
     return [*lines, ""]
 
 
+def _firmness(ruleset: RuleSet, records: Sequence[Assessment]) -> list[str]:
+    """How firm a decision is: the borderline rule, and the example cohort's borderline decisions."""
+    tolerance = ruleset.robustness.borderline_tolerance
+    lines = [
+        "## How firm a decision is",
+        "",
+        "A check that compares a figure with thresholds records the figure and its lines with its result, so "
+        "every record says how far each figure stands from each line (its *margin*, in the check's unit and as a "
+        "share of the line). A decision is **borderline** when moving one threshold by at most "
+        f"{tolerance:.0%} of itself (rule set `robustness.borderline_tolerance`) would change the outcome: the "
+        "record names each such line (a *hinge*) and the outcome across it. A whole-number threshold moves only to "
+        "whole numbers and a threshold at zero does not move, so neither is a hinge at that tolerance; a result an "
+        "assessor overrode or waived is not moved [A]. `csu-assure whatif` and `csu-assure sweep` show what other "
+        "thresholds would decide for a whole cohort.",
+        "",
+    ]
+    hanging = [(a, h) for a in records if a.firmness is not None for h in a.firmness.hinges]
+    if hanging:
+        lines += [
+            "| CSU | checkpoint | outcome | figure against its line | outcome across it |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {a.csu_name} | {int(a.checkpoint)} | {a.outcome.label} | {h.margin.text} | "
+            f"{h.outcome_if_crossed.label} |"
+            for a, h in hanging
+        ]
+        lines.append("")
+    return lines
+
+
 def render_decision_model(
     catalogue: Catalogue, ruleset: RuleSet, calendar: Calendar, examples: Sequence[Assessment]
 ) -> str:
@@ -208,6 +239,7 @@ def render_decision_model(
         *_model(ruleset),
         *_context(ruleset, calendar, catalogue),
         *_checks(catalogue, ruleset),
+        *_firmness(ruleset, examples),
         "## Worked examples",
         "",
         "Assessments of the example cohort (`submissions/example-cohort`), one for each outcome it reaches, as "

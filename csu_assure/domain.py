@@ -10,6 +10,7 @@ These are different questions, so different words, and no other module invents a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import IntEnum, StrEnum
 from typing import Annotated
 
@@ -194,3 +195,51 @@ class ModerationStatus(StrEnum):
     DRAFT = "draft"  # awaiting an assessor's moderation
     MODERATED = "moderated"
     NOT_MODERATED = "not_moderated"  # an unattended run: the engine's decision stands
+
+
+class Unit(StrEnum):
+    """The units a check measures a figure in (a `Measure`), so a margin reads in the check's own terms."""
+
+    SHARE = "share"  # a fraction, shown as a percentage: 0.3 is 30%
+    PERCENT = "percent"  # already a percentage: 4.0 is 4%
+    POUNDS = "pounds"
+    POUNDS_PER_HEAD = "pounds_per_head"
+    POUNDS_PER_WTE = "pounds_per_wte"
+    PEOPLE = "people"
+    COUNT = "count"
+    SCORE = "score"  # a rating or a mean score on the scale the check names (1-4, 1-5)
+    DAYS = "days"
+    WORDS = "words"
+
+    def show(self, value: float) -> str:
+        """`value` in this unit, as a reader expects it: 30%, £12.50 a head, 1,000,000 people."""
+        return _UNIT_SHOW[self](value)
+
+    def show_distance(self, value: float) -> str:
+        """A distance between two values in this unit (a share's in percentage points)."""
+        if self in (Unit.SHARE, Unit.PERCENT):
+            points = f"{abs(value) * (100 if self is Unit.SHARE else 1):.3g}"
+            return f"{points} percentage point{'' if points == '1' else 's'}"
+        return self.show(abs(value))
+
+
+def _money(value: float) -> str:
+    return f"-£{-value:,.2f}" if value < 0 else f"£{value:,.2f}"
+
+
+def _whole(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+_UNIT_SHOW: dict[Unit, Callable[[float], str]] = {
+    Unit.SHARE: lambda v: f"{v * 100:.3g}%",
+    Unit.PERCENT: lambda v: f"{v:.3g}%",
+    Unit.POUNDS: _money,
+    Unit.POUNDS_PER_HEAD: lambda v: f"{_money(v)} a head",
+    Unit.POUNDS_PER_WTE: lambda v: f"{_money(v)} per WTE",
+    Unit.PEOPLE: lambda v: f"{_whole(v)} people",
+    Unit.COUNT: _whole,
+    Unit.SCORE: lambda v: f"{v:.2f}".rstrip("0").rstrip("."),
+    Unit.DAYS: lambda v: f"{_whole(v)} day(s)",
+    Unit.WORDS: lambda v: f"{_whole(v)} word(s)",
+}

@@ -30,7 +30,7 @@ from csu_assure import __version__
 from csu_assure.calendar import Calendar
 from csu_assure.catalogue import Catalogue
 from csu_assure.checking import Check, Context
-from csu_assure.decision import Decision, decide, domain_statuses
+from csu_assure.decision import Decision, decide_results
 from csu_assure.domain import (
     CheckGroup,
     CheckId,
@@ -43,6 +43,7 @@ from csu_assure.domain import (
 )
 from csu_assure.figures import key_figures
 from csu_assure.loading.problems import Problem
+from csu_assure.margins import decision_firmness
 from csu_assure.plausibility import (
     figures_without,
     find_implausible,
@@ -93,7 +94,9 @@ def input_digest(inputs: Iterable[InputFile]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-_JUDGEMENT = itemgetter("status", "severity", "remedy", "actual", "expected", "finding", "evidence")
+_JUDGEMENT = itemgetter(
+    "status", "severity", "remedy", "actual", "expected", "finding", "evidence", "measures"
+)
 _ONE_STEP_LOWER = {
     Severity.CRITICAL: Severity.HIGH,
     Severity.HIGH: Severity.MEDIUM,
@@ -209,19 +212,22 @@ def _apply(
     severity = ruleset.severity[item.id]
     if judgement is None:
         # An errored check has no values of its own: actual, expected and evidence stay at their defaults.
-        computed, actual, expected, finding, evidence, note = (
+        computed, actual, expected, finding, evidence, note, measures = (
             Status.ERROR,
             None,
             "",
             "The check could not be completed; the assessor must judge it.",
             (),
             error,
+            (),
         )
         remedy = None
     else:
         # One C-level read from the judgement's field dict: attribute access on a pydantic model goes
         # through its `__getattr__` hook, and this runs for every check.
-        computed, escalated, remedy, actual, expected, finding, evidence = _JUDGEMENT(judgement.__dict__)
+        computed, escalated, remedy, actual, expected, finding, evidence, measures = _JUDGEMENT(
+            judgement.__dict__
+        )
         note = None
         severity = escalated or severity
         if remedy is not None:  # an agreed remedy lowers the failure's weight one step: `graded_severity`
@@ -256,6 +262,7 @@ def _apply(
             "remedy": remedy,
             "adjustment": adjustment,
             "note": note,
+            "measures": measures,
         }
     )
 
@@ -756,12 +763,21 @@ def _record(
     data_quality: tuple[DataIssue, ...] = (),
     amendment: Amendment | None = None,
 ) -> Assessment:
-    domains = domain_statuses(results, checkpoint, ruleset.decision.medium_issues_for_marginal)
-    plan_agreed = True
-    plan_check = catalogue.development_plan_check
-    if checkpoint is Checkpoint.VIABILITY and plan_check is not None:
-        plan_agreed = next((not r.failed for r in results if r.check_id == plan_check), True)
-    decision = decide(checkpoint, domains, development_plan_agreed=plan_agreed)
+    domains, decision = decide_results(
+        results,
+        checkpoint,
+        medium_issues_for_marginal=ruleset.decision.medium_issues_for_marginal,
+        development_plan_check=catalogue.development_plan_check,
+    )
+    firmness = None
+    if outcome is None:  # decided on the domains: how firm that decision is
+        firmness = decision_firmness(
+            results,
+            checkpoint,
+            decision.outcome,
+            ruleset,
+            development_plan_check=catalogue.development_plan_check,
+        )
     if outcome is not None:  # not submitted: no decision on the domains to record
         decision = Decision(outcome, reasons=(_NOT_SUBMITTED_REASON[disposition],))
     due = calendar.next_deadline(checkpoint) or as_of + dt.timedelta(
@@ -791,6 +807,7 @@ def _record(
         figures=figures,
         data_quality=data_quality,
         moderation=moderation or _DRAFT,
+        firmness=firmness,
         provenance=Provenance(
             inputs=tuple(inputs),
             ruleset_name=ruleset.name,

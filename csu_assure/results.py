@@ -29,6 +29,7 @@ from csu_assure.domain import (
     Rag,
     Severity,
     Status,
+    Unit,
 )
 from csu_assure.submission import InputFile
 
@@ -53,6 +54,108 @@ class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+MetWhen = Literal["at_least", "above", "at_most", "below"]
+
+
+class Threshold(_Record):
+    """One line a measured figure is judged against: where it lies, which side of it is met, and what not meeting
+    it does to the check's result. A check's lines combine as the check judges: it passes only when every `pass`
+    line is met; a failure weighs the most serious `grade` line not met, else the rule set's severity (or a pass
+    line's own `severity`, when only such lines fail)."""
+
+    param: str | None = Field(
+        description="The rule-set parameter that sets the line (e.g. 'pass_at'); None when the submission's own "
+        "figures set it (e.g. the CSS's cost per head, which its price must cover)."
+    )
+    at: float = Field(description="Where the line lies, in the measure's unit.")
+    met_when: MetWhen = Field(description="Which side of the line is met: value ≥, >, ≤ or < the line.")
+    role: Literal["pass", "grade"] = Field(
+        "pass",
+        description="pass: the check fails when it is not met; grade: it only sets how much a failure weighs.",
+    )
+    severity: Severity | None = Field(
+        None,
+        description="grade: what a failure weighs when this line is not met; pass: what its failure alone weighs "
+        "(None: the rule set's severity for the check).",
+    )
+    whole: bool = Field(False, description="The parameter takes whole numbers only (a count, a population).")
+
+    def met(self, value: float) -> bool:
+        at, side = self.at, self.met_when
+        if side == "at_least":
+            return value >= at
+        if side == "above":
+            return value > at
+        if side == "at_most":
+            return value <= at
+        return value < at
+
+
+class Measure(_Record):
+    """A figure a check compares with thresholds, with the lines it is judged against: what a margin, a what-if
+    and a sweep read, where `actual` and `expected` are text for people. A check gives one only when its lines
+    alone decide its result (not, say, when a meeting was not held at all)."""
+
+    name: str = Field(description="What is measured, e.g. 'year-1 CCG income ÷ total RCA'.")
+    value: float = Field(
+        description="The figure, in `unit` (describes the judgement; the check judged exact values)."
+    )
+    unit: Unit
+    lines: tuple[Threshold, ...] = Field(min_length=1)
+
+
+class Margin(_Record):
+    """How far a measured figure stands from one of its lines: `distance` is value − line in the measure's unit
+    (zero exactly at the line), `share` that distance as a share of the line (None for a line at zero)."""
+
+    check_id: str
+    measure: str
+    unit: Unit
+    value: float
+    param: str | None
+    threshold: float
+    met_when: MetWhen
+    role: Literal["pass", "grade"]
+    met: bool
+    distance: float
+    share: float | None
+
+    @property
+    def text(self) -> str:
+        """E.g. "CP2-CUS-04 capture 29.5% against pass_at 30%: 0.5 percentage points (1.7% of the line)"."""
+        line = f"{self.param} " if self.param else ""
+        share = f" ({abs(self.share):.1%} of the line)" if self.share is not None else ""
+        side = "met" if self.met else "not met"
+        return (
+            f"{self.check_id} {self.measure} {self.unit.show(self.value)} against {line}"
+            f"{self.unit.show(self.threshold)} ({side}): {self.unit.show_distance(self.distance)} away{share}"
+        )
+
+
+class Hinge(_Record):
+    """A line a decision hangs on: moving it by no more than the rule set's tolerance would change the outcome."""
+
+    margin: Margin
+    check_name: str
+    status: Status = Field(description="The check's result now.")
+    status_if_crossed: Status
+    severity_if_crossed: Severity | None = Field(None, description="What the check's failure would weigh.")
+    outcome: Outcome = Field(description="The outcome now.")
+    outcome_if_crossed: Outcome
+
+
+class Firmness(_Record):
+    """How firm a decision is: the lines within `tolerance` (a share of each line) whose crossing would change the
+    outcome. No hinge: the decision is firm at that tolerance; any: the CSU is borderline."""
+
+    tolerance: float = Field(ge=0, le=1)
+    hinges: tuple[Hinge, ...] = ()
+
+    @property
+    def borderline(self) -> bool:
+        return bool(self.hinges)
+
+
 class Judgement(_Record):
     """What a check concludes; the engine turns it into a `CheckResult` (severity, overrides, waivers)."""
 
@@ -67,6 +170,10 @@ class Judgement(_Record):
     expected: str = ""
     finding: str
     evidence: tuple[EvidenceRow, ...] = ()
+    measures: tuple[Measure, ...] = Field(
+        (),
+        description="The figures the check compared with its thresholds, when they alone decide its result.",
+    )
 
 
 class Adjustment(_Record):
@@ -103,6 +210,11 @@ class CheckResult(_Record):
     )
     adjustment: Adjustment | None = None
     note: str | None = Field(None, description="Framework notes, e.g. an expired waiver or a check error.")
+    measures: tuple[Measure, ...] = Field(
+        (),
+        description="The figures the check compared with its thresholds (empty on records made before measures "
+        "were kept, and for checks that judge no figure).",
+    )
 
     @property
     def failed(self) -> bool:
@@ -312,6 +424,11 @@ class Assessment(_Record):
         description="Set when this record amends one issued earlier for the same submission (a waiver expired).",
     )
     report_path: str | None = None
+    firmness: Firmness | None = Field(
+        None,
+        description="The lines within the rule set's tolerance that the outcome hangs on; None on records made "
+        "before firmness was kept (`margins.firmness` works it out for them).",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -402,6 +519,7 @@ def upgrade_v1(data: dict[str, Any]) -> dict[str, Any]:
 # on every call: pydantic's model metaclass hooks class attribute access, which makes each read ~0.2 µs, about a
 # tenth of validating a small record.
 JUDGEMENT = TypeAdapter(Judgement)
+MEASURE = TypeAdapter(Measure)
 CHECK_RESULT = TypeAdapter(CheckResult)
 YEAR_FIGURES = TypeAdapter(tuple[YearFigures, ...])
 QUESTION_SCORES = TypeAdapter(tuple[QuestionScore, ...])
@@ -445,6 +563,11 @@ class AssessmentSummary:
     reasons: tuple[str, ...] = ()  # the decision rule that gave the outcome
     issues: tuple[IssueBrief, ...] = ()  # every failed check, low advice included
     plan: tuple[PlanItem, ...] = ()  # the development plan: conditions with owners, dates and tests
+    firmness: Firmness | None = None  # the lines a borderline decision hangs on (None: not known)
+
+    @property
+    def borderline(self) -> bool:
+        return self.firmness is not None and self.firmness.borderline
 
     @classmethod
     def of(cls, a: Assessment) -> AssessmentSummary:
@@ -472,6 +595,7 @@ class AssessmentSummary:
                 IssueBrief(r.check_id, r.name, r.domain, r.severity, r.status) for r in a.results if r.failed
             ),
             plan=a.development_plan,
+            firmness=a.firmness,
         )
 
 

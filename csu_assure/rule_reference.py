@@ -159,6 +159,10 @@ def render_rule_reference(catalogue: Catalogue, ruleset: RuleSet) -> str:
         "and an agreed remedy in the submission lowers a failure one step. The decision model itself is "
         "[docs/decision-model.md](decision-model.md).",
         "",
+        "A decision is *borderline* when moving one threshold by at most "
+        f"{ruleset.robustness.borderline_tolerance:.0%} of itself (`robustness.borderline_tolerance`) would change "
+        "the outcome; `csu-assure whatif` and `csu-assure sweep` show what other thresholds would decide.",
+        "",
     ]
     for checkpoint in Checkpoint:
         chosen = select(catalogue, checkpoint)

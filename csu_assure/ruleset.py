@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from importlib import resources
@@ -59,6 +59,20 @@ class DecisionRules(BaseModel):
         ge=1,
         le=100,
         description="Medium issues in one domain that together make it marginal (need rapid management).",
+    )
+
+
+class RobustnessRules(BaseModel):
+    """How firm a decision must be not to be called borderline (`csu_assure.margins`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    borderline_tolerance: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="A decision is borderline when moving one threshold by at most this share of itself would "
+        "change the outcome (0.05: a line of 30% moving between 28.5% and 31.5%).",
     )
 
 
@@ -182,6 +196,8 @@ class RuleSetFile(BaseModel):
     description: str = ""
     decision: DecisionRules
     development_plan: DevelopmentPlanRules = DevelopmentPlanRules()
+    # Optional: a rule set written before margins were kept gets the default tolerance.
+    robustness: RobustnessRules = RobustnessRules()
     # Optional in the model only so that a file without it is reported with the other problems (below) rather
     # than alone; a rule set without plausible ranges is refused.
     plausibility: PlausibilityRules | None = None
@@ -209,6 +225,22 @@ class RuleSet:
     params: Mapping[str, CheckParams]
     # What each checkpoint's records draw as chart reference lines (read once, when the rule set is loaded).
     chart_thresholds: Mapping[Checkpoint, ChartThresholds | None]
+    robustness: RobustnessRules = field(default_factory=RobustnessRules)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as plain dicts (a read-only mapping cannot be pickled): what a sweep's worker processes get."""
+        fields = {
+            name: dict(value) if isinstance(value, MappingProxyType) else value
+            for name, value in self.__dict__.items()
+        }
+        return (_rebuild, (fields,))
+
+
+def _rebuild(fields: dict[str, Any]) -> RuleSet:
+    rebuilt: dict[str, Any] = {
+        name: MappingProxyType(value) if isinstance(value, dict) else value for name, value in fields.items()
+    }
+    return RuleSet(**rebuilt)
 
 
 def default_ruleset_path() -> Path:
@@ -265,6 +297,7 @@ def load_ruleset(catalogue: Catalogue, path: Path | None = None) -> RuleSet:
         source=label,
         decision=spec.decision,
         development_plan=spec.development_plan,
+        robustness=spec.robustness,
         plausibility=spec.plausibility,
         severity=MappingProxyType({k: v.severity for k, v in spec.checks.items()}),
         enabled=MappingProxyType({k: v.enabled for k, v in spec.checks.items()}),

@@ -10,6 +10,7 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact, cr
 from prefect.cache_policies import NO_CACHE
 
 from csu_assure.domain import Checkpoint
+from csu_assure.render.analysis import change_rows, whatif_markdown
 from csu_assure.render.links import ReportLinks
 from csu_assure.render.markdown import (
     assessment_markdown,
@@ -20,6 +21,7 @@ from csu_assure.render.markdown import (
 )
 from csu_assure.results import Assessment, CohortSummary
 from csu_assure.service import CsuRun
+from csu_assure.whatif import WhatIf
 
 # Per-CSU artifacts in a cohort run only for cohorts up to this size: beyond it they would crowd the UI and the
 # event stream, and the cohort summary, its table and the register hold every CSU anyway.
@@ -28,6 +30,14 @@ EACH_ASSESSMENT_UP_TO = 100
 # about 2,600 table rows or 10,000 summary rows here) and an artifact's data travels in its event; every CSU is
 # in the register, the cohort report and `csu-assure export` regardless.
 TABLE_ROWS_UP_TO = 1_000
+
+
+def _table_row(data: dict[str, object]) -> dict[str, object]:
+    """A run's JSON as a table row: nested values as text (a table cell holds one value)."""
+    return data | {
+        "domains": str(data["domains"]),
+        "firmness": str(data["firmness"]) if data["firmness"] else "",
+    }
 
 
 def key(*parts: object) -> str:
@@ -104,3 +114,19 @@ def publish_cohort(
     )
     if summary.report_path:
         publish_report(summary.report_path, links, f"{found}-report", "Cohort report")
+
+
+@task(name="publish what-if", cache_policy=NO_CACHE, persist_result=False)
+def publish_whatif(result: WhatIf, table_rows_up_to: int = TABLE_ROWS_UP_TO) -> None:
+    """The what-if's summary (both rule sets, names, versions and hashes) and its table: a row per CSU that
+    changes (capped, as a cohort's table is; the JSON and workbook of `csu-assure whatif` hold every one)."""
+    found = key("whatif", result.cohort, f"cp{int(result.checkpoint)}")
+    create_markdown_artifact(whatif_markdown(result), key=found, description="What-if summary")
+    rows = change_rows(result)
+    shown = rows[:table_rows_up_to]
+    create_table_artifact(
+        shown,
+        key=f"{found}-changes",
+        description=f"CSUs that change from {result.base.label} to {result.alt.label}"
+        + (f" (first {len(shown)} of {len(rows)})" if len(shown) < len(rows) else ""),
+    )

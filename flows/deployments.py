@@ -33,6 +33,7 @@ from flows.progress import progress_flow
 from flows.run_context import checkpoint_tag, cohort_tag
 from flows.sync import synchronously
 from flows.waivers import SCHEDULE_CRON, SCHEDULE_TIMEZONE, reassess_expired_waivers_flow
+from flows.whatif import whatif_flow
 
 EXAMPLE_COHORT = "submissions/example-cohort"
 DEFAULT_POOL = "csu-assure"
@@ -120,6 +121,17 @@ def deployment_specs(calendar: Calendar, cohort_dir: str = EXAMPLE_COHORT) -> li
             tags=(PRODUCT_TAG, "fan-out"),
         ),
     ]
+    ad_hoc.append(
+        DeploymentSpec(
+            name="whatif-cohort",
+            flow=whatif_flow,
+            description="A cohort at one checkpoint under another rule set (`rules`, a rule-set file): read-only, "
+            "it publishes the CSUs whose decision would change and the checks that flip, against both rule sets' "
+            "versions and hashes.",
+            tags=(PRODUCT_TAG, "ad-hoc", "what-if"),
+            parameters={"cohort_dir": cohort_dir},
+        )
+    )
     waivers = DeploymentSpec(
         name="reassess-expired-waivers",
         flow=reassess_expired_waivers_flow,

@@ -16,6 +16,7 @@ from csu_assure import engine, service
 from csu_assure.domain import Checkpoint
 from csu_assure.results import Assessment, CohortSummary, PlanItem
 from csu_assure.service import CohortTally, Config, CsuRun, Job, Loaded, Options
+from csu_assure.whatif import WhatIf, run_whatif
 from flows.secrets import resolve_secrets
 
 
@@ -126,3 +127,20 @@ def assess_batch(
 @task(name="cohort summary", **IO_STEP)
 def summarise(tally: CohortTally, config: Config) -> CohortSummary:
     return service.summarise_cohort(tally, config)
+
+
+@task(name="what-if", **STEP)
+def whatif(
+    cohort_dir: str, checkpoint: int, rules: str, against: str | None, options: Options, workers: int
+) -> WhatIf:
+    """Read-only: the cohort assessed in memory under both rule sets."""
+    return run_whatif(
+        Path(cohort_dir),
+        Checkpoint(checkpoint),
+        Path(rules),
+        options.settings(),
+        checks.catalogue,
+        base_rules=Path(against) if against else None,
+        as_of=options.as_of,
+        workers=workers,
+    )

@@ -124,6 +124,12 @@ SPECS = [
     ),
     # B by a marginal domain at checkpoint 2 (interview coverage, income not backed by intentions), then strong at 3.
     CsuSpec("kennet-wey", "Kennet and Wey CSU", ("interview_gaps",), seed=16, n_ccgs=7),
+    # Borderline: strong in every other respect, but priced at £12.25 a head, 49% of its CCGs' £25 running-cost
+    # allowance, just inside the 50% affordability line (CP2-BUS-04 at checkpoint 2, CP3-FIN-05 on the signed SLAs
+    # at 3, both high). A, then recommend hosting, but each decision hangs on that line: it stands 2% from it, within
+    # the rule set's 5% tolerance (robustness.borderline_tolerance), and a line 2% lower would have made it a B and
+    # then hosting with conditions. The cohort output names it as borderline, with the line.
+    CsuSpec("wolds-edge", "Wolds Edge CSU", seed=18, n_ccgs=6, price_per_head=Decimal("12.25")),
     # --------------------------------------------------------------- built only from published 2012 figures
     CsuSpec(
         "arden",

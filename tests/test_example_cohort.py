@@ -40,6 +40,7 @@ GOLDEN: dict[str, tuple[str, ...]] = {
     "ure-valley": ("proceed", "A", "not_recommended"),
     "wear-side": ("proceed", "A", "recommend_with_conditions"),
     "west-moors": ("proceed", "A", "recommend"),
+    "wolds-edge": ("proceed", "A", "recommend"),  # borderline at 2 and 3: priced at 49% of the allowance
 }
 
 
@@ -195,3 +196,25 @@ def test_committed_cohort_matches_its_generator(tmp_path: Path) -> None:
     assert not stale, (
         f"example cohort is stale ({stale[:5]}…): run .venv/bin/python scripts/make_example_cohort.py"
     )
+
+
+def test_the_borderline_csu_is_the_only_one_and_hangs_on_the_affordability_line(
+    paths: dict[str, list[Assessment]],
+) -> None:
+    """Wolds Edge's price is 49% of its CCGs' allowance: A and recommended, each within 5% of the 50% line whose
+    crossing would make it B, then hosting with conditions; every other decision of the cohort is firm."""
+    hanging = {
+        (csu, int(r.checkpoint)): r.firmness.hinges
+        for csu, records in paths.items()
+        for r in records
+        if r.firmness is not None and r.firmness.borderline
+    }
+    assert set(hanging) == {("wolds-edge", 2), ("wolds-edge", 3)}
+    (cp2,), (cp3,) = hanging[("wolds-edge", 2)], hanging[("wolds-edge", 3)]
+    assert (cp2.margin.check_id, cp2.margin.param, cp2.outcome_if_crossed) == (
+        "CP2-BUS-04",
+        "max_share_of_rca",
+        Outcome.B,
+    )
+    assert (cp3.margin.check_id, cp3.outcome_if_crossed) == ("CP3-FIN-05", Outcome.RECOMMEND_WITH_CONDITIONS)
+    assert cp2.margin.value == pytest.approx(0.49) and cp2.margin.share == pytest.approx(-0.02)

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import CheckParams, Context, at_most, check, gbp, judge, measure, not_evidenced
+from csu_assure.domain import CheckGroup, Domain, Unit
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -53,6 +53,14 @@ def baseline_cost_high(sub: Submission, p: Params, ctx: Context) -> Judgement:
         return not_evidenced("the baseline running cost per head (business_plan.yaml)")
     return judge(
         passed=baseline <= p.flag_above_per_head,
+        measures=[
+            measure(
+                "baseline running cost per head",
+                baseline,
+                Unit.POUNDS_PER_HEAD,
+                at_most("flag_above_per_head", p.flag_above_per_head),
+            )
+        ],
         actual=gbp(baseline),
         expected=f"≤ {gbp(p.flag_above_per_head)} per head",
         finding=f"The baseline running cost is {gbp(baseline)} per head "

@@ -6,8 +6,19 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, pct, row
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import (
+    CheckParams,
+    Context,
+    at_most,
+    check,
+    gbp,
+    judge,
+    measure,
+    not_evidenced,
+    pct,
+    row,
+)
+from csu_assure.domain import CheckGroup, Domain, Unit
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -56,6 +67,14 @@ def price_above_half_rca(sub: Submission, p: Params, ctx: Context) -> Judgement:
     highest = max(price / c.rca_per_head if c.rca_per_head else Decimal(1) for c in sub.ccgs)
     return judge(
         passed=not over,
+        measures=[
+            measure(
+                "highest share of a CCG's RCA per head the price takes",
+                highest,
+                Unit.SHARE,
+                at_most("max_share_of_rca", p.max_share_of_rca),
+            )
+        ],
         actual=gbp(price),
         expected=f"≤ {pct(p.max_share_of_rca)} of each CCG's RCA per head",
         finding=f"The price of {gbp(price)} per head takes up to {highest * 100:.1f}% of a CCG's running-cost "

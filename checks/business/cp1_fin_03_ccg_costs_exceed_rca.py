@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from pydantic import Field, model_validator
 
-from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, row
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import CheckParams, Context, at_most, check, gbp, judge, measure, not_evidenced, row
+from csu_assure.domain import CheckGroup, Domain, Severity, Unit
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -84,8 +84,25 @@ def ccg_costs_exceed_rca(sub: Submission, p: Params, ctx: Context) -> Judgement:
     if not over and unknown:
         return not_evidenced(f"in-house cost per head for {len(unknown)} CCG(s) ({', '.join(unknown)})")
     worst = max(price + (c.in_house_cost_per_head or Decimal(0)) for c in sub.ccgs)
+    known = [c for c in sub.ccgs if c.in_house_cost_per_head is not None]
+    measures = [
+        measure(
+            "highest CSS charge plus in-house cost per head",
+            max(price + (c.in_house_cost_per_head or Decimal(0)) for c in known),
+            Unit.POUNDS_PER_HEAD,
+            at_most("max_per_head", p.max_per_head),
+            at_most("critical_above_per_head", p.critical_above_per_head, grade=Severity.CRITICAL),
+        ),
+        measure(
+            "highest CSS charge plus in-house cost above the CCG's own RCA per head",
+            max(price + (c.in_house_cost_per_head or Decimal(0)) - c.rca_per_head for c in known),
+            Unit.POUNDS_PER_HEAD,
+            at_most(None, 0),
+        ),
+    ]
     return judge(
         passed=not over,
+        measures=measures,
         critical=worst > p.critical_above_per_head,
         actual=gbp(worst),
         expected=f"≤ each CCG's RCA per head, at most {gbp(p.max_per_head)} (critical above "

@@ -6,8 +6,19 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, pct, row
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import (
+    CheckParams,
+    Context,
+    at_least,
+    check,
+    gbp,
+    judge,
+    measure,
+    not_evidenced,
+    pct,
+    row,
+)
+from csu_assure.domain import CheckGroup, Domain, Severity, Unit
 from csu_assure.figures import plan_totals
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
@@ -71,6 +82,15 @@ def year_one_deficit(sub: Submission, p: Params, ctx: Context) -> Judgement:
     result = "a surplus" if surplus >= 0 else "a deficit"
     return judge(
         passed=surplus >= p.min_surplus_share * income,
+        measures=[
+            measure(
+                "year-1 surplus as a share of income",
+                share,
+                Unit.SHARE,
+                at_least("min_surplus_share", p.min_surplus_share),
+                at_least("critical_deficit_share", -p.critical_deficit_share, grade=Severity.CRITICAL),
+            )
+        ],
         critical=surplus < -p.critical_deficit_share * income,
         actual=pct(share),
         expected=expected,

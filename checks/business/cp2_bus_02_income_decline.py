@@ -7,8 +7,19 @@ from itertools import pairwise
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, pct, row
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import (
+    CheckParams,
+    Context,
+    at_least,
+    check,
+    gbp,
+    judge,
+    measure,
+    not_evidenced,
+    pct,
+    row,
+)
+from csu_assure.domain import CheckGroup, Domain, Unit
 from csu_assure.figures import year_totals
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
@@ -79,7 +90,21 @@ def income_decline(sub: Submission, p: Params, ctx: Context) -> Judgement:
     else:
         stated = f"a {words}-word rationale is too short" if words else "no rationale is given"
         finding = f"{trend}; income falls in {len(short)} year(s) and {stated}."
+    changes = [year.income / prev.income - 1 for prev, year in pairwise(years) if prev.income]
+    measures = (
+        [
+            measure(
+                "lowest year-on-year change in income",
+                min(changes),
+                Unit.SHARE,
+                at_least("min_growth", p.min_growth),
+            )
+        ]
+        if changes and not has_rationale
+        else []
+    )
     return judge(
+        measures=measures,
         passed=not short or has_rationale,
         actual=f"{len(short)} year(s) below growth",
         expected=expected,

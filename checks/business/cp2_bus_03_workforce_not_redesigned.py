@@ -6,8 +6,19 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, fmt, judge, not_evidenced, pct, row
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import (
+    CheckParams,
+    Context,
+    at_most,
+    check,
+    fmt,
+    judge,
+    measure,
+    not_evidenced,
+    pct,
+    row,
+)
+from csu_assure.domain import CheckGroup, Domain, Unit
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -60,6 +71,14 @@ def workforce_not_redesigned(sub: Submission, p: Params, ctx: Context) -> Judgem
     unchanged = [r for r in rows if r.planned_wte > r.baseline_wte * p.max_planned_share]
     return judge(
         passed=share <= p.max_planned_share,
+        measures=[
+            measure(
+                "planned WTE as a share of the cluster baseline",
+                share,
+                Unit.SHARE,
+                at_most("max_planned_share", p.max_planned_share),
+            )
+        ],
         actual=pct(share),
         expected=expected,
         finding=f"Planned workforce of {fmt(planned)} WTE is {pct(share)} of the {fmt(baseline)} WTE "

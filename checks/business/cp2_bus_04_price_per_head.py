@@ -6,8 +6,19 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, pct, row
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import (
+    CheckParams,
+    Context,
+    at_most,
+    check,
+    gbp,
+    judge,
+    measure,
+    not_evidenced,
+    pct,
+    row,
+)
+from csu_assure.domain import CheckGroup, Domain, Severity, Unit
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -95,6 +106,15 @@ def price_per_head(sub: Submission, p: Params, ctx: Context) -> Judgement:
     return judge(
         passed=not unaffordable,
         critical=bool(far_above),
+        measures=[
+            measure(
+                "highest share of a CCG's RCA per head the price takes",
+                max(price / c.rca_per_head for c in sub.ccgs if c.rca_per_head),
+                Unit.SHARE,
+                at_most("max_share_of_rca", p.max_share_of_rca),
+                at_most("critical_share_of_rca", p.critical_share_of_rca, grade=Severity.CRITICAL),
+            )
+        ],
         actual=gbp(price),
         expected=expected,
         finding=f"The indicative price is {gbp(price)} per head ({where}): {verdict}.",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, judge
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import CheckParams, Context, at_least, check, judge, measure
+from csu_assure.domain import CheckGroup, Domain, Unit
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -59,6 +59,14 @@ def surplus_retention(sub: Submission, p: Params, ctx: Context) -> Judgement:
         finding = "The plan states no surplus-retention assumption."
     return judge(
         passed=words >= p.min_words,
+        measures=[
+            measure(
+                "words in the surplus-retention assumption",
+                words,
+                Unit.WORDS,
+                at_least("min_words", p.min_words),
+            )
+        ],
         actual=f"{words} words",
         expected=f"a stated assumption of ≥ {p.min_words} words",
         finding=finding,

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, row
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import CheckParams, Context, at_least, check, gbp, judge, measure, not_evidenced, row
+from csu_assure.domain import CheckGroup, Domain, Severity, Unit
 from csu_assure.figures import plan_totals
 from csu_assure.remedies import agreed_merger_route, merger_route_short_of_agreed
 from csu_assure.results import Judgement
@@ -94,6 +94,15 @@ def business_too_small(sub: Submission, p: Params, ctx: Context) -> Judgement:
     return judge(
         passed=passed,
         critical=income < p.critical_below,
+        measures=[
+            measure(
+                "year-1 income",
+                income,
+                Unit.POUNDS,
+                at_least("min_income", p.min_income),
+                at_least("critical_below", p.critical_below, grade=Severity.CRITICAL),
+            )
+        ],
         remedy=route,
         actual=gbp(income),
         expected=expected,

@@ -9,15 +9,17 @@ from pydantic import Field
 from csu_assure.checking import (
     CheckParams,
     Context,
+    at_least,
     check,
     fmt,
     gbp,
     judge,
+    measure,
     not_applicable,
     not_evidenced,
     row,
 )
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.domain import CheckGroup, Domain, Unit
 from csu_assure.figures import non_buyers, plan_totals
 from csu_assure.results import Judgement
 from csu_assure.submission import OTHER_CUSTOMER, Submission
@@ -102,6 +104,7 @@ def price_below_cost(sub: Submission, p: Params, ctx: Context) -> Judgement:
     net = f" less {gbp(other_income)} of non-CCG income" if other_income else ""
     return judge(
         passed=passed,
+        measures=[measure("price per head", price, Unit.POUNDS_PER_HEAD, at_least(None, per_head))],
         actual=gbp(price),
         expected=expected,
         finding=f"Year-1 costs of {gbp(year1.costs)}{net}, over the {fmt(served)} people of the CCGs that "

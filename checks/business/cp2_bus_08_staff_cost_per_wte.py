@@ -6,8 +6,19 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, row
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import (
+    CheckParams,
+    Context,
+    at_least,
+    at_most,
+    check,
+    gbp,
+    judge,
+    measure,
+    not_evidenced,
+    row,
+)
+from csu_assure.domain import CheckGroup, Domain, Unit
 from csu_assure.figures import plan_totals
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
@@ -98,12 +109,14 @@ def staff_cost_per_wte(sub: Submission, p: Params, ctx: Context) -> Judgement:
     if by_pay:
         cost = sum((pay for pay in pays if pay is not None), _ZERO)
         low, high, what = p.min_pay_per_wte, p.max_pay_per_wte, "pay cost"
+        names = ("min_pay_per_wte", "max_pay_per_wte")
     else:
         year1 = plan_totals(sub).year(1)
         if year1 is None:
             return not_evidenced("year-1 costs (financial_plan.csv)")
         cost = year1.costs
         low, high, what = p.min_cost_per_wte, p.max_cost_per_wte, "total costs"
+        names = ("min_cost_per_wte", "max_cost_per_wte")
     per_wte = cost / wte
     passed = low <= per_wte <= high
     given = sum(pay is not None for pay in pays)
@@ -115,6 +128,15 @@ def staff_cost_per_wte(sub: Submission, p: Params, ctx: Context) -> Judgement:
     where = "within" if passed else ("below" if per_wte < low else "above")
     return judge(
         passed=passed,
+        measures=[
+            measure(
+                f"year-1 {what} per planned WTE",
+                per_wte,
+                Unit.POUNDS_PER_WTE,
+                at_least(names[0], low),
+                at_most(names[1], high),
+            )
+        ],
         actual=f"{gbp(per_wte.quantize(_PENNY))} per WTE",
         expected=f"year-1 {what} per planned WTE {_pounds(low)}–{_pounds(high)}",
         finding=f"Year-1 {what} of {gbp(cost)} over {wte:,} planned WTE is {gbp(per_wte.quantize(_PENNY))} per WTE, "

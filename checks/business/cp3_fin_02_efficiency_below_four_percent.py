@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, row
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import CheckParams, Context, at_least, check, gbp, judge, measure, not_evidenced, row
+from csu_assure.domain import CheckGroup, Domain, Unit
 from csu_assure.figures import plan_totals
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
@@ -61,6 +61,14 @@ def efficiency(sub: Submission, p: Params, ctx: Context) -> Judgement:
     lowest = min(mean, key=lambda y: mean[y])
     return judge(
         passed=not short,
+        measures=[
+            measure(
+                "lowest year's cost-weighted efficiency",
+                mean[lowest],
+                Unit.PERCENT,
+                at_least("min_efficiency_pct", p.min_efficiency_pct),
+            )
+        ],
         actual=f"lowest {mean[lowest]}% (year {lowest})",
         expected=f"≥ {p.min_efficiency_pct}% cost-weighted efficiency in every year",
         finding=f"{len(short)} of {len(mean)} plan years fall below {p.min_efficiency_pct}% efficiency; the "

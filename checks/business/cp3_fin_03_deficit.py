@@ -6,8 +6,19 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, pct, row
-from csu_assure.domain import CheckGroup, Domain, Severity
+from csu_assure.checking import (
+    CheckParams,
+    Context,
+    at_least,
+    check,
+    gbp,
+    judge,
+    measure,
+    not_evidenced,
+    pct,
+    row,
+)
+from csu_assure.domain import CheckGroup, Domain, Severity, Unit
 from csu_assure.figures import year_totals
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
@@ -72,7 +83,32 @@ def surplus_every_year(sub: Submission, p: Params, ctx: Context) -> Judgement:
     worst = min(years, key=lambda y: y.surplus)
     margin_text = pct(margin) if margin is not None else "n/a"
     lowest = gbp(worst.surplus)
+    measures = [
+        measure(
+            "lowest surplus in a plan year", worst.surplus, Unit.POUNDS, at_least("min_surplus", min_surplus)
+        )
+    ]
+    if deficits:
+        shortfalls = [y.surplus / y.income if y.income else Decimal(-1) for y in deficits]
+        measures.append(
+            measure(
+                "deepest shortfall as a share of its year's income",
+                min(shortfalls),
+                Unit.SHARE,
+                at_least("critical_deficit_share", -p.critical_deficit_share, grade=Severity.CRITICAL),
+            )
+        )
+    if margin is not None:
+        measures.append(
+            measure(
+                "year-1 surplus as a share of income",
+                margin,
+                Unit.SHARE,
+                at_least("year1_margin_flag_below", p.year1_margin_flag_below, weighs=p.flag_severity),
+            )
+        )
     return judge(
+        measures=measures,
         passed=not deficits and not thin,
         severity=None if deficits else p.flag_severity,  # a deficit fails at the rule set's severity
         critical=any(y.surplus < -p.critical_deficit_share * y.income for y in deficits),

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, gbp, judge
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import CheckParams, Context, above, at_most, check, gbp, judge, measure
+from csu_assure.domain import CheckGroup, Domain, Unit
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -59,6 +59,17 @@ def hosting_charge(sub: Submission, p: Params, ctx: Context) -> Judgement:
         )
     return judge(
         passed=charge is not None and Decimal(0) < charge <= p.max_per_head,
+        measures=[
+            measure(
+                "hosting charge per head",
+                charge,
+                Unit.POUNDS_PER_HEAD,
+                above(None, 0),
+                at_most("max_per_head", p.max_per_head),
+            )
+        ]
+        if charge is not None
+        else [],
         actual=gbp(charge) if charge is not None else "not stated",
         expected=f"more than £0 and ≤ {gbp(p.max_per_head)} per head",
         finding=finding,

@@ -6,8 +6,19 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, pct, row
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import (
+    CheckParams,
+    Context,
+    at_most,
+    check,
+    gbp,
+    judge,
+    measure,
+    not_evidenced,
+    pct,
+    row,
+)
+from csu_assure.domain import CheckGroup, Domain, Severity, Unit
 from csu_assure.results import EvidenceRow, Judgement
 from csu_assure.submission import Submission
 
@@ -69,12 +80,23 @@ def sla_affordability(sub: Submission, p: Params, ctx: Context) -> Judgement:
     failing: list[EvidenceRow] = []
     critical = False
     untested = 0  # CCGs without a stated in-house cost
+    # Each SLA's price per head as a share of its CCG's RCA per head: the figure the share line reads. The check
+    # compares the price with the ceiling rounded to the penny, so a price within a penny of it may read a hair
+    # to the other side of the line; a margin that small is a hinge either way.
+    shares: list[Decimal] = []
+    excess: list[Decimal] = []  # SLA + in-house cost per head less the RCA per head, where in-house is known
+    over_rca: list[Decimal] = []  # SLA + in-house cost per head, where it exceeds the RCA
     for s in signed:
         ccg = ccgs[s.ccg_id]
         rca, in_house = ccg.rca_per_head, ccg.in_house_cost_per_head
         price = (s.annual_value / ccg.population).quantize(_CENT)
         cap = (rca * max_share).quantize(_CENT)
         total = price + in_house if in_house is not None else None
+        shares.append(price / rca)
+        if total is not None:
+            excess.append(total - rca)
+            if total > rca:
+                over_rca.append(total)
         if in_house is None:
             untested += 1
         issues = []
@@ -94,7 +116,34 @@ def sla_affordability(sub: Submission, p: Params, ctx: Context) -> Judgement:
                 )
             )
     note = f" ({untested} without an in-house cost, tested on price only)" if untested else ""
+    measures = [
+        measure(
+            "highest share of a CCG's RCA per head an SLA takes",
+            max(shares),
+            Unit.SHARE,
+            at_most("max_share_of_rca", max_share),
+        )
+    ]
+    if excess:
+        measures.append(
+            measure(
+                "highest SLA plus in-house cost above the CCG's RCA per head",
+                max(excess),
+                Unit.POUNDS_PER_HEAD,
+                at_most(None, 0),
+            )
+        )
+    if over_rca:
+        measures.append(
+            measure(
+                "highest SLA plus in-house cost per head above the RCA",
+                max(over_rca),
+                Unit.POUNDS_PER_HEAD,
+                at_most("critical_total_per_head", p.critical_total_per_head, grade=Severity.CRITICAL),
+            )
+        )
     return judge(
+        measures=measures,
         passed=not failing,
         critical=critical,
         actual=f"{len(failing)} of {len(signed)} CCGs unaffordable",

@@ -6,8 +6,19 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, pct, row
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import (
+    CheckParams,
+    Context,
+    at_most,
+    check,
+    gbp,
+    judge,
+    measure,
+    not_evidenced,
+    pct,
+    row,
+)
+from csu_assure.domain import CheckGroup, Domain, Unit
 from csu_assure.figures import plan_totals
 from csu_assure.results import Judgement
 from csu_assure.submission import OTHER_CUSTOMER, Submission
@@ -69,6 +80,14 @@ def customer_concentration(sub: Submission, p: Params, ctx: Context) -> Judgemen
     cap, share_text = pct(p.max_share), pct(share)
     return judge(
         passed=not over,
+        measures=[
+            measure(
+                "largest customer's share of a year's income",
+                share,
+                Unit.SHARE,
+                at_most("max_share", p.max_share),
+            )
+        ],
         actual=share_text,
         expected=f"≤ {cap} of income from any one customer",
         finding=f"The largest customer, {top}, brings {share_text} of year-{year} income ({gbp(value)}); "

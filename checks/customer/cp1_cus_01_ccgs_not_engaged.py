@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, judge, row
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import CheckParams, Context, at_least, check, judge, measure, row
+from csu_assure.domain import CheckGroup, Domain, Unit
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -49,6 +49,14 @@ def ccgs_not_engaged(sub: Submission, p: Params, ctx: Context) -> Judgement:
     engaged = len(sub.ccgs) - len(below)
     return judge(
         passed=not below,
+        measures=[
+            measure(
+                "fewest engagement events with a CCG",
+                min(c.engagement_events for c in sub.ccgs),
+                Unit.COUNT,
+                at_least("min_events_per_ccg", p.min_events_per_ccg),
+            )
+        ],
         actual=f"{engaged} of {len(sub.ccgs)}",
         expected=f"every CCG with ≥ {p.min_events_per_ccg} engagement event(s)",
         finding=f"{engaged} of {len(sub.ccgs)} prospective CCGs have at least {p.min_events_per_ccg} recorded "

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, pct, row
-from csu_assure.domain import CheckGroup, Domain, Severity
+from csu_assure.checking import CheckParams, Context, at_least, check, judge, measure, not_evidenced, pct, row
+from csu_assure.domain import CheckGroup, Domain, Severity, Unit
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -60,6 +60,15 @@ def interview_coverage(sub: Submission, p: Params, ctx: Context) -> Judgement:
     return judge(
         passed=passed,
         severity=Severity.MEDIUM if coverage < p.medium_below else None,
+        measures=[
+            measure(
+                "share of named CCGs interviewed",
+                coverage,
+                Unit.SHARE,
+                at_least("pass_at", p.pass_at),
+                at_least("medium_below", p.medium_below, grade=Severity.MEDIUM),
+            )
+        ],
         actual=pct(coverage),
         expected=f"≥ {pct(p.pass_at)} of named CCGs interviewed (medium below {pct(p.medium_below)})",
         finding=f"The BDU interviewed {covered} of the {len(sub.ccgs)} CCGs named as customers.",

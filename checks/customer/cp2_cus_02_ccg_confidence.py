@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, row
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import (
+    CheckParams,
+    Context,
+    at_least,
+    at_most,
+    check,
+    judge,
+    measure,
+    not_evidenced,
+    row,
+)
+from csu_assure.domain import CheckGroup, Domain, Severity, Unit
 from csu_assure.figures import interview_scores
 from csu_assure.results import Judgement
 from csu_assure.submission import QUESTION_LABELS, Submission
@@ -77,6 +87,21 @@ def ccg_confidence(sub: Submission, p: Params, ctx: Context) -> Judgement:
     weakest = min((q for q in interview_scores(sub) if q.mean is not None), key=lambda q: q.mean or 0)
     return judge(
         passed=mean >= p.pass_mean and scoring_one <= p.max_ccgs_scoring_one,
+        measures=[
+            measure(
+                "mean interview score (of 5)",
+                mean,
+                Unit.SCORE,
+                at_least("pass_mean", p.pass_mean),
+                at_least("critical_mean_below", p.critical_mean_below, grade=Severity.CRITICAL),
+            ),
+            measure(
+                "CCGs scoring an item 1",
+                scoring_one,
+                Unit.COUNT,
+                at_most("max_ccgs_scoring_one", p.max_ccgs_scoring_one),
+            ),
+        ],
         critical=mean < p.critical_mean_below,
         actual=f"{mean:.2f}",
         expected=expected,

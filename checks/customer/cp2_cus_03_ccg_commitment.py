@@ -6,8 +6,19 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, fmt, judge, not_evidenced, pct, row
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import (
+    CheckParams,
+    Context,
+    at_least,
+    check,
+    fmt,
+    judge,
+    measure,
+    not_evidenced,
+    pct,
+    row,
+)
+from csu_assure.domain import CheckGroup, Domain, Severity, Unit
 from csu_assure.results import Judgement
 from csu_assure.submission import CcgRow, Submission
 
@@ -75,6 +86,15 @@ def ccg_commitment(sub: Submission, p: Params, ctx: Context) -> Judgement:
     share_committed = committed / total
     return judge(
         passed=share_committed >= p.pass_at,
+        measures=[
+            measure(
+                "share of the footprint population in committed CCGs",
+                share_committed,
+                Unit.SHARE,
+                at_least("pass_at", p.pass_at),
+                at_least("critical_below", p.critical_below, grade=Severity.CRITICAL),
+            )
+        ],
         critical=share_committed < p.critical_below,
         actual=pct(share_committed),
         expected=f"≥ {pct(p.pass_at)} of the population in CCGs taking ≥ {p.min_share_from_css}% "

@@ -7,8 +7,19 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, pct, row
-from csu_assure.domain import CheckGroup, Domain, Severity
+from csu_assure.checking import (
+    CheckParams,
+    Context,
+    at_least,
+    check,
+    gbp,
+    judge,
+    measure,
+    not_evidenced,
+    pct,
+    row,
+)
+from csu_assure.domain import CheckGroup, Domain, Severity, Unit
 from csu_assure.figures import ccg_income_by_ccg, total_rca
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
@@ -74,6 +85,15 @@ def low_capture(sub: Submission, p: Params, ctx: Context) -> Judgement:
             low.append((c, allowance))
     return judge(
         passed=capture >= p.pass_at,
+        measures=[
+            measure(
+                "year-1 CCG income as a share of the footprint's RCA (capture)",
+                capture,
+                Unit.SHARE,
+                at_least("pass_at", p.pass_at),
+                at_least("high_below", p.high_below, grade=Severity.HIGH),
+            )
+        ],
         severity=Severity.HIGH if capture < p.high_below else None,
         actual=pct(capture),
         expected=expected,

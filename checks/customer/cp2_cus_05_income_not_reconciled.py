@@ -6,8 +6,19 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, pct, row
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import (
+    CheckParams,
+    Context,
+    at_most,
+    check,
+    gbp,
+    judge,
+    measure,
+    not_evidenced,
+    pct,
+    row,
+)
+from csu_assure.domain import CheckGroup, Domain, Unit
 from csu_assure.figures import ccg_income_by_ccg
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
@@ -84,6 +95,14 @@ def income_not_reconciled(sub: Submission, p: Params, ctx: Context) -> Judgement
     direction = "above" if total_planned >= total_intended else "below"
     return judge(
         passed=variance <= p.max_variance,
+        measures=[
+            measure(
+                "planned CCG income against intended spend (variance)",
+                variance,
+                Unit.SHARE,
+                at_most("max_variance", p.max_variance),
+            )
+        ],
         actual=pct(variance),
         expected=expected,
         finding=f"Planned year-1 CCG income of {gbp(total_planned)} is {pct(variance)} {direction} the "

@@ -6,8 +6,19 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, gbp, judge, not_evidenced, pct, row
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import (
+    CheckParams,
+    Context,
+    at_least,
+    check,
+    gbp,
+    judge,
+    measure,
+    not_evidenced,
+    pct,
+    row,
+)
+from csu_assure.domain import CheckGroup, Domain, Severity, Unit
 from csu_assure.figures import ccg_income_by_ccg
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
@@ -80,6 +91,15 @@ def slas_signed(sub: Submission, p: Params, ctx: Context) -> Judgement:
     return judge(
         passed=share >= p.pass_at,
         critical=share < p.critical_below,
+        measures=[
+            measure(
+                "share of planned year-1 CCG income under signed SLAs",
+                share,
+                Unit.SHARE,
+                at_least("pass_at", p.pass_at),
+                at_least("critical_below", p.critical_below, grade=Severity.CRITICAL),
+            )
+        ],
         actual=pct(share),
         expected=f"≥ {pct(p.pass_at)} of planned year-1 CCG income signed by {by.isoformat()} "
         f"(critical below {pct(p.critical_below)})",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, pct, row
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import CheckParams, Context, at_least, check, judge, measure, not_evidenced, pct, row
+from csu_assure.domain import CheckGroup, Domain, Severity, Unit
 from csu_assure.figures import survey_scores
 from csu_assure.results import EvidenceRow, Judgement
 from csu_assure.submission import Submission
@@ -79,6 +79,23 @@ def ccg_survey(sub: Submission, p: Params, ctx: Context) -> Judgement:
     return judge(
         passed=response_rate >= p.min_response_rate and top2 is not None and top2 >= p.top2_pass_at,
         critical=top2 is not None and top2 < p.top2_critical_below,
+        measures=[
+            measure(
+                "survey response rate",
+                response_rate,
+                Unit.SHARE,
+                at_least("min_response_rate", p.min_response_rate),
+            ),
+            measure(
+                "answers scoring 4 or 5 (top-2-box)",
+                top2,
+                Unit.SHARE,
+                at_least("top2_pass_at", p.top2_pass_at),
+                at_least("top2_critical_below", p.top2_critical_below, grade=Severity.CRITICAL),
+            ),
+        ]
+        if top2 is not None
+        else [],
         actual=f"response {pct(response_rate)}, top-2-box {top2_text}",
         expected=f"response ≥ {pct(p.min_response_rate)} and top-2-box ≥ {pct(p.top2_pass_at)} "
         f"(critical below {pct(p.top2_critical_below)})",

@@ -6,8 +6,19 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, pct, row
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import (
+    CheckParams,
+    Context,
+    at_most,
+    below,
+    check,
+    judge,
+    measure,
+    not_evidenced,
+    pct,
+    row,
+)
+from csu_assure.domain import CheckGroup, Domain, Severity, Unit
 from csu_assure.figures import ccg_income_by_ccg
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
@@ -79,6 +90,19 @@ def ccg_leads_meeting(sub: Submission, p: Params, ctx: Context) -> Judgement:
         finding = f"The meeting with CCG leads was held and none of the {len(sub.ccgs)} CCGs is withdrawing."
     return judge(
         passed=meeting.held and withdrawing <= p.max_withdrawing,
+        measures=[
+            measure(
+                "CCGs withdrawing", withdrawing, Unit.COUNT, at_most("max_withdrawing", p.max_withdrawing)
+            ),
+            measure(
+                "withdrawing CCGs' share of planned year-1 CCG income",
+                lost_share,
+                Unit.SHARE,
+                below("critical_income_share", p.critical_income_share, grade=Severity.CRITICAL),
+            ),
+        ]
+        if meeting.held
+        else [],
         critical=withdrawing > p.max_withdrawing and lost_share >= p.critical_income_share,
         actual=f"held: {'yes' if meeting.held else 'no'}, {withdrawing} withdrawing",
         expected=f"meeting held, ≤ {p.max_withdrawing} CCG(s) withdrawing (critical when they hold ≥ "

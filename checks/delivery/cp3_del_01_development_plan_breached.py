@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, row
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import CheckParams, Context, at_most, check, judge, measure, not_evidenced, row
+from csu_assure.domain import CheckGroup, Domain, Unit
 from csu_assure.language import cap, count, none_of, verb
 from csu_assure.results import EvidenceRow, Judgement
 from csu_assure.submission import Submission
@@ -95,6 +95,9 @@ def development_plan_met(sub: Submission, p: Params, ctx: Context) -> Judgement:
     binding = len(due_rows) + due_items
     return judge(
         passed=len(missed) <= p.max_missed,
+        measures=[
+            measure("binding milestones missed", len(missed), Unit.COUNT, at_most("max_missed", p.max_missed))
+        ],
         actual=f"{len(missed)} missed",
         expected=f"≤ {p.max_missed} binding milestones missed",
         finding=f"{cap(none_of(len(missed), binding, 'binding milestone'))} due by {ctx.as_of.isoformat()} "

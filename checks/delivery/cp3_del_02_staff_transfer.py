@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, pct, row
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import CheckParams, Context, at_most, check, judge, measure, not_evidenced, pct, row
+from csu_assure.domain import CheckGroup, Domain, Unit
 from csu_assure.results import EvidenceRow, Judgement
 from csu_assure.submission import Submission
 
@@ -84,6 +84,16 @@ def staff_transfer(sub: Submission, p: Params, ctx: Context) -> Judgement:
     missing = sum(1 for w in sub.workforce if w.transfer_wte is None)
     return judge(
         passed=missing == 0 and reconciles,
+        measures=[
+            measure(
+                "transfer WTE's difference from planned WTE",
+                abs(variance),
+                Unit.SHARE,
+                at_most("tolerance", p.tolerance),
+            )
+        ]
+        if missing == 0
+        else [],
         actual=f"{variance * 100:+.1f}%",
         expected=f"transfer WTE for every line, total within ±{pct(p.tolerance)} of planned WTE",
         finding=f"{transfer} WTE transfer against {planned} WTE planned ({variance * 100:+.1f}%); "

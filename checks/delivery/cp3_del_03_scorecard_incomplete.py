@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, pct, row
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import CheckParams, Context, at_least, check, judge, measure, not_evidenced, pct, row
+from csu_assure.domain import CheckGroup, Domain, Unit
 from csu_assure.results import EvidenceRow, Judgement
 from csu_assure.submission import ScorecardPerspective, Submission
 
@@ -71,6 +71,16 @@ def scorecard_complete(sub: Submission, p: Params, ctx: Context) -> Judgement:
     missing_text = f"; no KPI for {', '.join(q.value for q in absent)}" if absent else ""
     return judge(
         passed=share >= p.min_complete_share and not absent,
+        measures=[]
+        if absent
+        else [
+            measure(
+                "share of KPIs with a baseline and a target",
+                share,
+                Unit.SHARE,
+                at_least("min_complete_share", p.min_complete_share),
+            )
+        ],
         actual=pct(share),
         expected=f"≥ {pct(p.min_complete_share)} of KPIs with baseline and target, every perspective covered",
         finding=f"{complete} of {len(sub.scorecard)} scorecard KPIs have both a baseline and a target"

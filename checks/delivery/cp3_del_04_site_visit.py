@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import CheckParams, Context, at_most, check, judge, measure, not_evidenced
+from csu_assure.domain import CheckGroup, Domain, Unit
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -55,6 +55,16 @@ def site_visit(sub: Submission, p: Params, ctx: Context) -> Judgement:
         finding = f"The site visit{when} left {visit.unresolved_red_findings} red finding(s) unresolved."
     return judge(
         passed=visit.held and visit.unresolved_red_findings <= p.max_unresolved_red,
+        measures=[
+            measure(
+                "unresolved red findings",
+                visit.unresolved_red_findings,
+                Unit.COUNT,
+                at_most("max_unresolved_red", p.max_unresolved_red),
+            )
+        ]
+        if visit.held
+        else [],
         actual=f"held: {'yes' if visit.held else 'no'}, {visit.unresolved_red_findings} unresolved red",
         expected=f"visit held, ≤ {p.max_unresolved_red} unresolved red findings",
         finding=finding,

@@ -6,8 +6,17 @@ import datetime as dt
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, judge, not_applicable, not_evidenced
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import (
+    CheckParams,
+    Context,
+    at_most,
+    check,
+    judge,
+    measure,
+    not_applicable,
+    not_evidenced,
+)
+from csu_assure.domain import CheckGroup, Domain, Unit
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -62,6 +71,14 @@ def outline_plan_late(sub: Submission, p: Params, ctx: Context) -> Judgement:
     timing = f"{days_late} day(s) after" if days_late > 0 else "on or before"
     return judge(
         passed=days_late <= 0,
+        measures=[
+            measure(
+                "days after the deadline",
+                (submitted - ctx.deadline).days,
+                Unit.DAYS,
+                at_most("grace_days", p.grace_days),
+            )
+        ],
         actual=submitted.isoformat(),
         expected=f"on or before {last_day.isoformat()}",
         finding=f"The outline plan was submitted on {submitted.day} {submitted:%B %Y}, {timing} the deadline "

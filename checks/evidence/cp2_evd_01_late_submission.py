@@ -6,8 +6,17 @@ import datetime as dt
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, judge, not_applicable, not_evidenced
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import (
+    CheckParams,
+    Context,
+    at_most,
+    check,
+    judge,
+    measure,
+    not_applicable,
+    not_evidenced,
+)
+from csu_assure.domain import CheckGroup, Domain, Unit
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -70,6 +79,9 @@ def late_submission(sub: Submission, p: Params, ctx: Context) -> Judgement:
         when = "on"
     return judge(
         passed=days_late <= p.grace_days,
+        measures=[
+            measure("days after the deadline", days_late, Unit.DAYS, at_most("grace_days", p.grace_days))
+        ],
         actual=f"{_day(submitted)}",
         expected=expected,
         finding=f"The final outline business plan reached the BDU on {_day(submitted)}, {when} the "

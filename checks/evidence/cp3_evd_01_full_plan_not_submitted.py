@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, row
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import CheckParams, Context, at_most, check, judge, measure, not_evidenced, row
+from csu_assure.domain import CheckGroup, Domain, Unit
 from csu_assure.results import EvidenceRow, Judgement
 from csu_assure.submission import Submission
 
@@ -83,9 +83,16 @@ def full_plan_submitted(sub: Submission, p: Params, ctx: Context) -> Judgement:
         missing.append(row(document="submission", problem=f"received {late_by} day(s) after the deadline"))
     deadline = ctx.deadline.isoformat() if ctx.deadline else "the deadline"
     on_time = f"{'late' if late else 'on time'} ({sub.plan.submitted_on.isoformat()}, deadline {deadline})"
+    documents_missing = any(m["document"] != "submission" for m in missing)
+    measures = (
+        []
+        if documents_missing or ctx.deadline is None
+        else [measure("days after the deadline", late_by, Unit.DAYS, at_most("grace_days", p.grace_days))]
+    )
     documents_found = len(p.required) - sum(1 for m in missing if m["document"] != "submission")
     return judge(
         passed=not missing,
+        measures=measures,
         actual=f"{documents_found} of {len(p.required)} documents, {on_time}",
         expected=f"all of {', '.join(p.required)} by {deadline}",
         finding=f"{documents_found} of {len(p.required)} required checkpoint 3 documents were submitted, "

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, row
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import CheckParams, Context, at_least, check, judge, measure, not_evidenced, row
+from csu_assure.domain import CheckGroup, Domain, Unit
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -87,6 +87,12 @@ def development_plan(sub: Submission, p: Params, ctx: Context) -> Judgement:
         problems.append(f"{len(unowned)} milestone(s) with no named owner")
     return judge(
         passed=not problems,
+        measures=[]
+        if unowned
+        else [
+            measure("milestones", len(milestones), Unit.COUNT, at_least("min_milestones", p.min_milestones)),
+            measure("binding milestones", binding, Unit.COUNT, at_least("min_binding", p.min_binding)),
+        ],
         actual=f"{len(milestones)} milestones, {binding} binding",
         expected=expected,
         finding=f"The agreed development plan has {len(milestones)} milestones, {binding} binding"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import CheckParams, Context, at_least, check, judge, measure, not_evidenced
+from csu_assure.domain import CheckGroup, Domain, Unit
 from csu_assure.remedies import appointment_made, caretaker_leader, describe_appointment, leader_in_post
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
@@ -112,6 +112,11 @@ def leader_not_interviewed(sub: Submission, p: Params, ctx: Context) -> Judgemen
         return not_evidenced("the leader interview rating (leadership.leader_interview_rating)", expected)
     return judge(
         passed=rating >= p.min_rating,
+        measures=[
+            measure(
+                "leader interview rating (of 4)", rating, Unit.SCORE, at_least("min_rating", p.min_rating)
+            )
+        ],
         actual=f"{rating} of 4",
         expected=expected,
         finding=f"The BDU interviewed the prospective leader, {leader}, and rated the interview {rating} of 4 "

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, row
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import CheckParams, Context, at_least, check, judge, measure, not_evidenced, row
+from csu_assure.domain import CheckGroup, Domain, Unit
 from csu_assure.results import Judgement
 from csu_assure.submission import AppointmentStatus, Role, SeniorRow, Submission
 
@@ -93,6 +93,14 @@ def senior_roles(sub: Submission, p: Params, ctx: Context) -> Judgement:
     gaps = ", ".join(f"{role.value.replace('_', ' ')} ({why})" for role, why in missing)
     return judge(
         passed=designated >= p.min_designated,
+        measures=[
+            measure(
+                "senior roles designated (of 4)",
+                designated,
+                Unit.COUNT,
+                at_least("min_designated", p.min_designated),
+            )
+        ],
         actual=f"{designated} of {len(SENIOR_ROLES)}",
         expected=f"≥ {p.min_designated} of {len(SENIOR_ROLES)} senior roles designated",
         finding=f"{designated} of {len(SENIOR_ROLES)} senior roles are designated"

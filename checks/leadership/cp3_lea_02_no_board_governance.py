@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import CheckParams, Context, at_least, check, judge, measure, not_evidenced
+from csu_assure.domain import CheckGroup, Domain, Unit
 from csu_assure.results import Judgement
 from csu_assure.submission import AppointmentStatus, Role, Submission
 
@@ -69,6 +69,16 @@ def board_governance(sub: Submission, p: Params, ctx: Context) -> Judgement:
         finding = f"No board-equivalent body is established ({counted_from} counts {count} non-executive(s))."
     return judge(
         passed=governance.board_established and count >= p.min_non_executives,
+        measures=[
+            measure(
+                "non-executive-type members",
+                count,
+                Unit.COUNT,
+                at_least("min_non_executives", p.min_non_executives),
+            )
+        ]
+        if governance.board_established
+        else [],
         actual=f"board {'yes' if governance.board_established else 'no'}, {count} non-executive(s)",
         expected=f"a board with ≥ {p.min_non_executives} non-executive-type member(s)",
         finding=finding,

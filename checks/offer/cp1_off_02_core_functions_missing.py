@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced, row
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import CheckParams, Context, at_least, check, judge, measure, not_evidenced, row
+from csu_assure.domain import CheckGroup, Domain, Unit
 from csu_assure.results import Judgement
 from csu_assure.submission import ServiceFunction, Submission
 
@@ -63,6 +63,9 @@ def core_functions_missing(sub: Submission, p: Params, ctx: Context) -> Judgemen
     covered = len(p.core_functions) - len(missing)
     return judge(
         passed=covered >= p.min_covered,
+        measures=[
+            measure("core functions offered", covered, Unit.COUNT, at_least("min_covered", p.min_covered))
+        ],
         actual=f"{covered} of {len(p.core_functions)}",
         expected=f"≥ {p.min_covered} of {len(p.core_functions)} core functions",
         finding=f"The service catalogue offers {covered} of the {len(p.core_functions)} core functions"

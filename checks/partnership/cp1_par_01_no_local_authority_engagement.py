@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, judge, not_evidenced
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import CheckParams, Context, at_least, check, judge, measure, not_evidenced
+from csu_assure.domain import CheckGroup, Domain, Unit
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -51,6 +51,14 @@ def no_local_authority_engagement(sub: Submission, p: Params, ctx: Context) -> J
         return not_evidenced("local-authority engagements (business_plan.yaml, local_authority_engagements)")
     return judge(
         passed=count >= p.min_engagements,
+        measures=[
+            measure(
+                "local-authority engagements",
+                count,
+                Unit.COUNT,
+                at_least("min_engagements", p.min_engagements),
+            )
+        ],
         actual=count,
         expected=f"≥ {p.min_engagements}",
         finding=f"{count} engagement(s) with local authorities recorded (at least {p.min_engagements} expected).",

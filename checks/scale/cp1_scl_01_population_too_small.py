@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, fmt, judge
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import CheckParams, Context, at_least, check, fmt, judge, measure
+from csu_assure.domain import CheckGroup, Domain, Unit
 from csu_assure.remedies import agreed_merger_route, merger_route_short_of_agreed
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
@@ -60,6 +60,14 @@ def population_too_small(sub: Submission, p: Params, ctx: Context) -> Judgement:
     return judge(
         passed=passed,
         remedy=route,
+        measures=[
+            measure(
+                "population of the prospective CCGs",
+                population,
+                Unit.PEOPLE,
+                at_least("min_population", p.min_population),
+            )
+        ],
         actual=population,
         expected=f"≥ {fmt(p.min_population)}",
         finding=f"The {len(sub.ccgs)} prospective CCGs cover a population of {fmt(population)} "

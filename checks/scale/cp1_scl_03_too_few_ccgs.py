@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, judge
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import CheckParams, Context, at_least, check, judge, measure
+from csu_assure.domain import CheckGroup, Domain, Unit
 from csu_assure.results import Judgement
 from csu_assure.submission import Submission
 
@@ -47,6 +47,7 @@ def too_few_ccgs(sub: Submission, p: Params, ctx: Context) -> Judgement:
     count = len(sub.ccgs)
     return judge(
         passed=count >= p.min_ccgs,
+        measures=[measure("prospective CCG customers", count, Unit.COUNT, at_least("min_ccgs", p.min_ccgs))],
         actual=count,
         expected=f"≥ {p.min_ccgs} CCGs",
         finding=f"The plan names {count} prospective CCG customer(s) (at least {p.min_ccgs} expected).",

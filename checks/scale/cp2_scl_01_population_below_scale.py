@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from csu_assure.checking import CheckParams, Context, check, fmt, judge, row
-from csu_assure.domain import CheckGroup, Domain
+from csu_assure.checking import CheckParams, Context, at_least, check, fmt, judge, measure, row
+from csu_assure.domain import CheckGroup, Domain, Unit
 from csu_assure.figures import non_buyers
 from csu_assure.remedies import agreed_merger_route, merger_route_short_of_agreed
 from csu_assure.results import Judgement
@@ -86,6 +86,14 @@ def population_below_scale(sub: Submission, p: Params, ctx: Context) -> Judgemen
     return judge(
         passed=passed,
         remedy=route,
+        measures=[
+            measure(
+                "population of the CCGs that buy",
+                population,
+                Unit.PEOPLE,
+                at_least("min_population", p.min_population),
+            )
+        ],
         actual=population,
         expected=f"population served ≥ {fmt(p.min_population)}",
         finding=finding,

@@ -26,9 +26,10 @@ from openpyxl.utils import get_column_letter
 from pydantic import BaseModel, ConfigDict, Field
 
 from csu_assure.domain import Domain
+from csu_assure.margins import result_margins
 from csu_assure.render.atomic import write_atomically
 from csu_assure.render.formats import ExportFormat, ExportTable
-from csu_assure.results import Assessment, CheckResult, CsuRow, DataIssue, EvidenceRow
+from csu_assure.results import Assessment, CheckResult, CsuRow, DataIssue, EvidenceRow, Firmness, Margin
 
 Cell = str | int | float | None
 Row = dict[str, Cell]
@@ -340,6 +341,16 @@ class RunJson(_Json):
     development_plan: list[PlanItemJson] | None = Field(
         description="The plan items (null when nothing decided)."
     )
+    firmness: Firmness | None = Field(
+        None,
+        description="How firm the decision is: the thresholds within the rule set's tolerance whose crossing would "
+        "change the outcome (hinges; none: firm). Null when nothing was decided on the domains.",
+    )
+    margins: list[Margin] | None = Field(
+        None,
+        description="Every measured figure's distance from each threshold it is judged against, in the check's "
+        "unit and as a share of the threshold (null when nothing was decided).",
+    )
 
 
 class RunsJson(_Json):
@@ -412,6 +423,8 @@ def run_json(row: CsuRow, assessment: Assessment | None = None) -> dict[str, Any
         ]
         if a
         else None,
+        firmness=s.firmness if s else None,
+        margins=list(result_margins(a.results)) if a else None,
     ).model_dump(mode="json")
 
 

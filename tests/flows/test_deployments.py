@@ -105,9 +105,17 @@ def test_parameters_are_typed_described_bounded_and_hold_no_connection() -> None
     for spec in deployment_specs(load_calendar()):
         schema = runner_deployment(spec)._parameter_openapi_schema.model_dump()
         properties = schema["properties"]
-        assert set(properties) <= {"csu_dir", "csu_dirs", "cohort_dir", "checkpoint", "on", "options"}, (
-            spec.name
-        )
+        assert set(properties) <= {
+            "csu_dir",
+            "csu_dirs",
+            "cohort_dir",
+            "checkpoint",
+            "on",
+            "options",
+            "rules",
+            "against",
+            "workers",
+        }, spec.name
         for name, prop in properties.items():
             assert prop.get("description"), f"{spec.name}: {name} has no description"
         if "checkpoint" in properties:

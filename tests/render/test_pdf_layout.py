@@ -108,7 +108,7 @@ def test_the_contents_give_the_page_each_section_starts_on(
 
 
 def test_page_one_of_every_example_report_holds_the_whole_decision(example_run: Path, tmp_path: Path) -> None:
-    """All 58 reports of the example cohort: page 1 ends with the sign-off block and the note on the term CSU."""
+    """All 61 reports of the example cohort: page 1 ends with the sign-off block and the note on the term CSU."""
     reports = sorted(p for p in example_run.rglob("*-report.docx") if "cohort-report" not in p.name)
     copies = []
     for report in reports:  # converted beside copies, so the run's own folder is left as the CLI wrote it
