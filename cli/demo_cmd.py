@@ -26,8 +26,9 @@ def demo(
 ) -> None:
     """Take the example cohort through checkpoints 1 → 2 → 3 and write its Word reports.
 
-    Prefect runs in ephemeral mode (no server to start). Writes a report per CSU per checkpoint and a cohort
-    report per checkpoint, then prints a summary table and where the reports are.
+    Runs through Prefect (the local runner, started if need be; see the README) unless --no-prefect. Writes a
+    report per CSU per checkpoint and a cohort report per checkpoint, then prints a summary table and where the
+    reports are.
     """
     from rich.markup import escape
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn

@@ -76,6 +76,10 @@ def totals_line(rows: Sequence[CsuRow]) -> str:
     return f"[bold]{len(rows)} {noun}[/]: {parts}" if rows else "no CSUs"
 
 
+# Borderline CSUs named one per line up to this many; the rest are counted (the cohort report names them all).
+BORDERLINE_LISTED = 20
+
+
 def show_borderline(rows: Sequence[CsuRow]) -> None:
     """Name each CSU whose decision hangs on a threshold within the rule set's tolerance, and the thresholds."""
     from csu_assure.render.analysis import hinges_text
@@ -90,10 +94,15 @@ def show_borderline(rows: Sequence[CsuRow]) -> None:
         f"[bold]Borderline[/] ({len(hanging)}): a move of a threshold within {tolerance:.0%} of itself would change "
         "the outcome of"
     )
-    for row in hanging:
+    for row in hanging[:BORDERLINE_LISTED]:
         firmness = row.summary.firmness if row.summary else None
         if firmness is not None:
             out.print(f"  {escape(row.csu_name)}: {escape(hinges_text(firmness))}")
+    if len(hanging) > BORDERLINE_LISTED:
+        out.print(
+            f"  [dim]and {len(hanging) - BORDERLINE_LISTED} more (every one is in the cohort report and in "
+            "--format json)[/]"
+        )
 
 
 def write_json(
@@ -138,8 +147,8 @@ def show_rows(
                 f"[dim]{len(rows) - len(listed)} CSUs that proceed with no conditions are not listed; every CSU "
                 "is in the cohort report and in --format json.[/]"
             )
-        out.print(totals_line(rows))
         show_borderline(rows)
+        out.print(totals_line(rows))
     for row in rows:
         issues = row.summary.data_quality if row.summary is not None else ()
         if issues:

@@ -75,6 +75,6 @@ def test_assess_given_a_cohort_folder_is_a_usage_error_naming_its_csus(tmp_path:
     for command in (["assess", str(EXAMPLE), "-c", "1"], ["progress", str(EXAMPLE)]):
         result = runner.invoke(app, [*command, "--no-prefect", "--out", str(tmp_path / "out")])
         assert result.exit_code == 2, result.output
-        assert "is a cohort folder (20 CSUs: arden, cheviot" in result.output
+        assert "is a cohort folder (21 CSUs: arden, cheviot" in result.output
         assert "csu-assure cohort" in result.output
     assert not (tmp_path / "out" / "arden").exists()

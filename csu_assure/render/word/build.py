@@ -590,6 +590,20 @@ def _cohort_group(doc: Doc, g: CohortGroup, outline: Outline, single: bool) -> N
                 keep_together=0,
             )
 
+    if g.borderline is not None:
+        b = g.borderline
+        heading(doc, outline, b.title, sub)
+        _intro(doc, b.summary)
+        if b.rows:
+            table(
+                doc,
+                ("CSU", "Decision", "The line it hangs on → the decision across it"),
+                [(r.csu_name, rag(r.decision_rag, r.decision), r.lines) for r in b.rows],
+                (5.0, 4.5, W - 9.5),
+                size=NOTE_SIZE,
+                keep_together=8,
+            )
+
     heading(doc, outline, "Most-failed checks", sub)
     if g.league:
         rows4 = [(r.check_id, r.name, r.domain, r.csus, r.share, r.severities) for r in g.league]
@@ -686,9 +700,8 @@ def build_cohort_document(
     templates_dir: Path,
     others: Sequence[CsuRow] = (),
     movement: Mapping[str, MovementBrief] | None = None,
-    firmness: Sequence[str] = (),
 ) -> Doc:
-    v = cohort_view(assessments, title, others=others, movement=movement or {}, firmness=firmness)
+    v = cohort_view(assessments, title, others=others, movement=movement or {})
     doc = open_base(templates_dir)
     _landscape(doc)
     outline = Outline()
@@ -708,8 +721,6 @@ def build_cohort_document(
     paragraph(doc, v.title, "Title")
     paragraph(doc, v.subtitle, "Subtitle")
     _blocks(doc, templates_dir, "cohort_summary.txt.j2", v=v)
-    for note in v.firmness:
-        _lead_in(doc, "How firm", note)
     if not assessments:
         _note(doc, "No assessments were given, so there is nothing to summarise.")
     toc = paragraph(doc, "Contents", "Contents Heading") if assessments else None
@@ -743,7 +754,6 @@ def write_cohort_report(
     templates_dir: Path = DEFAULT_TEMPLATES,
     others: Sequence[CsuRow] = (),
     movement: Mapping[str, MovementBrief] | None = None,
-    firmness: Sequence[str] = (),
 ) -> Path:
     """Write the cohort summary atomically: totals by decision and domain status, the CSUs by decision with their
     reasons, movement since the last checkpoint (`movement`, by CSU id), the most-failed checks, every condition,
@@ -757,7 +767,6 @@ def write_cohort_report(
         templates_dir=templates_dir,
         others=others,
         movement=movement,
-        firmness=firmness,
     )
     return _save_atomically(doc, Path(path))
 

@@ -32,10 +32,12 @@ from csu_assure.language import (
     long_date,
     percent,
     prose,
+    spelled,
     tidy,
     verb,
 )
 from csu_assure.language import cell as cell_text
+from csu_assure.render.word.firmness import hinge_brief, tolerance_text
 from csu_assure.render.word.safe import one_line
 from csu_assure.render.word.view import DOMAIN_STATUS_LABELS, OUTCOME_RAG, pass_test
 from csu_assure.results import AssessmentSummary, CsuRow, PlanItem
@@ -147,6 +149,23 @@ class OtherLine:
 
 
 @dataclass(frozen=True)
+class BorderlineLine:
+    csu_name: str
+    decision: str
+    decision_rag: Rag
+    lines: str  # each line it hangs on, with the decision across it
+
+
+@dataclass(frozen=True)
+class Borderline:
+    """The CSUs whose decision hangs on a line within the rule set's tolerance, named with those lines."""
+
+    title: str
+    summary: str
+    rows: tuple[BorderlineLine, ...]
+
+
+@dataclass(frozen=True)
 class CohortRow:
     csu_name: str
     csu_id: str
@@ -184,6 +203,7 @@ class CohortGroup:
     total_phrase: str
     escalations_phrase: str
     unlisted: int = 0  # CSUs counted but not listed by name (beyond COHORT_TABLE_ROWS)
+    borderline: Borderline | None = None  # None when no record of the group carries its firmness
 
 
 @dataclass(frozen=True)
@@ -197,7 +217,6 @@ class CohortView:
     engine_versions: str
     total_phrase: str
     term_note: str
-    firmness: tuple[str, ...] = ()  # notes on borderline CSUs ("how firm"), when a what-if analysis gave them
 
 
 def _by_name(items: Sequence[AssessmentSummary]) -> list[AssessmentSummary]:
@@ -579,7 +598,40 @@ def _group(
         total_phrase=count(total, "CSU"),
         escalations_phrase=count(len(escalations), "escalation"),
         unlisted=max(0, total - COHORT_TABLE_ROWS),
+        borderline=_borderline(members),
     )
+
+
+def _borderline(members: Sequence[AssessmentSummary]) -> Borderline | None:
+    """Which decisions hang on a hair: every CSU whose outcome a move within the rule set's tolerance of a
+    threshold would change, with those thresholds; or that every decision judged is firm."""
+    judged = [a for a in members if a.firmness is not None]
+    if not judged:
+        return None
+    tolerance = max(a.firmness.tolerance for a in judged if a.firmness is not None)
+    tol = tolerance_text(tolerance)
+    hanging = _by_name([a for a in judged if a.borderline])
+    if not hanging:
+        summary = (
+            f"No decision hangs on a line: moving any threshold by up to {tol} of itself would change none of the "
+            f"{count(len(judged), 'decision')}."
+        )
+    else:
+        summary = (
+            f"{spelled(len(hanging), 'decision')} of {len(judged)} {verb(len(hanging), 'hangs', 'hang')} on a line "
+            f"within {tol} of itself: a small change in a figure or in the rule set would change "
+            f"{'it' if len(hanging) == 1 else 'them'}."
+        )
+    rows = tuple(
+        BorderlineLine(
+            csu_name=one_line(a.csu_name),
+            decision=a.outcome.label,
+            decision_rag=OUTCOME_RAG[a.outcome],
+            lines="; ".join(one_line(hinge_brief(h)) for h in a.firmness.hinges) if a.firmness else "",
+        )
+        for a in hanging
+    )
+    return Borderline("Decisions that hang on a line", summary, rows)
 
 
 def cohort_view(
@@ -588,7 +640,6 @@ def cohort_view(
     *,
     others: Sequence[CsuRow] = (),
     movement: Mapping[str, MovementBrief] | None = None,
-    firmness: Sequence[str] = (),
 ) -> CohortView:
     """The national picture of `assessments` (one per CSU per checkpoint), with the rows of the CSUs that were
     not assessed in the run (`others`: stopped earlier, awaiting submission, failed) and each CSU's movement
@@ -615,7 +666,6 @@ def cohort_view(
         engine_versions=one_line(", ".join(sorted({a.engine_version for a in assessments})) or "—"),
         total_phrase=count(len(assessments), "assessment"),
         term_note=CSU_TERM_NOTE,
-        firmness=tuple(one_line(f) for f in firmness),
     )
 
 

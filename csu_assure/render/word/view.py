@@ -60,6 +60,7 @@ from csu_assure.language import (
     with_long_dates,
 )
 from csu_assure.language import cell as cell_text
+from csu_assure.render.word.firmness import firmness_note
 from csu_assure.render.word.safe import one_line, safe_text
 from csu_assure.results import Assessment, CheckResult, DataIssue, EvidenceRow, PlanItem, row_ranges
 from csu_assure.settings import DEFAULT_MARKING
@@ -849,6 +850,13 @@ def _issued_on(a: Assessment) -> dt.date:
     return m.moderated_on if m.status is ModerationStatus.MODERATED and m.moderated_on else a.provenance.as_of
 
 
+def _firmness(a: Assessment, ctx: ReportContext) -> str | None:
+    """ "How firm is this decision": the context's note if given, else the record's own firmness (assessed
+    submissions only: a decision on nothing submitted hangs on no line)."""
+    note = ctx.firmness or (firmness_note(a.firmness) if a.disposition is Disposition.ASSESSED else None)
+    return safe_text(note) if note else None
+
+
 def _decision_page(a: Assessment, ctx: ReportContext) -> DecisionPage:
     keep = _keep(a)
     m = a.moderation
@@ -915,7 +923,7 @@ def _decision_page(a: Assessment, ctx: ReportContext) -> DecisionPage:
             Row("Reference", one_line(a.assessment_id)),
             Row("Distribution", DISTRIBUTION),
         ),
-        firmness=safe_text(ctx.firmness) if ctx.firmness else None,
+        firmness=_firmness(a, ctx),
     )
 
 
