@@ -36,6 +36,11 @@ EXAMPLES: tuple[tuple[str, str, str], ...] = (
     ),
     ("cp2-a", "Checkpoint 2, A (Dales Moor)", "dales-moor/cp2/dales-moor-cp2-report.docx"),
     (
+        "cp2-a-borderline",
+        "Checkpoint 2, A but borderline: it hangs on one line (Wolds Edge)",
+        "wolds-edge/cp2/wolds-edge-cp2-report.docx",
+    ),
+    (
         "cp2-b",
         "Checkpoint 2, B: marginal domain (Kennet and Wey)",
         "kennet-wey/cp2/kennet-wey-cp2-report.docx",
