@@ -47,4 +47,4 @@ bench: setup
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf out build .pytest_cache .mypy_cache .ruff_cache

@@ -272,7 +272,7 @@ def test_overrides_waivers_and_plan_are_listed(tmp_path: Path) -> None:
     rows = {r.cells[0].text: [c.text for c in r.cells] for r in adjustments.rows[1:]}
     assert rows["CP2-BUS-01"][1:5] == ["Override", "Fail", "Pass", "Sam Moderator"]
     assert rows["CP2-CUS-01"][1:4] == ["Waiver", "Fail", "Waived"]
-    assert "expires 30 June 2012" in rows["CP2-CUS-01"][6]
+    assert "applies until 30 June 2012 (its last day)" in rows["CP2-CUS-01"][6]
     passed = {row[0]: row for row in section(tmp_path / "b.docx", "Checks that did not fail").table("Check")}
     assert passed["CP2-BUS-01"][3] == "Pass (overridden; computed: Fail)"
     assert passed["CP2-CUS-01"][3] == "Waived (computed: Fail)"

@@ -1084,7 +1084,7 @@ def _adjustment_rows(a: Assessment) -> tuple[AdjustmentRow, ...]:
         if adj.recorded_on:
             dates.append(f"recorded {long_date(adj.recorded_on)}")
         if adj.expires:
-            dates.append(f"expires {long_date(adj.expires)}")
+            dates.append(f"applies until {long_date(adj.expires)} (its last day)")
         rows.append(
             AdjustmentRow(
                 check_id=one_line(r.check_id),
