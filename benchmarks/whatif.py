@@ -197,9 +197,9 @@ def main() -> None:
         "under the shipped rule set and one with CP3-CUS-03.top2_pass_at at 0.75. *Plain re-run*: `cohort "
         "--no-prefect` without reports (the DryRun steps, reading every submission and recording into a fresh "
         "register), once per rule set. Wall-clock medians of 3 runs (1 at 10,000 CSUs) with the process's CPU "
-        "time: this 2-core machine was shared with other work throughout (load average beside each row), so "
-        "wall time includes waiting for a core and the 2-worker figures compete with that work for the second "
-        "core. See `benchmarks/whatif.py`.",
+        "time and the machine's one-minute load average as each ended: above about 1 on these 2 cores, other work "
+        "shared them, so wall time includes waiting for a core and the 2-worker figures compete with that work "
+        "for the second core. See `benchmarks/whatif.py`.",
         "",
         f"**Sweep**: {SWEEP_CSUS} CSUs × {SWEEP_STEPS} variants ({SWEEP_CSUS * SWEEP_STEPS:,} assessments), "
         f"the cohort read once in {_s(sweep['read_s'])}.",
