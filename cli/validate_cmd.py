@@ -37,11 +37,10 @@ def validate(
 
     Exit 0: all valid (warnings shown, not counted); 1: invalid input, or any warning with --strict; 2: usage error.
     """
-    import checks
     from csu_assure.loading import SubmissionInvalid, discover, load_submission, locate_issue
     from csu_assure.loading.problems import visible
     from csu_assure.plausibility import find_implausible
-    from csu_assure.ruleset import RuleSetInvalid, load_ruleset
+    from csu_assure.ruleset import RuleSetInvalid, load_ruleset, shipped_plausibility
     from csu_assure.submission import EXPECTED_TABLES
 
     if not path.exists():
@@ -49,7 +48,12 @@ def validate(
     if rules is not None and not rules.is_file():
         raise usage_error(f"rule-set file {rules} does not exist")
     try:
-        limits = load_ruleset(checks.catalogue(), rules).plausibility
+        if rules is None:  # the shipped ranges: no need to import every check to read them
+            limits = shipped_plausibility()
+        else:
+            import checks
+
+            limits = load_ruleset(checks.catalogue(), rules).plausibility
     except RuleSetInvalid as error:
         print_problems(error.source, error.problems)
         raise typer.Exit(EXIT_INVALID) from None

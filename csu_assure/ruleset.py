@@ -247,6 +247,14 @@ def default_ruleset_path() -> Path:
     return Path(str(resources.files("csu_assure") / "defaults" / DEFAULT_RULESET))
 
 
+def shipped_plausibility() -> PlausibilityRules:
+    """The shipped rule set's plausible ranges alone, read without the catalogue: what `validate` needs when no
+    other rule set is given, without importing every check (the whole shipped rule set is validated against the
+    catalogue when it is loaded, and by the tests)."""
+    raw = yaml.safe_load(default_ruleset_path().read_bytes())
+    return PlausibilityRules.model_validate(raw["plausibility"])
+
+
 def load_ruleset(catalogue: Catalogue, path: Path | None = None) -> RuleSet:
     """Load and validate a rule set; raise RuleSetInvalid listing every problem."""
     path = Path(path) if path is not None else default_ruleset_path()

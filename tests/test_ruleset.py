@@ -76,3 +76,11 @@ def test_a_rule_set_without_plausible_ranges_is_refused_with_its_other_problems(
         "missing: every rule set needs plausible ranges (copy the section of the shipped rule set)",
     ) in problems
     assert ("checks.NOPE-01", "no such check in the catalogue") in problems
+
+
+def test_validate_reads_the_shipped_plausible_ranges_as_the_whole_rule_set_has_them() -> None:
+    """`validate` without --rules reads only the plausibility section (no check imported); it must be the same
+    ranges the loaded, catalogue-checked rule set gives."""
+    from csu_assure.ruleset import shipped_plausibility
+
+    assert shipped_plausibility() == load_ruleset(shipped_catalogue()).plausibility
