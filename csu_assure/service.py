@@ -884,20 +884,7 @@ def assess_cohort(
     `max_batches` batches (default: the configuration's)."""
     max_batches = max_batches or config.max_batches
     checkpoint = Checkpoint(checkpoint)
-    layout = read_cohort(Path(cohort_dir), skip=(config.out_dir,))
-    folders = list(layout.csus)
-    # What the layout does not read is named, as `validate` names it: refused cohort entries, then the entries
-    # of CSU folders that are not checkpoint submissions (an old copy, a stray plan beside cp1/).
-    refused = [*layout.refused, *(problem for csu in folders for problem in stray_entries(csu))]
-    settings, problem = read_cohort_settings(Path(cohort_dir))
-    refused += [problem] if problem is not None else []
-    tally = CohortTally(
-        Path(cohort_dir).resolve().name,
-        checkpoint,
-        refused,
-        layout.skipped,
-        title=settings.name if settings is not None else None,
-    )
+    folders, tally = _cohort_tally(Path(cohort_dir), checkpoint, config)
     awaiting: list[tuple[int, CsuRun]] = []
     position = 0
     progress.tell("CSUs", 0, len(folders))
@@ -926,18 +913,67 @@ def assess_cohort(
     return summary
 
 
+def _cohort_tally(cohort_dir: Path, checkpoint: Checkpoint, config: Config) -> tuple[list[Path], CohortTally]:
+    """The cohort's CSU folders and an empty tally for them, named and titled as its summary is."""
+    layout = read_cohort(cohort_dir, skip=(config.out_dir,))
+    folders = list(layout.csus)
+    # What the layout does not read is named, as `validate` names it: refused cohort entries, then the entries
+    # of CSU folders that are not checkpoint submissions (an old copy, a stray plan beside cp1/).
+    refused = [*layout.refused, *(problem for csu in folders for problem in stray_entries(csu))]
+    settings, problem = read_cohort_settings(cohort_dir)
+    refused += [problem] if problem is not None else []
+    tally = CohortTally(
+        cohort_dir.resolve().name,
+        checkpoint,
+        refused,
+        layout.skipped,
+        title=settings.name if settings is not None else None,
+    )
+    return folders, tally
+
+
+def recorded_cohort(cohort_dir: Path, checkpoint: Checkpoint, config: Config) -> CohortTally:
+    """The cohort at one checkpoint as the register holds it now, nothing assessed: each CSU's current record
+    there, else the record that stopped it earlier, else that it has none yet. What the cohort summary is
+    rewritten from when a record changes outside a cohort run (an amendment once a waiver expires)."""
+    checkpoint = Checkpoint(checkpoint)
+    folders, tally = _cohort_tally(Path(cohort_dir), checkpoint, config)
+    for position, folder in enumerate(folders):
+        csu_id, csu_name = identify(folder)
+        current = config.register.latest(csu_id, checkpoint)
+        previous = (
+            config.register.latest(csu_id, checkpoint - 1) if checkpoint > Checkpoint.OUTLINE_PLAN else None
+        )
+        if current is not None:
+            run = CsuRun(csu_id, current.csu_name, checkpoint, current.disposition, current)
+        elif previous is not None and not previous.outcome.proceeds:
+            stopped = f"stopped at checkpoint {int(previous.checkpoint)}: {previous.outcome.label}"
+            run = CsuRun(csu_id, csu_name, checkpoint, Disposition.STOPPED, previous, message=stopped)
+        else:
+            run = CsuRun(
+                csu_id, csu_name, checkpoint, Disposition.PENDING, message="no assessment recorded yet"
+            )
+        tally.add(position, run)
+    return tally
+
+
 def reassess_expired_waivers(
     cohort_dir: Path, config: Config, *, on: dt.date, steps: Steps = DIRECT
 ) -> list[CsuRun]:
     """Every CSU of `cohort_dir` whose current assessment still applies a waiver that expired before `on`,
     re-assessed from the same submission without it: the amended record supersedes the old one and an amended
-    report says which waivers expired. Running it again the same day finds nothing more to do."""
+    report says which waivers expired; the cohort summary of each checkpoint amended is then rewritten from the
+    register. Running it again the same day finds nothing more to do."""
     runs = []
     for record in steps.find_lapsed(config, on):
         run = steps.amend(record, cohort_dir, config, on)
         if not run.failed:
             steps.assessed(run)
         runs.append(run)
+    # The national picture follows its records: each checkpoint's cohort summary is rewritten from the register
+    # once its amendments are in, so it never shows a decision that has been replaced.
+    for checkpoint in sorted({r.checkpoint for r in runs if not r.failed}):
+        steps.summarise(recorded_cohort(Path(cohort_dir), checkpoint, config), config)
     return runs
 
 

@@ -210,3 +210,32 @@ def test_an_expired_waiver_on_a_changed_submission_is_named_not_acted_on(
     assert config.register.latest("alpha", 2) == waived  # the record stands
     (gone,) = service.reassess_expired_waivers(tmp_path / "elsewhere", config, on=dt.date(2012, 7, 1))
     assert gone.failed and "no folder" in gone.message
+
+
+def test_an_amendment_rewrites_the_cohort_summary_from_the_register(
+    tmp_path: Path, config: service.Config
+) -> None:
+    """The national picture never shows a replaced decision: once alpha's waiver lapses and its record is amended
+    (A → B), the checkpoint 2 cohort summary is written again from the register, beta's record unchanged."""
+    from tests.flows.cohort_data import cp2_cus_03_fails
+    from tests.render.reading import section
+
+    cohort = tmp_path / "cohort"
+    alpha = write_csu(cohort, "alpha", checkpoints=(2,), patches={2: cp2_cus_03_fails("alpha")})
+    beta = write_csu(cohort, "beta", checkpoints=(2,))
+    assert service.assess_csu(beta, Checkpoint.VIABILITY, config, Options()).assessment is not None
+    draft = service.draft_csu(alpha, Checkpoint.VIABILITY, config, Options(moderation=True))
+    assert draft.assessment is not None
+    waiver = engine.Waiver(check_id="CP2-CUS-03", expires=dt.date(2012, 6, 30), reason="Letters due.")
+    moderated = service.moderate(draft, config, assessor="A", waivers=[waiver], on=dt.date(2012, 4, 20))
+    service.finish_moderation(draft.assessment, moderated, config)
+
+    (run,) = service.reassess_expired_waivers(cohort, config, on=dt.date(2012, 7, 1))
+    assert run.assessment is not None and run.assessment.outcome is Outcome.B
+    path = service.cohort_report_path(config.out_dir, "cohort", Checkpoint.VIABILITY)
+    counts = {row[0]: row[1] for row in section(path, "Decisions and domains").table("Decision")[1:]}
+    beta_outcome = config.register.latest("beta", 2)
+    assert beta_outcome is not None
+    expected = {Outcome.B.label: 1}
+    expected[beta_outcome.outcome.label] = expected.get(beta_outcome.outcome.label, 0) + 1
+    assert {k: int(v) for k, v in counts.items() if k != "Total" and int(v)} == expected
