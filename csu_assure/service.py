@@ -36,7 +36,7 @@ from csu_assure.domain import Checkpoint, Disposition, ModerationStatus
 from csu_assure.loading import SubmissionInvalid, load_submission
 from csu_assure.loading.cohort_file import read_cohort_settings
 from csu_assure.loading.identity import identify, is_csu_id
-from csu_assure.loading.layout import find_submission, read_cohort, stray_entries
+from csu_assure.loading.layout import CohortLayout, find_submission, read_cohort, stray_entries
 from csu_assure.loading.problems import Problem
 from csu_assure.register import Register, RegisterError, RegisterUnavailable, file_sha256
 from csu_assure.register.signing import RegisterKey
@@ -265,23 +265,26 @@ def prepare(
     checkpoint = Checkpoint(checkpoint)
     as_of = as_of or default_as_of(config.calendar, checkpoint)
     csu_id, csu_name = identify(csu_dir)
-    if checkpoint > Checkpoint.OUTLINE_PLAN:
-        previous = config.register.latest(csu_id, checkpoint - 1)
-        if previous is not None and not previous.outcome.proceeds:
-            return CsuRun(
-                csu_id,
-                csu_name,
-                checkpoint,
-                Disposition.STOPPED,
-                previous,
-                message=f"stopped at checkpoint {int(previous.checkpoint)}: {previous.outcome.label}",
-            )
+    stopped = stopped_earlier(csu_id, csu_name, checkpoint, config.register)
+    if stopped is not None:
+        return stopped
     found = find_submission(csu_dir, checkpoint)
     if found.path is None and not found.problems and as_of <= config.calendar.deadline(checkpoint):
         return CsuRun(csu_id, csu_name, checkpoint, Disposition.PENDING, message="deadline not yet passed")
     if prior_plan is None:
         prior_plan = prior_plan_for(csu_id, checkpoint, config.register)
     return Job(csu_id, csu_name, checkpoint, as_of, found.path, tuple(prior_plan), found.problems)
+
+
+def stopped_earlier(csu_id: str, csu_name: str, checkpoint: Checkpoint, register: Register) -> CsuRun | None:
+    """The CSU's run at `checkpoint` when the register shows it stopped at the previous one, else None."""
+    if checkpoint == Checkpoint.OUTLINE_PLAN:
+        return None
+    previous = register.latest(csu_id, checkpoint - 1)
+    if previous is None or previous.outcome.proceeds:
+        return None
+    message = f"stopped at checkpoint {int(previous.checkpoint)}: {previous.outcome.label}"
+    return CsuRun(csu_id, csu_name, checkpoint, Disposition.STOPPED, previous, message=message)
 
 
 def prior_plan_for(csu_id: str, checkpoint: Checkpoint, register: Register) -> tuple[PlanItem, ...]:
@@ -913,13 +916,16 @@ def assess_cohort(
     return summary
 
 
+def read_cohort_layout(cohort_dir: Path, skip: Sequence[Path] = ()) -> tuple[CohortLayout, list[Problem]]:
+    """A cohort's layout and what it does not read, named as `validate` names it: refused cohort entries, then
+    the entries of CSU folders that are not checkpoint submissions (an old copy, a stray plan beside cp1/)."""
+    layout = read_cohort(Path(cohort_dir), skip=tuple(skip))
+    return layout, [*layout.refused, *(problem for csu in layout.csus for problem in stray_entries(csu))]
+
+
 def _cohort_tally(cohort_dir: Path, checkpoint: Checkpoint, config: Config) -> tuple[list[Path], CohortTally]:
     """The cohort's CSU folders and an empty tally for them, named and titled as its summary is."""
-    layout = read_cohort(cohort_dir, skip=(config.out_dir,))
-    folders = list(layout.csus)
-    # What the layout does not read is named, as `validate` names it: refused cohort entries, then the entries
-    # of CSU folders that are not checkpoint submissions (an old copy, a stray plan beside cp1/).
-    refused = [*layout.refused, *(problem for csu in folders for problem in stray_entries(csu))]
+    layout, refused = read_cohort_layout(cohort_dir, skip=(config.out_dir,))
     settings, problem = read_cohort_settings(cohort_dir)
     refused += [problem] if problem is not None else []
     tally = CohortTally(
@@ -929,7 +935,7 @@ def _cohort_tally(cohort_dir: Path, checkpoint: Checkpoint, config: Config) -> t
         layout.skipped,
         title=settings.name if settings is not None else None,
     )
-    return folders, tally
+    return list(layout.csus), tally
 
 
 def recorded_cohort(cohort_dir: Path, checkpoint: Checkpoint, config: Config) -> CohortTally:
@@ -941,18 +947,12 @@ def recorded_cohort(cohort_dir: Path, checkpoint: Checkpoint, config: Config) ->
     for position, folder in enumerate(folders):
         csu_id, csu_name = identify(folder)
         current = config.register.latest(csu_id, checkpoint)
-        previous = (
-            config.register.latest(csu_id, checkpoint - 1) if checkpoint > Checkpoint.OUTLINE_PLAN else None
+        run = (
+            CsuRun(csu_id, current.csu_name, checkpoint, current.disposition, current)
+            if current is not None
+            else stopped_earlier(csu_id, csu_name, checkpoint, config.register)
+            or CsuRun(csu_id, csu_name, checkpoint, Disposition.PENDING, message="no assessment recorded yet")
         )
-        if current is not None:
-            run = CsuRun(csu_id, current.csu_name, checkpoint, current.disposition, current)
-        elif previous is not None and not previous.outcome.proceeds:
-            stopped = f"stopped at checkpoint {int(previous.checkpoint)}: {previous.outcome.label}"
-            run = CsuRun(csu_id, csu_name, checkpoint, Disposition.STOPPED, previous, message=stopped)
-        else:
-            run = CsuRun(
-                csu_id, csu_name, checkpoint, Disposition.PENDING, message="no assessment recorded yet"
-            )
         tally.add(position, run)
     return tally
 

@@ -28,7 +28,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from csu_assure.calendar import Calendar, load_calendar
 from csu_assure.catalogue import Catalogue
 from csu_assure.domain import Checkpoint, Disposition, Domain, DomainStatus, Outcome, Severity, Status
-from csu_assure.loading.layout import read_cohort, stray_entries
 from csu_assure.register import Register, RegisterMissing
 from csu_assure.results import Assessment, Firmness, Measure, count_label
 from csu_assure.ruleset import RuleSet, load_ruleset
@@ -43,6 +42,7 @@ from csu_assure.service import (
     evaluate,
     load_job,
     prepare,
+    read_cohort_layout,
 )
 from csu_assure.settings import NOT_NAMED, Settings
 from csu_assure.variants import RuleSetDiff, RuleSetIdentity, diff_rulesets
@@ -83,12 +83,10 @@ def read_entry(folder: Path, checkpoint: Checkpoint, config: Config, as_of: dt.d
         return Entry(folder, None, settled=crashed(folder, checkpoint, error))
 
 
-def cohort_folders(cohort_dir: Path, skip: Sequence[Path] = ()) -> tuple[list[Path], tuple[str, ...]]:
-    """The CSU folders of a cohort and the entries it does not read (as `assess_cohort` names them)."""
-    layout = read_cohort(Path(cohort_dir), skip=tuple(skip))
-    folders = list(layout.csus)
-    refused = (*layout.refused, *(problem for csu in folders for problem in stray_entries(csu)))
-    return folders, tuple(str(p) for p in refused)
+def _cohort_folders(cohort_dir: Path, skip: Sequence[Path] = ()) -> tuple[list[Path], tuple[str, ...]]:
+    """The CSU folders of a cohort and the entries it does not read, as text (as `assess_cohort` names them)."""
+    layout, refused = read_cohort_layout(cohort_dir, skip)
+    return list(layout.csus), tuple(str(p) for p in refused)
 
 
 def load_cohort(
@@ -104,7 +102,7 @@ def load_cohort(
     from the previous checkpoint, and its submission loaded."""
     checkpoint = Checkpoint(checkpoint)
     at = as_of or default_as_of(config.calendar, checkpoint)
-    folders, refused = cohort_folders(cohort_dir, skip)
+    folders, refused = _cohort_folders(cohort_dir, skip)
     entries = tuple(read_entry(folder, checkpoint, config, at) for folder in folders)
     return LoadedCohort(Path(cohort_dir).resolve().name, checkpoint, at, entries, refused, prior_plans)
 
@@ -400,7 +398,7 @@ def whatif_cohort(
     parallel; the result is the same, in cohort order."""
     checkpoint = Checkpoint(checkpoint)
     at = as_of or default_as_of(config.calendar, checkpoint)
-    folders, refused = cohort_folders(cohort_dir, skip)
+    folders, refused = _cohort_folders(cohort_dir, skip)
     tally = _Tally.empty()
     if workers > 1 and setup is not None and len(folders) > 1:
         parts = chunks(folders, workers * 4)  # several chunks a worker: one slow chunk does not hold the rest

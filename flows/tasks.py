@@ -133,12 +133,13 @@ def summarise(tally: CohortTally, config: Config) -> CohortSummary:
 def whatif(
     cohort_dir: str, checkpoint: int, rules: str, against: str | None, options: Options, workers: int
 ) -> WhatIf:
-    """Read-only: the cohort assessed in memory under both rule sets."""
+    """Read-only: the cohort assessed in memory under both rule sets (a register named by a Prefect Secret block
+    resolved here, as `configure` resolves it)."""
     return run_whatif(
         Path(cohort_dir),
         Checkpoint(checkpoint),
         Path(rules),
-        options.settings(),
+        resolve_secrets(options.settings()),
         checks.catalogue,
         base_rules=Path(against) if against else None,
         as_of=options.as_of,
