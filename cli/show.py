@@ -16,6 +16,7 @@ from rich.table import Table
 from cli.common import EXIT_INVALID, EXIT_OK, err, out
 from cli.options import OutputFormat
 from csu_assure.domain import Disposition, DomainStatus, Rag
+from csu_assure.language import count
 from csu_assure.render.records import RUNS_FORMAT, run_json
 from csu_assure.results import Assessment, CsuRow, count_label
 
@@ -154,7 +155,7 @@ def show_rows(
         if issues:
             err.print(
                 f"[bold yellow]⚠ {escape(row.csu_id)}[/] checkpoint {int(row.checkpoint)}: "
-                f"{len(issues)} data-quality issue(s), for the assessor to resolve (the report lists them):"
+                f"{count(len(issues), 'data-quality issue')}, for the assessor to resolve (the report lists them):"
             )
             for issue in issues:
                 err.print(f"  - {escape(str(issue))}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from csu_assure.language import count
 from csu_assure.render.links import ReportLinks
 from csu_assure.results import CohortSummary, CsuRow, count_label
 
@@ -24,7 +25,7 @@ def csu_line(row: CsuRow, links: ReportLinks | None = None) -> str:
             + (f" by {' '.join(s.moderated_by.split())}" if s.moderated_by else "")
         )
     if s.data_quality:
-        parts.append(f"{len(s.data_quality)} data-quality issue(s)")
+        parts.append(count(len(s.data_quality), "data-quality issue"))
     if row.report_error:
         parts.append(f"report not written: {row.report_error}")
     elif s.report_path:
