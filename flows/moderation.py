@@ -249,6 +249,8 @@ def moderate_in_person(run: CsuRun, config: Config, timeout: int = MODERATION_TI
             rejected, entered = _refusal(error), None
             get_run_logger().error("Moderation of %s not applied: %s. Pausing again.", draft.csu_id, rejected)
             continue
+        # The engine's own check, asked before the task: an assessor's mistake is refused and the run pauses again
+        # without a failed task run in the UI (the task would raise ModerationRejected for the same problems).
         problems = moderation_problems(
             draft,
             assessor=given.assessor,

@@ -20,8 +20,9 @@ from csu_assure.domain import Checkpoint, Disposition, Outcome
 from csu_assure.loading.problems import Problem
 from csu_assure.render.word import write_assessment_report
 from csu_assure.render.word.build import _save_atomically
+from csu_assure.render.word.firmness import firmness_note
 from csu_assure.render.word.view import ReportContext
-from csu_assure.results import Assessment
+from csu_assure.results import Assessment, Firmness
 from csu_assure.ruleset import load_ruleset
 from csu_assure.settings import DEFAULT_MARKING
 from csu_assure.submission import InputFile
@@ -387,13 +388,11 @@ def test_a_crash_while_saving_a_new_report_leaves_nothing(tmp_path: Path) -> Non
 
 
 def test_a_note_on_how_firm_the_decision_is_shows_only_when_given(tmp_path: Path) -> None:
-    """The place a what-if analysis (issue 17) fills: absent, page 1 says nothing about it."""
+    """Page 1 says how firm the decision is when the record knows it (the engine keeps it on every assessed
+    record); a record without it (made before firmness was kept) says nothing about it."""
     plain = page_one(write_assessment_report(escalated_record(), tmp_path / "plain.docx"))
     assert not any("How firm" in t for t in plain.texts())
-    note = "CP2-CUS-02 would pass at a mean of 2.9; no other check is within 10% of its threshold."
-    firm = page_one(
-        write_assessment_report(
-            escalated_record(), tmp_path / "firm.docx", context=ReportContext(firmness=note)
-        )
-    )
+    firmness = Firmness(tolerance=0.05)
+    note = firmness_note(firmness)
+    firm = page_one(write_assessment_report(escalated_record(firmness=firmness), tmp_path / "firm.docx"))
     assert f"How firm is this decision: {note}" in firm.texts("Reason")

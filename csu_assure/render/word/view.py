@@ -126,14 +126,12 @@ DISTRIBUTION = "the CSU's managing director (or lead) and chair; the SHA cluster
 class ReportContext:
     """What a report needs besides its record, from the register and the settings of the run that writes it:
     the CSU's assessment at the previous checkpoint (for "Since the last checkpoint"), this record's version
-    among the CSU's records at its checkpoint, the protective marking, the next checkpoint's deadline, and an
-    optional note on how firm the decision is (a what-if analysis fills it; absent, nothing is shown)."""
+    among the CSU's records at its checkpoint, the protective marking and the next checkpoint's deadline."""
 
     previous: Assessment | None = None
     version: int = 1
     marking: str = DEFAULT_MARKING
     next_deadline: dt.date | None = None
-    firmness: str | None = None
 
 
 def domain_label(domain: Domain, checkpoint: Checkpoint) -> str:
@@ -213,7 +211,7 @@ class DecisionPage:
     moderation: str
     signoff: tuple[SignOffRow, ...]
     issue: tuple[Row, ...]
-    firmness: str | None = None  # "how firm is this decision", when a what-if analysis gave one
+    firmness: str | None = None  # "how firm is this decision", from the record's firmness (None: not known)
 
 
 @dataclass(frozen=True)
@@ -850,10 +848,10 @@ def _issued_on(a: Assessment) -> dt.date:
     return m.moderated_on if m.status is ModerationStatus.MODERATED and m.moderated_on else a.provenance.as_of
 
 
-def _firmness(a: Assessment, ctx: ReportContext) -> str | None:
-    """ "How firm is this decision": the context's note if given, else the record's own firmness (assessed
-    submissions only: a decision on nothing submitted hangs on no line)."""
-    note = ctx.firmness or (firmness_note(a.firmness) if a.disposition is Disposition.ASSESSED else None)
+def _firmness(a: Assessment) -> str | None:
+    """ "How firm is this decision", from the record's own firmness (assessed submissions only: a decision on
+    nothing submitted hangs on no line)."""
+    note = firmness_note(a.firmness) if a.disposition is Disposition.ASSESSED else None
     return safe_text(note) if note else None
 
 
@@ -923,7 +921,7 @@ def _decision_page(a: Assessment, ctx: ReportContext) -> DecisionPage:
             Row("Reference", one_line(a.assessment_id)),
             Row("Distribution", DISTRIBUTION),
         ),
-        firmness=_firmness(a, ctx),
+        firmness=_firmness(a),
     )
 
 
