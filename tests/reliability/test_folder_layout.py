@@ -11,23 +11,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from cli import app
 from csu_assure.register import Register
 from csu_assure.synthetic import baseline, write_folder
 from csu_assure.workbook_template import write_workbook
+from tests.support.cli import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "submissions" / "example-cohort"
-runner = CliRunner()
-
-
-def _cli(*args: object) -> tuple[int, str]:
-    result = runner.invoke(app, [str(a) for a in args], catch_exceptions=True)
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    assert "Traceback" not in result.output
-    return result.exit_code, result.output
 
 
 @pytest.fixture
@@ -59,14 +50,14 @@ def _ids(out: Path) -> set[str]:
 def test_an_impostor_copy_speaks_for_itself_not_for_the_csu_it_copies(cohort: Path, tmp_path: Path) -> None:
     shutil.copytree(cohort / "north-vale" / "cp1", cohort / "zz-impostor" / "cp1")
     out = tmp_path / "out"
-    code, output = _cli("cohort", cohort, "-c", "1", "--no-prefect", "--out", out)
+    code, output = run_cli("cohort", cohort, "-c", "1", "--no-prefect", "--out", out)
     assert code == 1, output  # the impostor's own submission is invalid
     assert _latest(out, "north-vale", 1) == ("proceed", "assessed")  # north-vale's record is untouched
     assert _latest(out, "zz-impostor", 1) == ("not_submitted", "invalid_submission")
     assert "zz-impostor" in output and "does not match the CSU folder name" in output
-    code, output = _cli("cohort", cohort, "-c", "2", "--no-prefect", "--out", out)
+    code, output = run_cli("cohort", cohort, "-c", "2", "--no-prefect", "--out", out)
     assert _latest(out, "north-vale", 2) is not None and _latest(out, "north-vale", 2)[1] == "assessed"
-    assert _cli("audit", "verify", "--out-dir", out)[0] == 0
+    assert run_cli("audit", "verify", "--out-dir", out)[0] == 0
 
 
 def test_a_stray_plan_cannot_let_a_stopped_csu_through(tmp_path: Path) -> None:
@@ -79,7 +70,7 @@ def test_a_stray_plan_cannot_let_a_stopped_csu_through(tmp_path: Path) -> None:
     write_folder(stray, cohort / "stopped" / "cp3")
     out = tmp_path / "out"
     for checkpoint in (1, 2, 3):
-        _cli("cohort", cohort, "-c", checkpoint, "--no-prefect", "--out", out)
+        run_cli("cohort", cohort, "-c", checkpoint, "--no-prefect", "--out", out)
     assert _latest(out, "stopped", 2) == ("C", "assessed")
     assert _latest(out, "stopped", 3) is None and _latest(out, "another-csu", 3) is None
 
@@ -88,10 +79,10 @@ def test_both_forms_of_one_checkpoint_is_an_error_naming_both(tmp_path: Path) ->
     csu = tmp_path / "cohort" / "alpha"
     write_folder(baseline("alpha", checkpoint=1), csu / "cp1")
     write_workbook(baseline("alpha", checkpoint=1), csu / "cp1.xlsx")
-    code, output = _cli("validate", csu)
+    code, output = run_cli("validate", csu)
     assert code == 1 and "submitted twice, as cp1 and cp1.xlsx" in output, output
     out = tmp_path / "out"
-    code, output = _cli("assess", csu, "-c", "1", "--no-prefect", "--out", out)
+    code, output = run_cli("assess", csu, "-c", "1", "--no-prefect", "--out", out)
     assert code == 1 and _latest(out, "alpha", 1) == ("not_submitted", "invalid_submission")
 
 
@@ -100,10 +91,10 @@ def test_an_unsupported_workbook_is_named_not_silently_not_submitted(tmp_path: P
     csu = tmp_path / "cohort" / "alpha"
     write_folder(baseline("alpha", checkpoint=1), csu / "cp1")
     write_workbook(baseline("alpha", checkpoint=2), csu / "cp2.xlsx").rename(csu / f"cp2{suffix}")
-    code, output = _cli("validate", csu)
+    code, output = run_cli("validate", csu)
     assert code == 1 and f"cp2{suffix}: is a {suffix} file, which is not read" in output, output
     out = tmp_path / "out"
-    code, output = _cli("assess", csu, "-c", "2", "--no-prefect", "--out", out)
+    code, output = run_cli("assess", csu, "-c", "2", "--no-prefect", "--out", out)
     assert code == 1 and _latest(out, "alpha", 2) == ("not_submitted", "invalid_submission"), output
 
 
@@ -114,7 +105,7 @@ def test_stray_entries_of_a_csu_folder_are_reported(tmp_path: Path) -> None:
     (csu / "old-cp2").mkdir()
     (csu / ".~lock.cp1.xlsx#").write_text("lock", encoding="utf-8")  # hidden: ignored by the documented rule
     (csu / "~$cp1.xlsx").write_text("lock", encoding="utf-8")
-    code, output = _cli("validate", csu)
+    code, output = run_cli("validate", csu)
     assert code == 1, output
     assert "alpha/business_plan.yaml: is not a checkpoint submission" in output
     assert "alpha/old-cp2: is not a checkpoint submission" in output
@@ -124,7 +115,7 @@ def test_stray_entries_of_a_csu_folder_are_reported(tmp_path: Path) -> None:
 def test_the_output_folder_inside_the_cohort_is_skipped_with_a_note(cohort: Path) -> None:
     out = cohort / "out"
     for _ in range(2):
-        code, output = _cli("cohort", cohort, "-c", "1", "--no-prefect", "--out", out)
+        code, output = run_cli("cohort", cohort, "-c", "1", "--no-prefect", "--out", out)
         assert code == 0, output
         assert "is the output folder, inside the cohort: skipped" in output
     assert _ids(out) == {"north-vale", "south-downs"}  # no phantom CSU "out"

@@ -12,23 +12,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from cli import app
 from csu_assure.loading import folder as folder_loader
 from csu_assure.register import Register
 from csu_assure.results import Assessment
+from tests.support.cli import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "submissions" / "example-cohort"
-runner = CliRunner()
-
-
-def _cli(*args: object) -> tuple[int, str]:
-    result = runner.invoke(app, [str(a) for a in args], catch_exceptions=True)
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    assert "Traceback" not in result.output
-    return result.exit_code, result.output
 
 
 def _latest(out: Path, csu_id: str, checkpoint: int) -> Assessment:
@@ -71,7 +62,7 @@ def test_an_invalid_verdict_is_recorded_against_the_bytes_judged_not_the_file_sa
     out = tmp_path / "out"
     monkeypatch.setattr(folder_loader, "read_bytes", _replace_after_reading(plan.name, valid))
 
-    code, output = _cli("assess", csu, "-c", "1", "--no-prefect", "--out", out)
+    code, output = run_cli("assess", csu, "-c", "1", "--no-prefect", "--out", out)
 
     assert code == 1, output  # the submission judged (the broken one) is invalid
     judged = _latest(out, "north-vale", 1)
@@ -82,7 +73,7 @@ def test_an_invalid_verdict_is_recorded_against_the_bytes_judged_not_the_file_sa
     assert plan.read_bytes() == valid  # the editor's save landed
 
     monkeypatch.undo()
-    code, output = _cli("assess", csu, "-c", "1", "--no-prefect", "--out", out)
+    code, output = run_cli("assess", csu, "-c", "1", "--no-prefect", "--out", out)
 
     # The valid file is new inputs: assessed on its merits, not answered from the broken file's record.
     assert code == 0, output
@@ -97,7 +88,7 @@ def test_hidden_files_are_not_inputs(csu: Path, tmp_path: Path) -> None:
     (csu / "cp1" / ".DS_Store").write_bytes(b"\0\1")
     out = tmp_path / "out"
 
-    code, output = _cli("assess", csu, "-c", "1", "--no-prefect", "--out", out)
+    code, output = run_cli("assess", csu, "-c", "1", "--no-prefect", "--out", out)
 
     assert code == 0, output
     names = {i.path.rsplit("/", 1)[-1] for i in _latest(out, "north-vale", 1).provenance.inputs}
@@ -118,7 +109,7 @@ def test_a_file_vanishing_mid_read_is_a_located_problem(
     monkeypatch.setattr(Path, "open", vanishing_open)
     out = tmp_path / "out"
 
-    code, output = _cli("assess", csu, "-c", "1", "--no-prefect", "--out", out)
+    code, output = run_cli("assess", csu, "-c", "1", "--no-prefect", "--out", out)
 
     assert code == 1, output
     assert table.name in output and "changed while being read" in output

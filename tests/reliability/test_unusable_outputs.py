@@ -9,22 +9,13 @@ import socket
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from cli import app
 from csu_assure.register import Register
+from tests.support.cli import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "submissions" / "example-cohort"
 CSUS = ("north-vale", "south-downs", "ure-valley")
-runner = CliRunner()
-
-
-def _cli(*args: object, env: dict[str, str] | None = None) -> tuple[int, str]:
-    result = runner.invoke(app, [str(a) for a in args], env=env, catch_exceptions=True)
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    assert "Traceback" not in result.output
-    return result.exit_code, result.output
 
 
 def _one_line_error(output: str) -> str:
@@ -50,7 +41,7 @@ def _free_port() -> int:
 def test_out_that_is_a_file(cohort: Path, tmp_path: Path) -> None:
     blocker = tmp_path / "out"
     blocker.write_text("not a folder")
-    code, output = _cli("cohort", cohort, "-c", "1", "--no-prefect", "--out", blocker)
+    code, output = run_cli("cohort", cohort, "-c", "1", "--no-prefect", "--out", blocker)
     assert code == 2
     assert "is a file, not a folder" in _one_line_error(output)
     assert blocker.read_text() == "not a folder"
@@ -58,7 +49,7 @@ def test_out_that_is_a_file(cohort: Path, tmp_path: Path) -> None:
 
 def test_out_below_a_file(cohort: Path, tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
-    code, output = _cli(
+    code, output = run_cli(
         "assess", cohort / "north-vale", "-c", "1", "--no-prefect", "--out", tmp_path / "file" / "out"
     )
     assert code == 2
@@ -66,7 +57,7 @@ def test_out_below_a_file(cohort: Path, tmp_path: Path) -> None:
 
 
 def test_out_that_cannot_be_created(cohort: Path) -> None:
-    code, output = _cli(
+    code, output = run_cli(
         "assess", cohort / "north-vale", "-c", "1", "--no-prefect", "--out", "/proc/no-such/out"
     )
     assert code == 2
@@ -89,12 +80,12 @@ def test_an_unusable_register(cohort: Path, tmp_path: Path, make_url, expected: 
     url = make_url(tmp_path)
     env = {"CSU_ASSURE_REGISTER_URL": url}
 
-    code, output = _cli("cohort", cohort, "-c", "1", "--no-prefect", "--out", tmp_path / "out", env=env)
+    code, output = run_cli("cohort", cohort, "-c", "1", "--no-prefect", "--out", tmp_path / "out", env=env)
     assert code == 2
     line = _one_line_error(output)
     assert expected in line and "secret" not in line
 
-    code, output = _cli("audit", "verify", env=env)  # the reading commands say the same
+    code, output = run_cli("audit", "verify", env=env)  # the reading commands say the same
     assert code == 2 and "secret" not in output
     assert not list((tmp_path / "out").rglob("*.docx"))  # nothing was assessed
 
@@ -106,7 +97,7 @@ def test_a_blocked_report_is_that_csus_failure_and_the_cohort_goes_on(cohort: Pa
     (out / "south-downs").parent.mkdir(parents=True, exist_ok=True)
     (out / "south-downs").write_text("a file where the CSU's folder should be")
 
-    code, output = _cli("cohort", cohort, "-c", "1", "--no-prefect", "--out", out, "--format", "json")
+    code, output = run_cli("cohort", cohort, "-c", "1", "--no-prefect", "--out", out, "--format", "json")
 
     assert code == 1
     assert "north-vale no report" in output and "south-downs no report" in output
@@ -119,7 +110,7 @@ def test_a_blocked_report_is_that_csus_failure_and_the_cohort_goes_on(cohort: Pa
 
     blocked.rmdir()
     (out / "south-downs").unlink()
-    code, output = _cli("cohort", cohort, "-c", "1", "--no-prefect", "--out", out)
+    code, output = run_cli("cohort", cohort, "-c", "1", "--no-prefect", "--out", out)
 
     assert code == 0, output
     assert blocked.is_file()
