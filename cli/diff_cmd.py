@@ -73,7 +73,7 @@ def _print(m: Movement) -> None:
         domains.add_column(column)
     for d in m.domains:
         domains.add_row(
-            d.domain.value,
+            d.domain.label(m.after_checkpoint),  # as the reports name it ("Customer focus" at checkpoint 2)
             d.before.value if d.before else "—",
             d.after.value if d.after else "—",
             d.direction.value,
